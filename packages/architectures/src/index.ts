@@ -1,0 +1,2 @@
+// Public API of @regstudy/architectures: re-exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @regstudy/regularizers: re-exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @regstudy/tinyimagenet: re-exports only.
+export {};

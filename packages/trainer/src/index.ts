@@ -1,0 +1,2 @@
+// Public API of @regstudy/trainer: re-exports only.
+export {};
