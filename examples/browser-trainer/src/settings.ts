@@ -1,0 +1,142 @@
+// The run settings of the page: types, defaults and validation of the form's raw strings.
+
+/** Model names the page offers (the factories of @regstudy/architectures). */
+export const modelChoices = ['initial', 'new', 'resnet18'] as const;
+export type ModelChoice = (typeof modelChoices)[number];
+
+/** Backends the page can use; 'auto' tries them in this order: webgpu, webgl, wasm, cpu. */
+export const backendChoices = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof backendChoices)[number];
+
+/** Where the images come from. */
+export type DataSettings =
+  | {
+      kind: 'synthetic';
+      /** number of classes, >= 2 */
+      classes: number;
+      /** training images per class */
+      trainPerClass: number;
+      /** validation images per class */
+      valPerClass: number;
+      /** image side in pixels (the models expect 64; smaller is faster for tests) */
+      imageSize: number;
+    }
+  | {
+      kind: 'cache';
+      /** base URL of a prepared Tiny-ImageNet cache (see @regstudy/tinyimagenet) */
+      url: string;
+      /** use only the first N classes (0 = all) */
+      classes: number;
+    };
+
+export interface Settings {
+  model: ModelChoice;
+  /** L1 lambda: loss += l1 * sum(|w|) */
+  l1: number;
+  /** L2 lambda: loss += l2 * sum(w^2) (or coupled weight decay, see the trainer) */
+  l2: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  backend: BackendChoice;
+  data: DataSettings;
+}
+
+export const defaultSettings: Settings = {
+  model: 'initial',
+  l1: 0,
+  l2: 1e-4,
+  epochs: 5,
+  batchSize: 32,
+  learningRate: 0.01,
+  seed: 0,
+  backend: 'auto',
+  data: { kind: 'synthetic', classes: 5, trainPerClass: 40, valPerClass: 10, imageSize: 64 },
+};
+
+/** An invalid form field; `field` is the input's name. */
+export class SettingsError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'SettingsError';
+  }
+}
+
+function num(raw: Record<string, string | undefined>, field: string, opts: { min: number; max?: number; int?: boolean }): number {
+  const text = (raw[field] ?? '').trim();
+  const v = Number(text);
+  if (text === '' || !Number.isFinite(v)) throw new SettingsError(field, `expected a number, got "${text}"`);
+  if (opts.int && !Number.isInteger(v)) throw new SettingsError(field, `expected an integer, got ${v}`);
+  if (v < opts.min) throw new SettingsError(field, `must be >= ${opts.min}, got ${v}`);
+  if (opts.max !== undefined && v > opts.max) throw new SettingsError(field, `must be <= ${opts.max}, got ${v}`);
+  return v;
+}
+
+function pick<T extends string>(raw: Record<string, string | undefined>, field: string, choices: readonly T[]): T {
+  const v = raw[field] ?? '';
+  if (!(choices as readonly string[]).includes(v)) {
+    throw new SettingsError(field, `expected one of ${choices.join(', ')}, got "${v}"`);
+  }
+  return v as T;
+}
+
+/**
+ * Validates the form's raw values (input name -> string) into {@link Settings}.
+ * Throws a {@link SettingsError} naming the first invalid field.
+ */
+export function parseSettings(raw: Record<string, string | undefined>): Settings {
+  const dataKind = pick(raw, 'data', ['synthetic', 'cache'] as const);
+  let data: DataSettings;
+  if (dataKind === 'synthetic') {
+    data = {
+      kind: 'synthetic',
+      classes: num(raw, 'classes', { min: 2, max: 200, int: true }),
+      trainPerClass: num(raw, 'trainPerClass', { min: 1, max: 500, int: true }),
+      valPerClass: num(raw, 'valPerClass', { min: 1, max: 50, int: true }),
+      imageSize: num(raw, 'imageSize', { min: 8, max: 64, int: true }),
+    };
+  } else {
+    const url = (raw.cacheUrl ?? '').trim();
+    if (url === '') throw new SettingsError('cacheUrl', 'a prepared cache URL is required when data is "cache"');
+    data = { kind: 'cache', url, classes: num(raw, 'classes', { min: 0, max: 200, int: true }) };
+  }
+  return {
+    model: pick(raw, 'model', modelChoices),
+    l1: num(raw, 'l1', { min: 0 }),
+    l2: num(raw, 'l2', { min: 0 }),
+    epochs: num(raw, 'epochs', { min: 1, max: 1000, int: true }),
+    batchSize: num(raw, 'batchSize', { min: 1, max: 1024, int: true }),
+    learningRate: num(raw, 'learningRate', { min: 1e-9, max: 10 }),
+    seed: num(raw, 'seed', { min: 0, int: true }),
+    backend: pick(raw, 'backend', backendChoices),
+    data,
+  };
+}
+
+/** The form's raw values for some settings (inverse of {@link parseSettings}). */
+export function settingsToRaw(s: Settings): Record<string, string> {
+  const raw: Record<string, string> = {
+    model: s.model,
+    l1: String(s.l1),
+    l2: String(s.l2),
+    epochs: String(s.epochs),
+    batchSize: String(s.batchSize),
+    learningRate: String(s.learningRate),
+    seed: String(s.seed),
+    backend: s.backend,
+    data: s.data.kind,
+    classes: String(s.data.classes),
+  };
+  if (s.data.kind === 'synthetic') {
+    raw.trainPerClass = String(s.data.trainPerClass);
+    raw.valPerClass = String(s.data.valPerClass);
+    raw.imageSize = String(s.data.imageSize);
+  } else {
+    raw.cacheUrl = s.data.url;
+  }
+  return raw;
+}

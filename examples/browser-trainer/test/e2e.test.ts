@@ -1,0 +1,121 @@
+// End to end: the built page trains for 2 epochs in headless Chromium on wasm and on webgl.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { PreviewServer } from 'vite';
+import { buildIfStale, chromiumPath, exampleDir, launchChromium, serveBuilt } from './browser';
+
+const haveChromium = existsSync(chromiumPath);
+if (!haveChromium) {
+  console.log(`browser-trainer e2e: SKIPPED, no Chromium at ${chromiumPath} (install it: apt-get install -y chromium, or set CHROMIUM_PATH)`);
+}
+const artifacts = join(exampleDir, 'artifacts');
+
+/** Tiny run: 3 classes x 8 images of 16x16, batch 8, 2 epochs. */
+const tinyRun = 'model=initial&l1=0.0001&l2=0.0001&epochs=2&batchSize=8&learningRate=0.02&data=synthetic&classes=3&trainPerClass=8&valPerClass=4&imageSize=16';
+
+interface PageWatch {
+  page: Page;
+  errors: string[];
+  external: string[];
+}
+
+// Skipped only when Chromium is not installed (reason printed above).
+describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
+  let server: PreviewServer;
+  let url: string;
+  let ctx: BrowserContext;
+
+  beforeAll(async () => {
+    await buildIfStale();
+    ({ server, url } = await serveBuilt());
+    ctx = await launchChromium();
+    mkdirSync(artifacts, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    await server?.close();
+  });
+
+  async function open(query: string): Promise<PageWatch> {
+    const page = await ctx.newPage();
+    const w: PageWatch = { page, errors: [], external: [] };
+    page.on('console', (m) => {
+      if (m.type() === 'error') w.errors.push(m.text());
+    });
+    page.on('pageerror', (e) => w.errors.push(`pageerror: ${e.message}`));
+    // Nothing may leave the machine: requests to any other origin are recorded and refused.
+    await page.route('**/*', (route) => {
+      const u = route.request().url();
+      if (u.startsWith(url) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+      w.external.push(u);
+      return route.abort();
+    });
+    await page.goto(`${url}?${query}`);
+    return w;
+  }
+
+  async function finish(w: PageWatch, timeout: number): Promise<string> {
+    await w.page.waitForFunction(() => !['idle', 'running', 'stopping'].includes(document.body.dataset.state ?? ''), null, { timeout });
+    const state = await w.page.evaluate(() => document.body.dataset.state ?? '');
+    if (state === 'error') throw new Error(`page error: ${await w.page.textContent('#form-error')}`);
+    return state;
+  }
+
+  const points = (w: PageWatch, series: string) =>
+    w.page.getAttribute(`polyline[data-series="${series}"]`, 'data-points').then((v) => Number(v));
+
+  for (const backend of ['wasm', 'webgl'] as const) {
+    it(`trains 2 epochs on ${backend} and draws the curves`, async () => {
+      const w = await open(`${tinyRun}&backend=${backend}`);
+      expect(await w.page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+      await w.page.click('#start');
+      expect(await finish(w, 90_000)).toBe('completed');
+      expect(await w.page.evaluate(() => document.body.dataset.backend)).toBe(backend);
+
+      for (const s of ['train-loss', 'val-loss', 'train-accuracy', 'val-accuracy', 'weights-l1', 'weights-l2', 'weights-sparsity']) {
+        expect(await points(w, s), s).toBe(2);
+      }
+      expect(await points(w, 'train-batch-loss')).toBe(2 * 3); // 24 images / batch 8 = 3 batches an epoch
+      expect(await w.page.locator('#epochs-table tbody tr').count()).toBe(2);
+      const valAcc = Number(await w.page.getAttribute('#best-val-accuracy', 'data-value'));
+      expect(valAcc).toBeGreaterThanOrEqual(0);
+      expect(valAcc).toBeLessThanOrEqual(1);
+
+      // the CSV download: header + 2 epochs, val accuracies in [0, 1]
+      const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('#download-csv')]);
+      expect(download.suggestedFilename()).toBe('history.csv');
+      const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+      expect(csv).toHaveLength(3);
+      const header = csv[0]!.split(',');
+      const col = header.indexOf('valAccuracy');
+      expect(col, header.join(',')).toBeGreaterThanOrEqual(0);
+      for (const line of csv.slice(1)) {
+        const v = Number(line.split(',')[col]);
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+
+      await w.page.screenshot({ path: join(artifacts, `train-${backend}.png`), fullPage: true });
+      expect(w.errors).toEqual([]);
+      expect(w.external).toEqual([]);
+      await w.page.close();
+    }, 120_000);
+  }
+
+  it('stops a long run cleanly with the Stop button', async () => {
+    const w = await open(tinyRun.replace('epochs=2', 'epochs=500') + '&backend=cpu');
+    await w.page.click('#start');
+    await w.page.waitForSelector('#epochs-table tbody tr', { timeout: 60_000 });
+    await w.page.click('#stop');
+    expect(await finish(w, 30_000)).toBe('aborted');
+    const epochs = await w.page.locator('#epochs-table tbody tr').count();
+    expect(epochs).toBeGreaterThanOrEqual(1);
+    expect(epochs).toBeLessThan(500);
+    expect(await w.page.isEnabled('#start')).toBe(true);
+    expect(w.errors).toEqual([]);
+    await w.page.close();
+  }, 90_000);
+});
