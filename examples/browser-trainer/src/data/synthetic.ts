@@ -61,11 +61,11 @@ export function generateSyntheticSplit(opts: SyntheticOptions): ImageSplit {
   };
 }
 
-/** Fully saturated RGB in [0.2, 1] for a hue in [0, 1). */
+/** RGB in [0.2, 1] for a hue in [0, 1) (HSV with S = 0.8, V = 1): hue 0 is red (1, 0.2, 0.2). */
 function hueToRgb(h: number): [number, number, number] {
   const f = (n: number): number => {
     const k = (n + h * 6) % 6;
-    return 0.2 + 0.8 * Math.max(0, Math.min(1, Math.min(k, 4 - k)));
+    return 0.2 + 0.8 * (1 - Math.max(0, Math.min(k, 4 - k, 1)));
   };
   return [f(5), f(3), f(1)];
 }
