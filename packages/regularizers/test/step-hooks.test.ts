@@ -93,7 +93,7 @@ describe('decoupledWeightDecay', () => {
     // one SGD+momentum step is identical; the accumulated decay differs after two steps
     const run = (decoupled: boolean) => {
       const w = variable([1], 'w');
-      const opt = tf.train.momentum(0.1, 0.9);
+      const opt: tf.Optimizer = tf.train.momentum(0.1, 0.9);
       for (let i = 0; i < 2; i++) {
         tf.tidy(() => {
           const g = decoupled ? tf.zerosLike(w) : tf.mul(w, 0.5);
