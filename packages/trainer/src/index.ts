@@ -1,2 +1,16 @@
 // Public API of @regstudy/trainer: re-exports only.
-export {};
+export { train } from './loop/train';
+export type { TrainOptions } from './loop/train-options';
+export { OptionsError } from './loop/validate';
+export type {
+  OptimizerSpec,
+  RegularizationSpec,
+  ResolvedOptimizerSpec,
+  ResolvedRegularizationSpec,
+} from './loop/specs';
+export { bestOf } from './loop/types';
+export type { BestEpoch, EpochRecord, TrainEvent, TrainResult, TrainStatus, WeightStats } from './loop/types';
+export { splitBatchSource, toBatchSource } from './loop/batch-source';
+export type { Batch, BatchRequest, BatchSource, ImageSplit } from './loop/batch-source';
+export { memoryCheckpointStore } from './loop/checkpoint';
+export type { CheckpointState, CheckpointStore, SavedTensor } from './loop/checkpoint';

@@ -1,0 +1,2 @@
+// Report entry of @regstudy/trainer (`@regstudy/trainer/report`): re-exports only.
+export {};
