@@ -71,9 +71,9 @@ function addEpochRow(m: Extract<FromWorker, { type: 'epoch' }>): void {
     fmt(r.trainAccuracy),
     fmt(r.valLoss),
     fmt(r.valAccuracy),
-    fmt(m.weights.l1),
-    fmt(m.weights.l2),
-    fmt(m.weights.fractionNearZero),
+    m.weights ? fmt(m.weights.l1) : '-',
+    m.weights ? fmt(m.weights.l2) : '-',
+    m.weights ? fmt(m.weights.fractionNearZero) : '-',
     fmt(r.epochSeconds, 3),
     fmt(r.imagesPerSecond, 3),
   ];
@@ -115,7 +115,7 @@ function onMessage(m: FromWorker): void {
     }
     case 'epoch': {
       chart.history.push(m.record);
-      chart.weights.push({ epoch: m.record.epoch, totals: m.weights });
+      if (m.weights) chart.weights.push({ epoch: m.record.epoch, totals: m.weights });
       addEpochRow(m);
       const best = chart.history.reduce((b, r) => (r.valAccuracy > b.valAccuracy ? r : b));
       text('#best-val-accuracy', `${fmt(best.valAccuracy)} (epoch ${best.epoch})`);

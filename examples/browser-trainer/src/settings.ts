@@ -29,12 +29,17 @@ export type DataSettings =
       classes: number;
     };
 
+/** How L2 acts: the paper's code (PyTorch SGD weight_decay) or the paper's text (a loss term). */
+export const l2Modes = ['weight-decay', 'penalty'] as const;
+export type L2Mode = (typeof l2Modes)[number];
+
 export interface Settings {
   model: ModelChoice;
   /** L1 lambda: loss += l1 * sum(|w|) */
   l1: number;
-  /** L2 lambda: loss += l2 * sum(w^2) (or coupled weight decay, see the trainer) */
+  /** L2 lambda: coupled weight decay grad += l2 * w ('weight-decay', the paper's code) or loss += l2 * sum(w^2) ('penalty') */
   l2: number;
+  l2Mode: L2Mode;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -47,6 +52,7 @@ export const defaultSettings: Settings = {
   model: 'initial',
   l1: 0,
   l2: 1e-4,
+  l2Mode: 'weight-decay',
   epochs: 5,
   batchSize: 32,
   learningRate: 0.01,
@@ -108,6 +114,7 @@ export function parseSettings(raw: Record<string, string | undefined>): Settings
     model: pick(raw, 'model', modelChoices),
     l1: num(raw, 'l1', { min: 0 }),
     l2: num(raw, 'l2', { min: 0 }),
+    l2Mode: pick(raw, 'l2Mode', l2Modes),
     epochs: num(raw, 'epochs', { min: 1, max: 1000, int: true }),
     batchSize: num(raw, 'batchSize', { min: 1, max: 1024, int: true }),
     learningRate: num(raw, 'learningRate', { min: 1e-9, max: 10 }),
@@ -123,6 +130,7 @@ export function settingsToRaw(s: Settings): Record<string, string> {
     model: s.model,
     l1: String(s.l1),
     l2: String(s.l2),
+    l2Mode: s.l2Mode,
     epochs: String(s.epochs),
     batchSize: String(s.batchSize),
     learningRate: String(s.learningRate),

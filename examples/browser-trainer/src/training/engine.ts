@@ -1,16 +1,16 @@
 // Runs one training run inside the worker: backend, data, model, loop, result files.
-// This is the ONLY module that touches the workspace packages (through their public exports);
-// pieces they do not export yet come from ../fallback and are reported as such.
+// This is the ONLY module that uses the workspace packages (through their public exports);
+// what they do not export yet comes from ../fallback and is reported on the page ("Engine").
 import * as tf from '@tensorflow/tfjs-core';
+import { createModel } from '@regstudy/architectures';
+import { splitBatchSource, train, type EpochRecord, type TrainEvent } from '@regstudy/trainer';
 import type { Settings } from '../settings';
 import { generateSyntheticSplit } from '../data/synthetic';
 import type { ImageSplit } from '../data/split';
-import { createFallbackModel } from '../fallback/models';
-import { fallbackTrain } from '../fallback/train';
-import { fallbackWeightTotals } from '../fallback/weightStats';
-import { fallbackResultFiles, fallbackRunId } from '../fallback/resultFiles';
+import { fallbackHistoryCsv, fallbackRunId } from '../fallback/resultFiles';
 import { selectBackend } from './backend';
-import type { FromWorker } from './types';
+import type { FromWorker, ResultFiles, WeightTotals } from './types';
+import { yieldingSource } from './yielding';
 
 export interface EngineOptions {
   settings: Settings;
@@ -19,14 +19,14 @@ export interface EngineOptions {
   post: (m: FromWorker) => void;
 }
 
-/** Which implementation each part uses (shown on the page). */
-export const engineParts: Record<string, 'package' | 'fallback'> = {
-  data: 'fallback',
-  model: 'fallback',
-  train: 'fallback',
-  weightStats: 'fallback',
-  resultFiles: 'fallback',
-  wasmKernels: 'fallback',
+/** Where each part comes from (shown on the page). */
+export const engineParts: Record<string, string> = {
+  model: '@regstudy/architectures createModel',
+  train: '@regstudy/trainer train',
+  weightStats: '@regstudy/trainer (EpochRecord.weightStats)',
+  data: 'page synthetic generator',
+  resultFiles: 'FALLBACK (page)',
+  wasmKernels: 'none (wasm cannot train convs yet)',
 };
 
 async function loadData(s: Settings): Promise<{ train: ImageSplit; val: ImageSplit }> {
@@ -41,6 +41,14 @@ async function loadData(s: Settings): Promise<{ train: ImageSplit; val: ImageSpl
   throw new Error(`data: loading a prepared cache (${d.url}) needs @regstudy/tinyimagenet's browser entry, not available yet`);
 }
 
+/** Totals of the trainer's weight statistics for the charts, or null when the record has none. */
+export function weightTotals(record: EpochRecord): WeightTotals | null {
+  const ws = record.weightStats;
+  if (!ws) return null;
+  const eps = 'eps' in ws && typeof ws.eps === 'number' ? ws.eps : Number.NaN;
+  return { l1: ws.total.l1, l2: ws.total.l2, fractionNearZero: ws.total.fractionNearZero, count: ws.total.count, eps };
+}
+
 /** Trains as the settings say, posting progress; resolves when the run ends (any status). */
 export async function runTraining(o: EngineOptions): Promise<void> {
   const { settings: s, post } = o;
@@ -51,42 +59,64 @@ export async function runTraining(o: EngineOptions): Promise<void> {
   post({ type: 'backend', ...pick });
 
   post({ type: 'status', text: 'preparing data' });
-  const { train, val } = await loadData(s);
-  post({ type: 'data', train: train.count, val: val.count, classes: train.classes.length, imageSize: train.imageSize });
+  const data = await loadData(s);
+  const numClasses = data.train.classes.length;
+  post({ type: 'data', train: data.train.count, val: data.val.count, classes: numClasses, imageSize: data.train.imageSize });
 
-  const model = createFallbackModel(s.model, {
-    numClasses: train.classes.length,
-    inputShape: [train.imageSize, train.imageSize, 3],
-    seed: s.seed,
-  });
-  post({ type: 'model', name: s.model, params: model.countParams() });
   const tensorsBefore = tf.memory().numTensors;
+  const model = createModel(s.model, { numClasses, inputShape: [data.train.imageSize, data.train.imageSize, 3], seed: s.seed });
+  post({ type: 'model', name: s.model, params: model.countParams() });
   post({ type: 'status', text: 'training' });
+  const regularization = { l1: s.l1, l2: s.l2, l2Mode: s.l2Mode, select: 'all' as const };
+  const optimizer = { kind: 'sgd' as const, learningRate: s.learningRate, momentum: 0.9 };
   try {
-    const result = await fallbackTrain({
+    const result = await train({
       model,
-      train,
-      val,
+      train: yieldingSource(splitBatchSource(data.train)),
+      val: splitBatchSource(data.val),
       epochs: s.epochs,
       batchSize: s.batchSize,
-      learningRate: s.learningRate,
-      momentum: 0.9,
-      l1: s.l1,
-      l2: s.l2,
+      optimizer,
+      regularization,
       seed: s.seed,
+      weightStats: true,
       signal: o.signal,
-      onEvent: (e) => {
-        if (e.type === 'batch') post(e);
-        else post({ type: 'epoch', record: e.record, weights: fallbackWeightTotals(model) });
+      onEvent: (e: TrainEvent) => {
+        if (e.type === 'batch') post({ type: 'batch', epoch: e.epoch, batch: e.batch, batches: e.batches, loss: e.loss, accuracy: e.accuracy });
+        else if (e.type === 'epoch') post({ type: 'epoch', record: e.record, weights: weightTotals(e.record) });
       },
     });
-    const runId = fallbackRunId(s.model, s.l1, s.l2, s.seed);
-    const files = fallbackResultFiles({
+    const runId = fallbackRunId(s.model, regularization, s.seed);
+    const config = {
       runId,
-      config: { ...s, runId, source: 'browser-trainer', requestedBackend: s.backend, backend: pick.backend },
-      history: result.history,
+      model: s.model,
+      regularization: { ...regularization, proximalL1: 0, decoupledDecay: 0 },
+      seed: s.seed,
+      epochs: s.epochs,
+      gridIndex: 0,
+      batchSize: s.batchSize,
+      optimizer,
+      numClasses,
+      trainCount: data.train.count,
+      valCount: data.val.count,
+      browser: { backend: pick.backend, requestedBackend: s.backend, data: s.data, userAgent: navigator.userAgent },
+    };
+    const status = {
+      runId,
       status: result.status,
-    });
+      epochsCompleted: result.history.length,
+      best: result.best,
+      ...(result.stoppedAt ? { stoppedAt: result.stoppedAt } : {}),
+      updatedAt: new Date().toISOString(),
+    };
+    const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+    const files: ResultFiles = {
+      runId,
+      'config.json': json(config),
+      'history.json': json(result.history),
+      'history.csv': fallbackHistoryCsv(result.history),
+      'status.json': json(status),
+    };
     post({ type: 'done', status: result.status, history: result.history, files, seconds: (performance.now() - t0) / 1000 });
   } finally {
     model.dispose();

@@ -1,5 +1,8 @@
-// Messages between the page and its training worker, and the per-epoch record they carry.
+// Messages between the page and its training worker.
+import type { EpochRecord, TrainStatus } from '@regstudy/trainer';
 import type { Settings } from '../settings';
+
+export type { EpochRecord, TrainStatus };
 
 /** Weight statistics of one epoch (totals over the trainable weights). */
 export interface WeightTotals {
@@ -7,43 +10,27 @@ export interface WeightTotals {
   l1: number;
   /** sqrt(sum w^2) */
   l2: number;
-  /** fraction of weights with |w| < eps */
+  /** fraction of weights with |w| <= eps */
   fractionNearZero: number;
+  eps: number;
   count: number;
 }
 
-/** One epoch of a run, in the field names of @regstudy/trainer's history.json. */
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  trainPenalty: number;
-  trainTotalLoss: number;
-  trainAccuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  learningRate: number;
-  epochSeconds: number;
-  imagesPerSecond: number;
-  weightStats?: unknown;
-}
-
-export type RunStatus = 'completed' | 'aborted' | 'diverged';
-
 /** Page -> worker. */
 export type ToWorker =
-  | { type: 'start'; settings: Settings; wasmBaseUrl: string; cacheBaseUrl?: string; stopFlag?: SharedArrayBuffer }
+  | { type: 'start'; settings: Settings; wasmBaseUrl: string; stopFlag?: SharedArrayBuffer }
   | { type: 'stop' };
 
 /** Worker -> page. */
 export type FromWorker =
   | { type: 'backend'; backend: string; reason: string; threads?: number }
-  | { type: 'engine'; parts: Record<string, 'package' | 'fallback'> }
+  | { type: 'engine'; parts: Record<string, string> }
   | { type: 'status'; text: string }
   | { type: 'data'; train: number; val: number; classes: number; imageSize: number }
   | { type: 'model'; name: string; params: number }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number }
-  | { type: 'epoch'; record: EpochRecord; weights: WeightTotals }
-  | { type: 'done'; status: RunStatus; history: EpochRecord[]; files: ResultFiles; seconds: number }
+  | { type: 'epoch'; record: EpochRecord; weights: WeightTotals | null }
+  | { type: 'done'; status: TrainStatus; history: EpochRecord[]; files: ResultFiles; seconds: number }
   | { type: 'error'; message: string };
 
 /** The result files of a run, as the Node study writes them under results/<runId>/. */

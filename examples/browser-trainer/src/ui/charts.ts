@@ -43,9 +43,10 @@ export function renderCharts(state: ChartState, root: ParentNode = document): vo
   );
   put('chart-l1', [{ id: 'weights-l1', label: 'Σ|w|', color: colors.l1, points: state.weights.map((w) => [w.epoch, w.totals.l1]) }], 'L1 norm of the weights');
   put('chart-l2', [{ id: 'weights-l2', label: '√Σw²', color: colors.l2, points: state.weights.map((w) => [w.epoch, w.totals.l2]) }], 'L2 norm of the weights');
+  const eps = state.weights[0]?.totals.eps;
   put(
     'chart-sparsity',
-    [{ id: 'weights-sparsity', label: '|w| < 1e-3', color: colors.sparse, points: state.weights.map((w) => [w.epoch, w.totals.fractionNearZero]) }],
+    [{ id: 'weights-sparsity', label: eps !== undefined && Number.isFinite(eps) ? `|w| <= ${eps}` : '|w| near 0', color: colors.sparse, points: state.weights.map((w) => [w.epoch, w.totals.fractionNearZero]) }],
     'Sparsity (fraction of near-zero weights)',
     [0, 1],
   );
