@@ -23,10 +23,12 @@ export type DataSettings =
     }
   | {
       kind: 'cache';
-      /** base URL of a prepared Tiny-ImageNet cache (see @regstudy/tinyimagenet) */
+      /** base URL of a prepared Tiny-ImageNet cache folder (see @regstudy/tinyimagenet's `prepare`) */
       url: string;
-      /** use only the first N classes (0 = all) */
-      classes: number;
+      /** cache name of the training split, e.g. 'train' or 'train-10c-100pc' */
+      trainName: string;
+      /** cache name of the validation split, e.g. 'val' or 'val-10c-all' */
+      valName: string;
     };
 
 /** How L2 acts: the paper's code (PyTorch SGD weight_decay) or the paper's text (a loss term). */
@@ -106,9 +108,17 @@ export function parseSettings(raw: Record<string, string | undefined>): Settings
       imageSize: num(raw, 'imageSize', { min: 8, max: 64, int: true }),
     };
   } else {
-    const url = (raw.cacheUrl ?? '').trim();
-    if (url === '') throw new SettingsError('cacheUrl', 'a prepared cache URL is required when data is "cache"');
-    data = { kind: 'cache', url, classes: num(raw, 'classes', { min: 0, max: 200, int: true }) };
+    const text = (field: string, what: string): string => {
+      const v = (raw[field] ?? '').trim();
+      if (v === '') throw new SettingsError(field, `${what} is required when data is "cache"`);
+      return v;
+    };
+    data = {
+      kind: 'cache',
+      url: text('cacheUrl', 'a prepared cache URL'),
+      trainName: text('trainName', 'the training cache name'),
+      valName: text('valName', 'the validation cache name'),
+    };
   }
   return {
     model: pick(raw, 'model', modelChoices),
@@ -137,14 +147,16 @@ export function settingsToRaw(s: Settings): Record<string, string> {
     seed: String(s.seed),
     backend: s.backend,
     data: s.data.kind,
-    classes: String(s.data.classes),
   };
   if (s.data.kind === 'synthetic') {
+    raw.classes = String(s.data.classes);
     raw.trainPerClass = String(s.data.trainPerClass);
     raw.valPerClass = String(s.data.valPerClass);
     raw.imageSize = String(s.data.imageSize);
   } else {
     raw.cacheUrl = s.data.url;
+    raw.trainName = s.data.trainName;
+    raw.valName = s.data.valName;
   }
   return raw;
 }

@@ -13,8 +13,9 @@ describe('parseSettings', () => {
     expect(() => parseSettings({ ...raw, epochs: '2', backend: 'tpu' })).toThrow('backend: expected one of auto, webgpu, webgl, wasm, cpu, got "tpu"');
   });
   it('needs a URL for a prepared cache', () => {
-    const raw = { ...settingsToRaw(defaultSettings), data: 'cache', cacheUrl: ' ' };
+    const raw = { ...settingsToRaw(defaultSettings), data: 'cache', cacheUrl: ' ', trainName: 'train', valName: 'val' };
     expect(() => parseSettings(raw)).toThrow('cacheUrl: a prepared cache URL is required');
-    expect(parseSettings({ ...raw, cacheUrl: '/cache/', classes: '0' }).data).toEqual({ kind: 'cache', url: '/cache/', classes: 0 });
+    expect(() => parseSettings({ ...raw, cacheUrl: '/c/', valName: '' })).toThrow('valName: the validation cache name is required');
+    expect(parseSettings({ ...raw, cacheUrl: '/cache/' }).data).toEqual({ kind: 'cache', url: '/cache/', trainName: 'train', valName: 'val' });
   });
 });
