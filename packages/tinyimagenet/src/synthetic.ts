@@ -127,8 +127,14 @@ export async function writeSyntheticTinyImageNet(dir: string, options: Synthetic
     return {
       box: drawn.box,
       data: () => {
-        const pixels = gray ? toGray(drawn.rgb) : drawn.rgb;
-        return sharp(pixels, { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: gray ? 1 : 3 } })
+        if (gray) {
+          // Without toColourspace('b-w') libvips would write a 3-channel JPEG.
+          return sharp(toGray(drawn.rgb), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1 } })
+            .toColourspace('b-w')
+            .jpeg({ quality: o.quality })
+            .toBuffer();
+        }
+        return sharp(drawn.rgb, { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } })
           .jpeg({ quality: o.quality })
           .toBuffer();
       },
