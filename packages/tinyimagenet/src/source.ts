@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
+import { crc32 } from './crc32';
 import { TinyImageNetError } from './errors';
 import { ROOT_FOLDER } from './layout';
 
@@ -164,7 +165,18 @@ async function openZip(location: string): Promise<DatasetSource> {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('error', (er: unknown) => reject(zipError(`${location}!${e.fileName}`, er)));
-        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('end', () => {
+          const data = Buffer.concat(chunks);
+          // yauzl does not check CRCs; a flipped bit in a stored entry would otherwise pass silently.
+          const crc = crc32(data);
+          if (crc !== e.crc32) {
+            reject(
+              new TinyImageNetError(`CRC-32 mismatch (stored ${e.crc32.toString(16)}, computed ${crc.toString(16)}): the archive is corrupt`, {
+                file: `${location}!${e.fileName}`,
+              }),
+            );
+          } else resolve(data);
+        });
       });
     });
   return {
