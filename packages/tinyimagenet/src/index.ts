@@ -9,3 +9,7 @@ export type { LoadOptions } from './load';
 export type { TinyImageNetSplit, SplitName, Progress } from './split';
 export { CACHE_FORMAT, CACHE_VERSION, cacheName, parseManifest } from './cache-format';
 export type { CacheManifest } from './cache-format';
+export { batches, computeChannelStats, toTfDataset, planBatches } from './batches';
+export type { Batch, BatchOptions, BatchSource, AugmentOptions, ChannelStats, TfDataGenerator } from './batches';
+export { mulberry32, mixSeed, epochPermutation, fmix32 } from './prng';
+export type { Rng } from './prng';
