@@ -13,3 +13,5 @@ export { batches, computeChannelStats, toTfDataset, planBatches } from './batche
 export type { Batch, BatchOptions, BatchSource, AugmentOptions, ChannelStats, TfDataGenerator } from './batches';
 export { mulberry32, mixSeed, epochPermutation, fmix32 } from './prng';
 export type { Rng } from './prng';
+export { download, OFFICIAL_URL } from './download';
+export type { DownloadOptions, DownloadResult } from './download';
