@@ -15,3 +15,7 @@ export { mulberry32, mixSeed, epochPermutation, fmix32 } from './prng';
 export type { Rng } from './prng';
 export { download, OFFICIAL_URL } from './download';
 export type { DownloadOptions, DownloadResult } from './download';
+export { loadPreparedCache } from './browser-cache';
+export type { LoadPreparedCacheOptions } from './browser-cache';
+export { inspectTinyImageNet } from './inspect';
+export type { DatasetInfo } from './inspect';
