@@ -109,6 +109,22 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
     const w = await open(tinyRun.replace('epochs=2', 'epochs=500') + '&backend=cpu');
     await w.page.click('#start');
     await w.page.waitForSelector('#epochs-table tbody tr', { timeout: 60_000 });
+    // the page stays responsive while the worker trains: animation frames keep coming
+    const frames = await w.page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let n = 0;
+          const t0 = performance.now();
+          const tick = (): void => {
+            n++;
+            if (performance.now() - t0 < 500) requestAnimationFrame(tick);
+            else resolve(n);
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    expect(frames).toBeGreaterThan(5);
+    expect(await w.page.evaluate(() => document.body.dataset.state)).toBe('running');
     await w.page.click('#stop');
     expect(await finish(w, 30_000)).toBe('aborted');
     const epochs = await w.page.locator('#epochs-table tbody tr').count();
