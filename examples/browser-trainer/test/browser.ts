@@ -1,9 +1,9 @@
 // Helpers of the end-to-end test: build if stale, serve dist/ with the isolation headers, launch Chromium.
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { build, preview, type PreviewServer } from 'vite';
+import { build, preview, type Plugin, type PreviewServer } from 'vite';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 export const exampleDir = resolve(import.meta.dirname, '..');
@@ -26,9 +26,34 @@ export async function buildIfStale(): Promise<void> {
   await build({ root: exampleDir, logLevel: 'warn' });
 }
 
-/** Serves dist/ on 127.0.0.1 (a free port) through `vite preview`, with the isolation headers. */
-export async function serveBuilt(): Promise<{ server: PreviewServer; url: string }> {
-  const server = await preview({ root: exampleDir, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+/** Serves the files of `dir` (flat) under the URL folder `prefix` of the preview server. */
+function serveFolder(prefix: string, dir: string): Plugin {
+  return {
+    name: 'test:serve-folder',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = (req.url ?? '').split('?')[0] ?? '';
+        if (!path.startsWith(prefix)) return next();
+        const file = join(dir, decodeURIComponent(path.slice(prefix.length)));
+        if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) return next();
+        res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        res.end(readFileSync(file));
+      });
+    },
+  };
+}
+
+/**
+ * Serves dist/ on 127.0.0.1 (a free port) through `vite preview`, with the isolation headers,
+ * plus each `extra` folder (URL prefix -> directory).
+ */
+export async function serveBuilt(extra: Record<string, string> = {}): Promise<{ server: PreviewServer; url: string }> {
+  const server = await preview({
+    root: exampleDir,
+    logLevel: 'warn',
+    plugins: Object.entries(extra).map(([prefix, dir]) => serveFolder(prefix, dir)),
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
   const addr = server.httpServer.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${addr.port}/` };
 }

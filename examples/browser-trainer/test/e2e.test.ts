@@ -1,6 +1,8 @@
 // End to end: the built page trains for 2 epochs in headless Chromium on wasm and on webgl.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTinyImageNet, writeSyntheticTinyImageNet } from '@regstudy/tinyimagenet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
@@ -26,10 +28,15 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
   let server: PreviewServer;
   let url: string;
   let ctx: BrowserContext;
+  let tmp: string;
 
   beforeAll(async () => {
+    // a prepared Tiny-ImageNet cache (3 classes, 8 + 4 images a class), made by the Node package
+    tmp = mkdtempSync(join(tmpdir(), 'browser-trainer-cache-'));
+    const ds = await writeSyntheticTinyImageNet(join(tmp, 'data'), { classes: 3, trainPerClass: 8, valPerClass: 4, seed: 3 });
+    for (const split of ['train', 'val'] as const) await loadTinyImageNet({ source: ds.root!, split, cacheDir: join(tmp, 'cache') });
     await buildIfStale();
-    ({ server, url } = await serveBuilt());
+    ({ server, url } = await serveBuilt({ '/test-cache/': join(tmp, 'cache') }));
     ctx = await launchChromium();
     mkdirSync(artifacts, { recursive: true });
   }, 180_000);
@@ -37,6 +44,7 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
   afterAll(async () => {
     await ctx?.close();
     await server?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   async function open(query: string): Promise<PageWatch> {
@@ -104,6 +112,17 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
       await w.page.close();
     }, 120_000);
   }
+
+  it('trains on a prepared Tiny-ImageNet cache served over HTTP', async () => {
+    const w = await open('model=new&epochs=1&batchSize=12&data=cache&cacheUrl=/test-cache/&trainName=train&valName=val&backend=cpu');
+    await w.page.click('#start');
+    expect(await finish(w, 90_000)).toBe('completed');
+    expect(await w.page.textContent('#data-info')).toBe('24 train / 12 val images, 3 classes, 64x64');
+    expect(await points(w, 'val-accuracy')).toBe(1);
+    expect(w.errors).toEqual([]);
+    expect(w.external).toEqual([]);
+    await w.page.close();
+  }, 120_000);
 
   it('stops a long run cleanly with the Stop button', async () => {
     const w = await open(tinyRun.replace('epochs=2', 'epochs=500') + '&backend=cpu');

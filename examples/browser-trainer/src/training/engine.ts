@@ -3,6 +3,7 @@
 // what they do not export yet comes from ../fallback and is reported on the page ("Engine").
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '@regstudy/architectures';
+import { loadPreparedCache } from '@regstudy/tinyimagenet';
 import { splitBatchSource, train, type EpochRecord, type TrainEvent } from '@regstudy/trainer';
 import type { Settings } from '../settings';
 import { generateSyntheticSplit } from '../data/synthetic';
@@ -24,12 +25,12 @@ export const engineParts: Record<string, string> = {
   model: '@regstudy/architectures createModel',
   train: '@regstudy/trainer train',
   weightStats: '@regstudy/trainer (EpochRecord.weightStats)',
-  data: 'page synthetic generator',
+  data: 'page synthetic generator / @regstudy/tinyimagenet loadPreparedCache',
   resultFiles: 'FALLBACK (page)',
   wasmKernels: 'none (wasm cannot train convs yet)',
 };
 
-async function loadData(s: Settings): Promise<{ train: ImageSplit; val: ImageSplit }> {
+async function loadData(s: Settings, signal: AbortSignal): Promise<{ train: ImageSplit; val: ImageSplit }> {
   const d = s.data;
   if (d.kind === 'synthetic') {
     const common = { classes: d.classes, imageSize: d.imageSize, seed: s.seed };
@@ -38,7 +39,16 @@ async function loadData(s: Settings): Promise<{ train: ImageSplit; val: ImageSpl
       val: generateSyntheticSplit({ ...common, perClass: d.valPerClass, split: 'val' }),
     };
   }
-  throw new Error(`data: loading a prepared cache (${d.url}) needs @regstudy/tinyimagenet's browser entry, not available yet`);
+  const base = new URL(d.url, self.location.href).href;
+  const [train, val] = await Promise.all([
+    loadPreparedCache(base, d.trainName, { signal }),
+    loadPreparedCache(base, d.valName, { signal }),
+  ]);
+  const classes = (x: ImageSplit['classes']): string => x.map((c) => c.wnid).join(',');
+  if (classes(train.classes) !== classes(val.classes)) {
+    throw new Error(`data: the caches "${d.trainName}" and "${d.valName}" have different class lists; prepare both with the same classes`);
+  }
+  return { train: { ...train, classes: [...train.classes] }, val: { ...val, classes: [...val.classes] } };
 }
 
 /** Totals of the trainer's weight statistics for the charts, or null when the record has none. */
@@ -59,7 +69,7 @@ export async function runTraining(o: EngineOptions): Promise<void> {
   post({ type: 'backend', ...pick });
 
   post({ type: 'status', text: 'preparing data' });
-  const data = await loadData(s);
+  const data = await loadData(s, o.signal);
   const numClasses = data.train.classes.length;
   post({ type: 'data', train: data.train.count, val: data.val.count, classes: numClasses, imageSize: data.train.imageSize });
 
