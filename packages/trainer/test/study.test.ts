@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../src/report';
 import { expandGrid, mergeStudy, runStudy, shardRuns, type EpochRecord, type StudyEvent, type StudyOptions } from '../src/index';
 import { tinyModel, tinySplit, useCpu } from './helpers';
 
@@ -68,6 +69,12 @@ describe('runStudy', () => {
       expect(existsSync(join(merged, id, 'checkpoint'))).toBe(false);
       expect(readHistory(merged, id)).toEqual(readHistory(whole, id));
     }
+    // the merged shards give the same report tables as the single study
+    const reportWhole = await buildReport({ studyDir: whole, outDir: join(tmp(), 'r'), figures: false });
+    const reportMerged = await buildReport({ studyDir: merged, outDir: join(tmp(), 'r'), figures: false });
+    expect(reportMerged.tables).toEqual(reportWhole.tables);
+    expect(reportWhole.tables[0]!.rows).toHaveLength(3);
+    expect(reportWhole.tables[0]!.rows[1]!.diffVsUnregularized).not.toBeNull();
     // a merge of one shard reports the others as missing
     const partial = await mergeStudy([shardDirs[0]!], tmp());
     expect(partial.missing).toEqual([ids[1], ids[3], ids[5]]);

@@ -55,8 +55,8 @@ export const studyOptionsSchema = z
         train: z.custom<StudyData['train']>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
         val: z.custom<StudyData['val']>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
       }),
-      z.custom<() => Promise<StudyData>>((v) => typeof v === 'function', { error: 'expected { train, val } or a loader function' }),
-    ]),
+      z.custom<() => Promise<StudyData>>((v) => typeof v === 'function'),
+    ], { error: 'expected { train, val } (TinyImageNetSplits or BatchSources) or an async loader function' }),
     /** Classes of the data; default: `train.classes.length`, else 1 + the largest train label. */
     numClasses: z.number().int().min(2).optional(),
     outDir: z.string().min(1),
