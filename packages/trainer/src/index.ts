@@ -1,5 +1,8 @@
 // Public API of @regstudy/trainer: re-exports only.
 export { train } from './loop/train';
+export { trainStream } from './loop/train-stream';
+export { createEventStream } from './loop/event-stream';
+export type { EventStream } from './loop/event-stream';
 export type { TrainOptions } from './loop/train-options';
 export { OptionsError } from './loop/validate';
 export type {

@@ -154,3 +154,18 @@ describe('train', () => {
     model.dispose();
   });
 });
+
+describe('trainStream', () => {
+  it('yields the same events as onEvent, then ends', async () => {
+    const { trainStream } = await import('../src/index');
+    const model = tinyModel({ classes: 4 });
+    const seen: string[] = [];
+    const { events, result } = trainStream({ model, ...data, epochs: 2, batchSize: 80, onEvent: (e) => seen.push(e.type) });
+    const streamed: string[] = [];
+    for await (const e of events) streamed.push(e.type);
+    expect((await result).status).toBe('completed');
+    expect(streamed).toEqual(seen);
+    expect(streamed).toEqual(['start', 'batch', 'batch', 'epoch', 'batch', 'batch', 'epoch', 'end']);
+    model.dispose();
+  });
+});

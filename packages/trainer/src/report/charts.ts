@@ -47,7 +47,7 @@ export function runChartSpec(run: RunResult, reference?: { source: string; histo
     spec: {
       width: 300,
       height: 200,
-      mark: { type: 'line', point: values.length < 200 },
+      mark: { type: 'line', point: !reference && values.length < 200 },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },

@@ -40,7 +40,7 @@ ${s.runs.map((r) => `<figure id="run-${escapeHtml(r.runId)}">${r.svg}</figure>`)
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(opts.title)}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right;white-space:nowrap}
 th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}.warn{color:#a40}
 figure{margin:1em 0}figcaption{font-size:.9em;color:#555}
 </style></head><body>
