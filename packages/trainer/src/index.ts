@@ -35,4 +35,4 @@ export type {
   StudyResult,
   StudyRunResult,
 } from './study/study-types';
-export type { ModelFactoryContext } from './internal/architectures-shim';
+export type { ModelFactoryContext } from './internal/architectures';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../src/report';
 import { expandGrid, mergeStudy, runStudy, shardRuns, type EpochRecord, type StudyEvent, type StudyOptions } from '../src/index';
-import { tinyModel, tinySplit, useCpu } from './helpers';
+import { tinyModel, tinySplit, useCpu } from './tiny-fixtures';
 
 beforeAll(useCpu);
 

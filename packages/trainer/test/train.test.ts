@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OptionsError, train, type TrainEvent } from '../src/index';
-import { tinyModel, tinySplit, useCpu } from './helpers';
+import { tinyModel, tinySplit, useCpu } from './tiny-fixtures';
 
 beforeAll(useCpu);
 

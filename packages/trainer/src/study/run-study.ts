@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createRegistryModel } from '../internal/architectures-shim';
+import { createRegistryModel } from '../internal/architectures';
 import { nodeModules, readJsonIfExists, writeAtomic, writeJsonAtomic } from '../internal/node-fs';
 import { isImageSplit } from '../loop/batch-source';
 import { train } from '../loop/train';
@@ -102,7 +102,7 @@ async function runOne(
   try {
     const ctx = { seed: run.seed, numClasses, inputShape: inputShapeOf(data) };
     const custom = opts.models.find((m) => typeof m !== 'string' && m.name === run.model);
-    model = custom && typeof custom !== 'string' ? await custom.create(ctx) : await createRegistryModel(run.model, ctx);
+    model = custom && typeof custom !== 'string' ? await custom.create(ctx) : createRegistryModel(run.model, ctx);
     const result = await train({
       model,
       train: data.train,

@@ -2,7 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { isImageSplit, type BatchSource, type ImageSplit } from '../loop/batch-source';
 import { optimizerSpecSchema, regularizationSpecSchema } from '../loop/specs';
-import { registryModelNames, type ModelFactoryContext } from '../internal/architectures-shim';
+import { registryModelNames, type ModelFactoryContext } from '../internal/architectures';
 import type { StudyEvent } from './study-types';
 
 /** A model given by the caller: a name for the results plus a factory. */
