@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OptionsError, train, type TrainEvent } from '../src/index';
-import { tinyModel, tinySplit, useCpu } from './helpers';
+import { tinyModel, tinySplit, useCpu } from './tiny-fixtures';
 
 beforeAll(useCpu);
 
@@ -151,6 +151,21 @@ describe('train', () => {
     await expect(train({ model, ...data, epochs: 1, optimizer: { kind: 'rmsprop' } })).rejects.toBeInstanceOf(OptionsError);
     // @ts-expect-error not a model
     await expect(train({ model: {}, ...data, epochs: 1 })).rejects.toThrow(/model/);
+    model.dispose();
+  });
+});
+
+describe('trainStream', () => {
+  it('yields the same events as onEvent, then ends', async () => {
+    const { trainStream } = await import('../src/index');
+    const model = tinyModel({ classes: 4 });
+    const seen: string[] = [];
+    const { events, result } = trainStream({ model, ...data, epochs: 2, batchSize: 80, onEvent: (e) => seen.push(e.type) });
+    const streamed: string[] = [];
+    for await (const e of events) streamed.push(e.type);
+    expect((await result).status).toBe('completed');
+    expect(streamed).toEqual(seen);
+    expect(streamed).toEqual(['start', 'batch', 'batch', 'epoch', 'batch', 'batch', 'epoch', 'end']);
     model.dispose();
   });
 });

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
+  addCoupledWeightDecay,
   decoupledWeightDecay,
   penalty,
   proximalL1,
   selectVariables,
   weightStats,
   type StepHook,
-} from '../internal/regularizers-shim';
+} from '@regstudy/regularizers';
 import { fsCheckpointStore } from '../node/fs-checkpoint-store';
 import { toBatchSource, type BatchSource } from './batch-source';
 import { restoreCheckpoint, snapshot } from './checkpoint-io';
@@ -75,13 +76,12 @@ async function runLoop(
   const penaltyTerms = { l1: reg.l1, l2: reg.l2Mode === 'penalty' ? reg.l2 : 0 };
   const hasPenalty = penaltyTerms.l1 > 0 || penaltyTerms.l2 > 0;
   const coupledDecay = reg.l2Mode === 'weight-decay' ? reg.l2 : 0;
-  const selectedNames = new Set(selected.map((v) => v.name));
   const hooks: StepHook[] = [];
-  if (reg.proximalL1 > 0) hooks.push(proximalL1(reg.proximalL1));
-  if (reg.decoupledDecay > 0) hooks.push(decoupledWeightDecay(reg.decoupledDecay));
+  if (reg.proximalL1 > 0) hooks.push(proximalL1({ lambda: reg.proximalL1, select: reg.select }));
+  if (reg.decoupledDecay > 0) hooks.push(decoupledWeightDecay({ rate: reg.decoupledDecay, select: reg.select }));
   const adamwDecay = optimizerDecay(opts.optimizer);
   // AdamW decays every trainable variable (the optimizer's own setting), independent of `select`.
-  const adamwHook = adamwDecay > 0 ? decoupledWeightDecay(adamwDecay) : null;
+  if (adamwDecay > 0) hooks.push(decoupledWeightDecay({ rate: adamwDecay, select: 'all' }));
   const dropout = seededLayers(model);
   const penaltyNow = () => (hasPenalty ? penalty(selected, penaltyTerms) : tf.scalar(0));
 
@@ -130,18 +130,19 @@ async function runLoop(
           kept = [tf.keep(dataLoss), tf.keep(pen), tf.keep(correct)];
           return tf.add(dataLoss, pen) as tf.Scalar;
         }, trainable);
+        const decayed = coupledDecay > 0 ? addCoupledWeightDecay(grads, trainable, coupledDecay, reg.select) : grads;
+        // An array in a fixed order: tfjs optimizers index their slots by position.
         const named = trainable.map((v) => {
-          const g = grads[v.name];
-          if (g === undefined) throw new Error(`no gradient for variable ${v.name}`);
-          return { name: v.name, tensor: coupledDecay > 0 && selectedNames.has(v.name) ? tf.add(g, tf.mul(v, coupledDecay)) : g };
+          const tensor = decayed[v.name];
+          if (tensor === undefined) throw new Error(`no gradient for variable ${v.name}`);
+          return { name: v.name, tensor };
         });
         optimizer.applyGradients(named);
         return tf.stack(kept);
       });
       tf.dispose(kept);
       tf.dispose([xs, ys]);
-      for (const hook of hooks) hook.apply(selected, { learningRate });
-      adamwHook?.apply(trainable, { learningRate });
+      for (const hook of hooks) hook.apply(trainable, { learningRate });
       const values = await stats.data();
       stats.dispose();
       const [loss, pen, correct] = [values[0]!, values[1]!, values[2]!];

@@ -1,4 +1,4 @@
-import type { WeightStats } from '../internal/regularizers-shim';
+import type { WeightStats } from '@regstudy/regularizers';
 
 export type { WeightStats };
 

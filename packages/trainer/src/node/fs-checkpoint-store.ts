@@ -1,11 +1,5 @@
+import { nodeModules, writeAtomic } from '../internal/node-fs';
 import type { CheckpointState, CheckpointStore, SavedTensor } from '../loop/checkpoint';
-
-// node:fs is imported lazily so that the browser-safe entry can name this module without
-// pulling Node built-ins into a bundle that never calls it.
-async function nodeModules() {
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-  return { fs, path };
-}
 
 interface TensorEntry {
   group: 'weights' | 'optimizer';
@@ -94,19 +88,3 @@ export function fsCheckpointStore(dir: string): CheckpointStore & { readonly dir
   };
 }
 
-/** Writes `chunks` to `file` via a temporary file, fsync and rename (atomic on POSIX). */
-export async function writeAtomic(
-  fs: typeof import('node:fs/promises'),
-  file: string,
-  chunks: readonly Uint8Array[],
-): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    for (const chunk of chunks) await handle.write(chunk);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(tmp, file);
-}
