@@ -34,7 +34,7 @@ export function conv2dBackpropFilter(
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;
   const bottom = kh + (ho - 1) * sh - h - padInfo.top;
