@@ -1,14 +1,23 @@
 // Runs one training run inside the worker: backend, data, model, loop, result files.
-// This is the ONLY module that uses the workspace packages (through their public exports);
-// what they do not export yet comes from ../fallback and is reported on the page ("Engine").
+// With ./backend, the only module that uses the workspace packages (their public exports).
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '@regstudy/architectures';
 import { loadPreparedCache } from '@regstudy/tinyimagenet';
-import { splitBatchSource, train, type EpochRecord, type TrainEvent } from '@regstudy/trainer';
+import {
+  historyToCsv,
+  runIdOf,
+  splitBatchSource,
+  train,
+  type EpochRecord,
+  type ResolvedOptimizerSpec,
+  type ResolvedRegularizationSpec,
+  type RunConfig,
+  type RunStatus,
+  type TrainEvent,
+} from '@regstudy/trainer';
 import type { Settings } from '../settings';
 import { generateSyntheticSplit } from '../data/synthetic';
 import type { ImageSplit } from '../data/split';
-import { fallbackHistoryCsv, fallbackRunId } from '../fallback/resultFiles';
 import { selectBackend } from './backend';
 import type { FromWorker, ResultFiles, WeightTotals } from './types';
 import { yieldingSource } from './yielding';
@@ -26,8 +35,8 @@ export const engineParts: Record<string, string> = {
   train: '@regstudy/trainer train',
   weightStats: '@regstudy/trainer (EpochRecord.weightStats)',
   data: 'page synthetic generator / @regstudy/tinyimagenet loadPreparedCache',
-  resultFiles: 'FALLBACK (page)',
-  wasmKernels: 'none (wasm cannot train convs yet)',
+  resultFiles: '@regstudy/trainer runIdOf, historyToCsv',
+  backend: '@regstudy/trainer/browser useBrowserBackend (+ registerWasmTrainingKernels)',
 };
 
 async function loadData(s: Settings, signal: AbortSignal): Promise<{ train: ImageSplit; val: ImageSplit }> {
@@ -77,8 +86,8 @@ export async function runTraining(o: EngineOptions): Promise<void> {
   const model = createModel(s.model, { numClasses, inputShape: [data.train.imageSize, data.train.imageSize, 3], seed: s.seed });
   post({ type: 'model', name: s.model, params: model.countParams() });
   post({ type: 'status', text: 'training' });
-  const regularization = { l1: s.l1, l2: s.l2, l2Mode: s.l2Mode, select: 'all' as const };
-  const optimizer = { kind: 'sgd' as const, learningRate: s.learningRate, momentum: 0.9 };
+  const regularization: ResolvedRegularizationSpec = { l1: s.l1, l2: s.l2, l2Mode: s.l2Mode, select: 'all', proximalL1: 0, decoupledDecay: 0 };
+  const optimizer: ResolvedOptimizerSpec = { kind: 'sgd', learningRate: s.learningRate, momentum: 0.9 };
   try {
     const result = await train({
       model,
@@ -96,11 +105,11 @@ export async function runTraining(o: EngineOptions): Promise<void> {
         else if (e.type === 'epoch') post({ type: 'epoch', record: e.record, weights: weightTotals(e.record) });
       },
     });
-    const runId = fallbackRunId(s.model, regularization, s.seed);
-    const config = {
+    const runId = runIdOf(s.model, regularization, s.seed);
+    const config: RunConfig & { browser: Record<string, unknown> } = {
       runId,
       model: s.model,
-      regularization: { ...regularization, proximalL1: 0, decoupledDecay: 0 },
+      regularization,
       seed: s.seed,
       epochs: s.epochs,
       gridIndex: 0,
@@ -111,7 +120,7 @@ export async function runTraining(o: EngineOptions): Promise<void> {
       valCount: data.val.count,
       browser: { backend: pick.backend, requestedBackend: s.backend, data: s.data, userAgent: navigator.userAgent },
     };
-    const status = {
+    const status: RunStatus = {
       runId,
       status: result.status,
       epochsCompleted: result.history.length,
@@ -124,7 +133,7 @@ export async function runTraining(o: EngineOptions): Promise<void> {
       runId,
       'config.json': json(config),
       'history.json': json(result.history),
-      'history.csv': fallbackHistoryCsv(result.history),
+      'history.csv': historyToCsv(result.history),
       'status.json': json(status),
     };
     post({ type: 'done', status: result.status, history: result.history, files, seconds: (performance.now() - t0) / 1000 });
