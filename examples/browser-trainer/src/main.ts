@@ -69,7 +69,7 @@ function addEpochRow(m: Extract<FromWorker, { type: 'epoch' }>): void {
     fmt(r.trainLoss),
     fmt(r.trainPenalty),
     fmt(r.trainAccuracy),
-    fmt(r.valLoss),
+    fmt(r.valDataLoss),
     fmt(r.valAccuracy),
     m.weights ? fmt(m.weights.l1) : '-',
     m.weights ? fmt(m.weights.l2) : '-',

@@ -28,7 +28,7 @@ export function renderCharts(state: ChartState, root: ParentNode = document): vo
     [
       { id: 'train-batch-loss', label: 'train (batches)', color: colors.batch, points: state.batchLoss },
       { id: 'train-loss', label: 'train', color: colors.train, points: pts(state.history, 'trainLoss') },
-      { id: 'val-loss', label: 'val', color: colors.val, points: pts(state.history, 'valLoss'), dashed: true },
+      { id: 'val-loss', label: 'val', color: colors.val, points: pts(state.history, 'valDataLoss'), dashed: true },
     ],
     'Loss (cross-entropy, without penalty)',
   );
