@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTinyImageNet, writeSyntheticTinyImageNet } from '@regstudy/tinyimagenet';
+import { historyCsvColumns } from '@regstudy/trainer';
+import { readStudyResults } from '@regstudy/trainer/report';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
@@ -92,19 +94,31 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
       expect(valAcc).toBeGreaterThanOrEqual(0);
       expect(valAcc).toBeLessThanOrEqual(1);
 
-      // the CSV download: header + 2 epochs, val accuracies in [0, 1]
-      const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('#download-csv')]);
-      expect(download.suggestedFilename()).toBe('history.csv');
-      const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+      // the downloads, saved as the Node study lays out a run: results/<runId>/{config,history,status}.json, history.csv
+      const study = join(tmp, `study-${backend}`);
+      const runDir = join(study, 'initial_l1-0.0001_l2-0.0001_seed-0');
+      mkdirSync(runDir, { recursive: true });
+      for (const [button, name] of [['#download-json', 'history.json'], ['#download-csv', 'history.csv'], ['#download-config', 'config.json'], ['#download-status', 'status.json']]) {
+        const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click(button!)]);
+        expect(download.suggestedFilename()).toBe(name);
+        await download.saveAs(join(runDir, name!));
+      }
+      const csv = readFileSync(join(runDir, 'history.csv'), 'utf8').trim().split('\n');
+      expect(csv[0]).toBe(historyCsvColumns.join(','));
       expect(csv).toHaveLength(3);
-      const header = csv[0]!.split(',');
-      const col = header.indexOf('valAccuracy');
-      expect(col, header.join(',')).toBeGreaterThanOrEqual(0);
+      const col = historyCsvColumns.indexOf('valAccuracy');
       for (const line of csv.slice(1)) {
         const v = Number(line.split(',')[col]);
         expect(v).toBeGreaterThanOrEqual(0);
         expect(v).toBeLessThanOrEqual(1);
       }
+      // ... and the Node report reads them back
+      const { runs, missing } = await readStudyResults(study);
+      expect(missing).toEqual([]);
+      expect(runs).toHaveLength(1);
+      expect(runs[0]!.status.status).toBe('completed');
+      expect(runs[0]!.config).toMatchObject({ model: 'initial', epochs: 2, batchSize: 8, numClasses: 3, trainCount: 24, valCount: 12 });
+      expect(runs[0]!.history.map((r) => r.epoch)).toEqual([1, 2]);
 
       await w.page.screenshot({ path: join(artifacts, `train-${backend}.png`), fullPage: true });
       expect(w.errors).toEqual([]);
