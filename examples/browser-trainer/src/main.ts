@@ -90,7 +90,7 @@ function addEpochRow(m: Extract<FromWorker, { type: 'epoch' }>): void {
 function onMessage(m: FromWorker): void {
   switch (m.type) {
     case 'backend':
-      text('#backend', `${m.backend}${m.threads ? ` (${m.threads} thread${m.threads > 1 ? 's' : ''})` : ''} - ${m.reason}`);
+      text('#backend', `${m.backend}${m.backend === 'wasm' && m.threads ? ` (${m.threads} thread${m.threads > 1 ? 's' : ''})` : ''} - ${m.reason}`);
       document.body.dataset.backend = m.backend;
       break;
     case 'engine':

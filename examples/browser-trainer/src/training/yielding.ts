@@ -2,16 +2,12 @@
 // message posted by the page is delivered while the trainer's loop runs.
 import type { BatchSource } from '@regstudy/trainer';
 
-/** Resolves on the next macrotask (a MessageChannel round trip; no 4 ms clamp like setTimeout). */
+/**
+ * Resolves from a timer task: every task already queued (a Stop message from the page, a timer
+ * set earlier) runs first. Costs at most a few ms (the timer clamp) per batch.
+ */
 export function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** `source`, yielding to the event loop before each of its batches. */
