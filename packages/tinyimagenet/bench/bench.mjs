@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { batches, computeChannelStats, loadTinyImageNet, writeSyntheticTinyImageNet } from '../dist/index.js';
 
@@ -66,7 +67,7 @@ for (const split of ['train', 'val']) {
   log(`prepare ${split}: ${d.count} images in ${s.toFixed(1)} s (${Math.round(d.count / s)} images/s)`);
 }
 result.peakRssAfterPrepareMB = mb(process.resourceUsage().maxRSS * 1024);
-if (global.gc) global.gc();
+if (typeof globalThis.gc === 'function') globalThis.gc();
 
 // 3. Load the prepared train split from the cache.
 let t0 = performance.now();
