@@ -91,26 +91,32 @@ describe(`PyTorch parity${hasTorch ? ` (torch ${torchVersion})` : ' (skipped: no
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it.skipIf(!hasTorch).each(REVERSE)('%s: a tfjs export loads into PyTorch (strict) and gives the same logits', (name) => {
-    const model = CASES.find(([n]) => n === name)![1]();
-    // non-trivial batch-norm statistics, so that running_mean/var are checked in this direction too
-    for (const layer of model.layers) {
-      if (layer.getClassName() !== 'BatchNormalization') continue;
-      const w = layer.getWeights();
-      const values = w.map((t, i) => tf.tidy(() => (i === 3 ? tf.randomUniform(t.shape, 0.5, 1.5, 'float32', 5) : tf.add(tf.randomUniform(t.shape, -0.2, 0.2, 'float32', 6), i === 0 ? 1 : 0))));
-      layer.setWeights(values);
-      tf.dispose(values);
-    }
-    const weights = join(dir, `${name}.tfjs.safetensors`);
-    writeFileSync(weights, exportTorchStateDict(model));
-    const io = join(dir, `${name}.io.safetensors`);
-    const input = readTensor(io, 'input');
-    const ours = forwardNchw(model, input);
-    const out = join(dir, `${name}.tfjs-logits.safetensors`);
-    python(['run', name, weights, io, out]);
-    const theirs = readTensor(out, 'logits').data;
-    expect(relError(ours, theirs)).toBeLessThanOrEqual(1e-4);
-    model.dispose();
+  describe('tfjs -> PyTorch', () => {
+    const ours = new Map<string, Float32Array>();
+    beforeAll(() => {
+      if (!hasTorch) return;
+      for (const name of REVERSE) {
+        const model = CASES.find(([n]) => n === name)![1]();
+        // non-trivial batch-norm statistics, so that running_mean/var are checked in this direction too
+        for (const layer of model.layers) {
+          if (layer.getClassName() !== 'BatchNormalization') continue;
+          const values = layer.getWeights().map((t, i) =>
+            tf.tidy(() => (i === 3 ? tf.randomUniform(t.shape, 0.5, 1.5, 'float32', 5) : tf.add(tf.randomUniform(t.shape, -0.2, 0.2, 'float32', 6), i === 0 ? 1 : 0))),
+          );
+          layer.setWeights(values);
+          tf.dispose(values);
+        }
+        writeFileSync(join(dir, `${name}.tfjs.safetensors`), exportTorchStateDict(model));
+        ours.set(name, forwardNchw(model, readTensor(join(dir, `${name}.io.safetensors`), 'input')));
+        model.dispose();
+      }
+      python(['run', dir, ...REVERSE]); // one interpreter start for all cases
+    }, 180_000);
+
+    it.skipIf(!hasTorch).each(REVERSE)('%s: a tfjs export loads into PyTorch (strict) and gives the same logits', (name) => {
+      const theirs = readTensor(join(dir, `${name}.tfjs-logits.safetensors`), 'logits').data;
+      expect(relError(ours.get(name)!, theirs)).toBeLessThanOrEqual(1e-4);
+    });
   });
 
   it.skipIf(hasTorch)('is skipped without torch (see the warning printed above)', () => {

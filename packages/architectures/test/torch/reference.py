@@ -5,8 +5,10 @@
       torchvision's layout, written out here because torchvision may be absent), randomises batch-norm
       statistics, and writes OUT_DIR/<case>.weights.safetensors (the state dict, including the I64
       num_batches_tracked counters) and OUT_DIR/<case>.io.safetensors (input NCHW, eval-mode logits).
-  reference.py run CASE WEIGHTS INPUT OUT
-      Loads a state dict exported by tfjs (strict=True), runs INPUT's "input" and writes "logits" to OUT.
+  reference.py run DIR CASE...
+      For each CASE, loads DIR/<case>.tfjs.safetensors (a state dict exported by tfjs) with
+      strict=True, runs the "input" of DIR/<case>.io.safetensors and writes "logits" to
+      DIR/<case>.tfjs-logits.safetensors.
 
 safetensors is written and read by hand (struct + json + numpy): the safetensors module is not needed.
 """
@@ -195,20 +197,21 @@ def make(out_dir):
         write_safetensors(f'{out_dir}/{name}.io.safetensors', {'input': x, 'logits': logits})
 
 
-def run(name, weights, inp, out):
+def run(out_dir, names):
     torch.set_num_threads(1)
-    model = CASES[name][0]()
-    model.load_state_dict(read_safetensors(weights), strict=True)
-    model.eval()
-    with torch.no_grad():
-        logits = model(read_safetensors(inp)['input'])
-    write_safetensors(out, {'logits': logits})
+    for name in names:
+        model = CASES[name][0]()
+        model.load_state_dict(read_safetensors(f'{out_dir}/{name}.tfjs.safetensors'), strict=True)
+        model.eval()
+        with torch.no_grad():
+            logits = model(read_safetensors(f'{out_dir}/{name}.io.safetensors')['input'])
+        write_safetensors(f'{out_dir}/{name}.tfjs-logits.safetensors', {'logits': logits})
 
 
 if __name__ == '__main__':
     if sys.argv[1] == 'make':
         make(sys.argv[2])
     elif sys.argv[1] == 'run':
-        run(*sys.argv[2:6])
+        run(sys.argv[2], sys.argv[3:])
     else:
         raise SystemExit(__doc__)
