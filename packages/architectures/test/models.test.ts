@@ -292,6 +292,8 @@ describe('registry and option validation', () => {
     expect(() => createInitialModel({ inputShape: [64, 64] as unknown as [number, number, number] })).toThrow(/option "inputShape"/);
     expect(() => createInitialModel({ kernelRegularizer: 0.1 as never })).toThrow(/option "kernelRegularizer": expected a tfjs-layers Regularizer/);
     expect(() => createInitialModel({ stem: 'cifar' } as never)).toThrow(/Unrecognized key.*stem/);
+    expect(() => createInitialModel({ inputShape: [3, 3, 3] })).toThrow(/option "inputShape": \[3, 3, 3\] is too small; height and width must be at least 4/);
+    expect(() => createNewModel({ inputShape: [64, 7, 3] })).toThrow(/at least 8 \(three 2x2 pools\)/);
     expect(() => createModel('resnet18', { depth: 34 } as never)).toThrow(/"depth" is fixed by the name/);
     expect(tf.memory().numTensors).toBe(0);
   });
