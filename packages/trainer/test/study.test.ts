@@ -98,3 +98,16 @@ describe('runStudy', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 });
+
+describe('runStudy with @regstudy/architectures models by name', () => {
+  it("builds 'new' through createModel (input shape and classes from the data) and trains it", async () => {
+    const outDir = tmp();
+    // 16x16 images keep the cpu backend fast; the input shape follows the data's imageSize.
+    const small = { train: tinySplit({ classes: 4, perClass: 5, imageSize: 16, seed: 1 }), val: tinySplit({ classes: 4, perClass: 2, imageSize: 16, seed: 2 }) };
+    const result = await runStudy({ models: ['new'], regularization: [{ l1: 1e-4, l2: 0 }], epochs: 1, batchSize: 10, data: small, outDir, checkpoint: false });
+    expect(result.runs).toMatchObject([{ runId: 'new_l1-0.0001_l2-0_seed-0', status: 'completed' }]);
+    const config = JSON.parse(readFileSync(join(outDir, 'new_l1-0.0001_l2-0_seed-0', 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ model: 'new', numClasses: 4, trainCount: 20, epochs: 1, optimizer: { kind: 'sgd', learningRate: 0.001, momentum: 0.9 } });
+    expect(readHistory(outDir, 'new_l1-0.0001_l2-0_seed-0')[0]!.trainPenalty).toBeGreaterThan(0);
+  });
+});
