@@ -187,3 +187,9 @@ describe('64x64 splits go through @regstudy/tinyimagenet batches', () => {
     expect(b.history.map((r) => r.trainLoss)).toEqual(a.history.map((r) => r.trainLoss));
   });
 });
+
+it('rejects labels beyond the model outputs, naming the split', async () => {
+  const model = tinyModel({ classes: 3 });
+  await expect(train({ model, ...data, epochs: 1 })).rejects.toThrow(/train options\.train\.labels: label 3 >= the model's 3 output classes/);
+  model.dispose();
+});

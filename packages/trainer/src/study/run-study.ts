@@ -10,8 +10,9 @@ import { historyToCsv } from './history-csv';
 import { studyOptionsSchema, type StudyData, type StudyOptions } from './study-options';
 import type { RunConfig, RunSpec, RunStatus, StudyEvent, StudyManifest, StudyResult } from './study-types';
 
-/** Statuses after which a run is not started again. */
-const FINAL = new Set(['completed', 'diverged']);
+/** A run is not started again once it completed all its epochs or diverged (it would again). */
+const isFinished = (s: RunStatus | null, epochs: number) =>
+  s !== null && ((s.status === 'completed' && s.epochsCompleted >= epochs) || s.status === 'diverged');
 
 function classesOf(data: StudyData, given: number | undefined): number {
   if (given !== undefined) return given;
@@ -52,7 +53,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   for (const [i, run] of mine.entries()) {
     const dir = path.join(opts.outDir, run.runId);
     const previous = await readJsonIfExists<RunStatus>(fs, path.join(dir, 'status.json'));
-    if (previous && FINAL.has(previous.status) && previous.epochsCompleted >= run.epochs) {
+    if (previous && isFinished(previous, run.epochs)) {
       emit({ type: 'run-skip', runId: run.runId, status: previous.status });
       result.runs.push({ runId: run.runId, dir, status: 'skipped', best: previous.best });
       continue;
