@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batches as tinyImageNetBatches, type AugmentOptions, type ChannelStats } from '@regstudy/tinyimagenet';
-import { epochPermutation } from '../internal/rng';
+import {
+  batches as tinyImageNetBatches,
+  epochPermutation,
+  type AugmentOptions,
+  type ChannelStats,
+} from '@regstudy/tinyimagenet';
 
 /** One mini-batch: float32 NHWC images in [0, 1] and int32 labels. The consumer disposes both. */
 export interface Batch {
