@@ -169,3 +169,27 @@ describe('trainStream', () => {
     model.dispose();
   });
 });
+
+describe('64x64 splits go through @regstudy/tinyimagenet batches', () => {
+  it('trains deterministically on a 64x64 split', async () => {
+    const big = { train: tinySplit({ classes: 4, perClass: 10, imageSize: 64, seed: 1 }), val: tinySplit({ classes: 4, perClass: 4, imageSize: 64, seed: 2 }) };
+    const run = async () => {
+      const model = tinyModel({ classes: 4, imageSize: 64 });
+      const r = await train({ model, ...big, epochs: 2, batchSize: 10, seed: 4, regularization: { l1: 1e-4 }, weightStats: false,
+        optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 } });
+      model.dispose();
+      return r;
+    };
+    const a = await run();
+    const b = await run();
+    expect(a.status).toBe('completed');
+    expect(a.history[1]!.trainPenalty).toBeGreaterThan(0);
+    expect(b.history.map((r) => r.trainLoss)).toEqual(a.history.map((r) => r.trainLoss));
+  });
+});
+
+it('rejects labels beyond the model outputs, naming the split', async () => {
+  const model = tinyModel({ classes: 3 });
+  await expect(train({ model, ...data, epochs: 1 })).rejects.toThrow(/train options\.train\.labels: label 3 >= the model's 3 output classes/);
+  model.dispose();
+});
