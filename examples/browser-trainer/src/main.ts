@@ -126,7 +126,8 @@ function onMessage(m: FromWorker): void {
     case 'done':
       files = m.files;
       for (const id of ['#download-json', '#download-csv', '#download-config', '#download-status']) $<HTMLButtonElement>(id).disabled = false;
-      text('#progress-text', `${m.status} after ${m.history.length} epoch(s) in ${fmt(m.seconds, 3)} s (run ${m.files.runId})`);
+      text('#progress-text', `${m.status} after ${m.history.length} epoch(s) in ${fmt(m.seconds, 3)} s (run ${m.files.runId}; ${m.leakedTensors} tensors left)`);
+      document.body.dataset.leakedTensors = String(m.leakedTensors);
       renderCharts(chart);
       setState(m.status);
       break;

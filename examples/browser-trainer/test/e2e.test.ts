@@ -84,6 +84,7 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
       await w.page.click('#start');
       expect(await finish(w, 90_000)).toBe('completed');
       expect(await w.page.evaluate(() => document.body.dataset.backend)).toBe(backend);
+      expect(await w.page.evaluate(() => document.body.dataset.leakedTensors)).toBe('0');
 
       for (const s of ['train-loss', 'val-loss', 'train-accuracy', 'val-accuracy', 'weights-l1', 'weights-l2', 'weights-sparsity']) {
         expect(await points(w, s), s).toBe(2);
@@ -160,6 +161,7 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
     expect(await w.page.evaluate(() => document.body.dataset.state)).toBe('running');
     await w.page.click('#stop');
     expect(await finish(w, 30_000)).toBe('aborted');
+    expect(await w.page.evaluate(() => document.body.dataset.leakedTensors)).toBe('0');
     const epochs = await w.page.locator('#epochs-table tbody tr').count();
     expect(epochs).toBeGreaterThanOrEqual(1);
     expect(epochs).toBeLessThan(500);

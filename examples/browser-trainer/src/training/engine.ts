@@ -4,22 +4,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '@regstudy/architectures';
 import { loadPreparedCache } from '@regstudy/tinyimagenet';
 import {
-  historyToCsv,
-  runIdOf,
   splitBatchSource,
   train,
   type EpochRecord,
   type ResolvedOptimizerSpec,
   type ResolvedRegularizationSpec,
-  type RunConfig,
-  type RunStatus,
   type TrainEvent,
+  type TrainResult,
 } from '@regstudy/trainer';
 import type { Settings } from '../settings';
 import { generateSyntheticSplit } from '../data/synthetic';
 import type { ImageSplit } from '../data/split';
+import { resultFiles } from '../results/files';
 import { selectBackend } from './backend';
-import type { FromWorker, ResultFiles, WeightTotals } from './types';
+import type { FromWorker, WeightTotals } from './types';
 import { yieldingSource } from './yielding';
 
 export interface EngineOptions {
@@ -88,8 +86,9 @@ export async function runTraining(o: EngineOptions): Promise<void> {
   post({ type: 'status', text: 'training' });
   const regularization: ResolvedRegularizationSpec = { l1: s.l1, l2: s.l2, l2Mode: s.l2Mode, select: 'all', proximalL1: 0, decoupledDecay: 0 };
   const optimizer: ResolvedOptimizerSpec = { kind: 'sgd', learningRate: s.learningRate, momentum: 0.9 };
+  let result: TrainResult;
   try {
-    const result = await train({
+    result = await train({
       model,
       train: yieldingSource(splitBatchSource(data.train)),
       val: splitBatchSource(data.val),
@@ -105,41 +104,24 @@ export async function runTraining(o: EngineOptions): Promise<void> {
         else if (e.type === 'epoch') post({ type: 'epoch', record: e.record, weights: weightTotals(e.record) });
       },
     });
-    const runId = runIdOf(s.model, regularization, s.seed);
-    const config: RunConfig & { browser: Record<string, unknown> } = {
-      runId,
+  } finally {
+    model.dispose();
+  }
+  const leakedTensors = tf.memory().numTensors - tensorsBefore;
+  const files = resultFiles(
+    {
       model: s.model,
       regularization,
+      optimizer,
       seed: s.seed,
       epochs: s.epochs,
-      gridIndex: 0,
       batchSize: s.batchSize,
-      optimizer,
       numClasses,
       trainCount: data.train.count,
       valCount: data.val.count,
-      browser: { backend: pick.backend, requestedBackend: s.backend, data: s.data, userAgent: navigator.userAgent },
-    };
-    const status: RunStatus = {
-      runId,
-      status: result.status,
-      epochsCompleted: result.history.length,
-      best: result.best,
-      ...(result.stoppedAt ? { stoppedAt: result.stoppedAt } : {}),
-      updatedAt: new Date().toISOString(),
-    };
-    const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
-    const files: ResultFiles = {
-      runId,
-      'config.json': json(config),
-      'history.json': json(result.history),
-      'history.csv': historyToCsv(result.history),
-      'status.json': json(status),
-    };
-    post({ type: 'done', status: result.status, history: result.history, files, seconds: (performance.now() - t0) / 1000 });
-  } finally {
-    model.dispose();
-    const leaked = tf.memory().numTensors - tensorsBefore;
-    if (leaked > 0) console.warn(`browser-trainer: ${leaked} tensors left after the run`);
-  }
+      browser: { backend: pick.backend, requestedBackend: s.backend, threads: pick.threads, data: s.data, userAgent: navigator.userAgent },
+    },
+    result,
+  );
+  post({ type: 'done', status: result.status, history: result.history, files, seconds: (performance.now() - t0) / 1000, leakedTensors });
 }

@@ -30,7 +30,15 @@ export type FromWorker =
   | { type: 'model'; name: string; params: number }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number }
   | { type: 'epoch'; record: EpochRecord; weights: WeightTotals | null }
-  | { type: 'done'; status: TrainStatus; history: EpochRecord[]; files: ResultFiles; seconds: number }
+  | {
+      type: 'done';
+      status: TrainStatus;
+      history: EpochRecord[];
+      files: ResultFiles;
+      seconds: number;
+      /** tf.memory().numTensors after the run minus before it (0 = no leak) */
+      leakedTensors: number;
+    }
   | { type: 'error'; message: string };
 
 /** The result files of a run, as the Node study writes them under results/<runId>/. */
