@@ -1,5 +1,5 @@
 // Helpers of the end-to-end test: build if stale, serve dist/ with the isolation headers, launch Chromium.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -64,7 +64,7 @@ export async function serveBuilt(extra: Record<string, string> = {}): Promise<{ 
  */
 export async function launchChromium(): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'browser-trainer-profile-'));
-  return chromium.launchPersistentContext(profile, {
+  const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
     acceptDownloads: true,
@@ -79,4 +79,6 @@ export async function launchChromium(): Promise<BrowserContext> {
       '--enable-unsafe-swiftshader',
     ],
   });
+  ctx.on('close', () => rmSync(profile, { recursive: true, force: true }));
+  return ctx;
 }

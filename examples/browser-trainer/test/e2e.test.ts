@@ -151,7 +151,7 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
           const t0 = performance.now();
           const tick = (): void => {
             n++;
-            if (performance.now() - t0 < 500) requestAnimationFrame(tick);
+            if (performance.now() - t0 < 1000) requestAnimationFrame(tick);
             else resolve(n);
           };
           requestAnimationFrame(tick);
