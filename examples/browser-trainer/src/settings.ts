@@ -31,14 +31,19 @@ export type DataSettings =
       valName: string;
     };
 
+/** How L1 acts: a loss term (the paper; subgradient steps, weights hover near 0) or a proximal step after each update (exact zeros). */
+export const l1Modes = ['penalty', 'proximal'] as const;
+export type L1Mode = (typeof l1Modes)[number];
+
 /** How L2 acts: the paper's code (PyTorch SGD weight_decay) or the paper's text (a loss term). */
 export const l2Modes = ['weight-decay', 'penalty'] as const;
 export type L2Mode = (typeof l2Modes)[number];
 
 export interface Settings {
   model: ModelChoice;
-  /** L1 lambda: loss += l1 * sum(|w|) */
+  /** L1 lambda: loss += l1 * sum(|w|) ('penalty') or w <- sign(w) * max(|w| - lr * l1, 0) after each step ('proximal') */
   l1: number;
+  l1Mode: L1Mode;
   /** L2 lambda: coupled weight decay grad += l2 * w ('weight-decay', the paper's code) or loss += l2 * sum(w^2) ('penalty') */
   l2: number;
   l2Mode: L2Mode;
@@ -53,6 +58,7 @@ export interface Settings {
 export const defaultSettings: Settings = {
   model: 'initial',
   l1: 0,
+  l1Mode: 'penalty',
   l2: 1e-4,
   l2Mode: 'weight-decay',
   epochs: 5,
@@ -123,6 +129,7 @@ export function parseSettings(raw: Record<string, string | undefined>): Settings
   return {
     model: pick(raw, 'model', modelChoices),
     l1: num(raw, 'l1', { min: 0 }),
+    l1Mode: pick(raw, 'l1Mode', l1Modes),
     l2: num(raw, 'l2', { min: 0 }),
     l2Mode: pick(raw, 'l2Mode', l2Modes),
     epochs: num(raw, 'epochs', { min: 1, max: 1000, int: true }),
@@ -139,6 +146,7 @@ export function settingsToRaw(s: Settings): Record<string, string> {
   const raw: Record<string, string> = {
     model: s.model,
     l1: String(s.l1),
+    l1Mode: s.l1Mode,
     l2: String(s.l2),
     l2Mode: s.l2Mode,
     epochs: String(s.epochs),

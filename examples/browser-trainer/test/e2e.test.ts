@@ -77,9 +77,14 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
   const points = (w: PageWatch, series: string) =>
     w.page.getAttribute(`polyline[data-series="${series}"]`, 'data-points').then((v) => Number(v));
 
-  for (const backend of ['wasm', 'webgl'] as const) {
+  // wasm: L1 as the paper's loss term; webgl: L1 as a proximal step, strong enough to zero weights
+  const runs = [
+    { backend: 'wasm', extra: '', runId: 'initial_l1-0.0001_l2-0.0001_seed-0', sparse: false },
+    { backend: 'webgl', extra: '&l1=0.5&l1Mode=proximal', runId: 'initial_l1-0_l2-0.0001_prox-0.5_seed-0', sparse: true },
+  ] as const;
+  for (const { backend, extra, runId, sparse } of runs) {
     it(`trains 2 epochs on ${backend} and draws the curves`, async () => {
-      const w = await open(`${tinyRun}&backend=${backend}`);
+      const w = await open(`${tinyRun}&backend=${backend}${extra}`);
       expect(await w.page.evaluate(() => self.crossOriginIsolated)).toBe(true);
       await w.page.click('#start');
       expect(await finish(w, 90_000)).toBe('completed');
@@ -97,7 +102,7 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
 
       // the downloads, saved as the Node study lays out a run: results/<runId>/{config,history,status}.json, history.csv
       const study = join(tmp, `study-${backend}`);
-      const runDir = join(study, 'initial_l1-0.0001_l2-0.0001_seed-0');
+      const runDir = join(study, runId);
       mkdirSync(runDir, { recursive: true });
       for (const [button, name] of [['#download-json', 'history.json'], ['#download-csv', 'history.csv'], ['#download-config', 'config.json'], ['#download-status', 'status.json']]) {
         const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click(button!)]);
@@ -114,12 +119,16 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
         expect(v).toBeLessThanOrEqual(1);
       }
       // ... and the Node report reads them back
-      const { runs, missing } = await readStudyResults(study);
+      const { runs: read, missing } = await readStudyResults(study);
       expect(missing).toEqual([]);
-      expect(runs).toHaveLength(1);
-      expect(runs[0]!.status.status).toBe('completed');
-      expect(runs[0]!.config).toMatchObject({ model: 'initial', epochs: 2, batchSize: 8, numClasses: 3, trainCount: 24, valCount: 12 });
-      expect(runs[0]!.history.map((r) => r.epoch)).toEqual([1, 2]);
+      expect(read).toHaveLength(1);
+      expect(read[0]!.status.status).toBe('completed');
+      expect(read[0]!.config).toMatchObject({ model: 'initial', epochs: 2, batchSize: 8, numClasses: 3, trainCount: 24, valCount: 12 });
+      expect(read[0]!.history.map((r) => r.epoch)).toEqual([1, 2]);
+      // sparsity: exact zeros only with the proximal step
+      const zeroShare = read[0]!.history[1]!.weightStats!.total.fractionNearZero;
+      if (sparse) expect(zeroShare).toBeGreaterThan(0.1);
+      else expect(zeroShare).toBeLessThan(0.01);
 
       await w.page.screenshot({ path: join(artifacts, `train-${backend}.png`), fullPage: true });
       expect(w.errors).toEqual([]);

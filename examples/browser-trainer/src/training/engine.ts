@@ -84,7 +84,14 @@ export async function runTraining(o: EngineOptions): Promise<void> {
   const model = createModel(s.model, { numClasses, inputShape: [data.train.imageSize, data.train.imageSize, 3], seed: s.seed });
   post({ type: 'model', name: s.model, params: model.countParams() });
   post({ type: 'status', text: 'training' });
-  const regularization: ResolvedRegularizationSpec = { l1: s.l1, l2: s.l2, l2Mode: s.l2Mode, select: 'all', proximalL1: 0, decoupledDecay: 0 };
+  const regularization: ResolvedRegularizationSpec = {
+    l1: s.l1Mode === 'penalty' ? s.l1 : 0,
+    proximalL1: s.l1Mode === 'proximal' ? s.l1 : 0,
+    l2: s.l2,
+    l2Mode: s.l2Mode,
+    select: 'all',
+    decoupledDecay: 0,
+  };
   const optimizer: ResolvedOptimizerSpec = { kind: 'sgd', learningRate: s.learningRate, momentum: 0.9 };
   let result: TrainResult;
   try {
