@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { cacheName, parseManifest, type CacheManifest } from './cache-format';
 import { loadCache, readManifest, writeCache } from './cache';
 import { TinyImageNetError } from './errors';
+import { compareCodeUnits } from './layout';
 import { parseOptions } from './options';
 import { readSplit } from './read-split';
 import { openSource, sourceFingerprint } from './source';
@@ -79,6 +80,8 @@ function sameSelection(m: CacheManifest, classes: number | string[] | undefined,
  */
 export async function loadTinyImageNet(options: LoadOptions): Promise<TinyImageNetSplit> {
   const o = parseOptions(schema, options, 'loadTinyImageNet');
+  // The same wnids in any order are the same selection (labels follow sorted order anyway).
+  if (Array.isArray(o.classes)) o.classes = [...new Set(o.classes)].sort(compareCodeUnits);
   const name = cacheName(o.split, o.classes, o.perClass);
   const st = await stat(o.source).catch(() => undefined);
   if (!st) throw new TinyImageNetError('no such file or folder', { file: o.source });
