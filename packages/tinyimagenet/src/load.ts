@@ -6,7 +6,7 @@ import { loadCache, readManifest, writeCache } from './cache';
 import { TinyImageNetError } from './errors';
 import { parseOptions } from './options';
 import { readSplit } from './read-split';
-import { openSource } from './source';
+import { openSource, sourceFingerprint } from './source';
 import type { Progress, SplitName, TinyImageNetSplit } from './split';
 
 const schema = z.object({
@@ -88,19 +88,20 @@ export async function loadTinyImageNet(options: LoadOptions): Promise<TinyImageN
     const m = await readManifest(o.source, name);
     if (typeof m === 'object') return loadCache(o.source, m);
   }
-  const src = await openSource(o.source);
-  try {
-    const fingerprint = await src.fingerprint();
-    if (o.cacheDir && !o.force) {
-      const m = await readManifest(o.cacheDir, name);
-      if (typeof m === 'object' && m.source.fingerprint === fingerprint && sameSelection(m, o.classes, o.perClass)) {
-        try {
-          return await loadCache(o.cacheDir, m);
-        } catch {
-          // A damaged cache (e.g. a deleted .bin): fall through and prepare it again.
-        }
+  // Check the cache before opening the source: opening a 120k-entry zip costs seconds.
+  const fingerprint = await sourceFingerprint(o.source);
+  if (o.cacheDir && !o.force) {
+    const m = await readManifest(o.cacheDir, name);
+    if (typeof m === 'object' && m.source.fingerprint === fingerprint && sameSelection(m, o.classes, o.perClass)) {
+      try {
+        return await loadCache(o.cacheDir, m);
+      } catch {
+        // A damaged cache (e.g. a deleted .bin): fall through and prepare it again.
       }
     }
+  }
+  const src = await openSource(o.source);
+  try {
     const data = await readSplit(src, o);
     if (o.cacheDir) {
       await writeCache(

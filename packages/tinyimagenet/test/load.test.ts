@@ -121,6 +121,10 @@ describe('cache', () => {
     // Subsets get their own cache file.
     await loadTinyImageNet({ source: zipPath, split: 'val', classes: 2, perClass: 1, cacheDir });
     expect(readdirSync(cacheDir)).toContain('val-2c-1pc.json');
+    phases.length = 0;
+    const cachedFromZip = await loadTinyImageNet({ source: zipPath, split: 'val', classes: 2, perClass: 1, cacheDir, onProgress });
+    expect(phases).toEqual([]);
+    expect(cachedFromZip.count).toBe(2);
   });
 
   it('is rerunnable after an interrupted prepare and leaves no temp files', async () => {
