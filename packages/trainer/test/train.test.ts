@@ -84,6 +84,27 @@ describe('train', () => {
     }
   });
 
+  it('the L1 loss term adds lr*l1*sign(w) to one SGD step, biases included (sign(0) = 0)', async () => {
+    const run = async (l1: number) => {
+      const model = tinyModel({ classes: 4, seed: 7 });
+      await train({ model, ...data, epochs: 1, batchSize: 160, weightStats: false, regularization: { l1 },
+        optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 } });
+      const w = model.getWeights().map((t) => t.dataSync().slice());
+      model.dispose();
+      return w;
+    };
+    const w0 = tinyModel({ classes: 4, seed: 7 });
+    const initial = w0.getWeights().map((t) => t.dataSync().slice());
+    w0.dispose();
+    const plain = await run(0);
+    const l1 = await run(0.01);
+    for (let k = 0; k < initial.length; k++) {
+      for (let i = 0; i < Math.min(20, initial[k]!.length); i++) {
+        expect(l1[k]![i]).toBeCloseTo(plain[k]![i]! - 0.1 * 0.01 * Math.sign(initial[k]![i]!), 6);
+      }
+    }
+  });
+
   it('supports adam, adamw, proximal L1 and decoupled decay', async () => {
     for (const [optimizer, regularization] of [
       [{ kind: 'adam' as const, learningRate: 0.01 }, { proximalL1: 0.01 }],
