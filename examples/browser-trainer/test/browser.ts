@@ -62,7 +62,7 @@ export async function serveBuilt(extra: Record<string, string> = {}): Promise<{ 
  * Debian's Chromium, headless, fresh profile, no network side traffic. WebGL runs on the CPU
  * through ANGLE's SwiftShader (there is no GPU on CI).
  */
-export async function launchChromium(): Promise<BrowserContext> {
+export async function launchChromium(): Promise<{ ctx: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'browser-trainer-profile-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
@@ -79,6 +79,13 @@ export async function launchChromium(): Promise<BrowserContext> {
       '--enable-unsafe-swiftshader',
     ],
   });
-  ctx.on('close', () => rmSync(profile, { recursive: true, force: true }));
-  return ctx;
+  const close = async (): Promise<void> => {
+    await ctx.close();
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch (e) {
+      console.warn(`browser-trainer e2e: could not remove the profile ${profile}: ${String(e)}`);
+    }
+  };
+  return { ctx, close };
 }

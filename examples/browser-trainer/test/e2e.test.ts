@@ -30,6 +30,7 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
   let server: PreviewServer;
   let url: string;
   let ctx: BrowserContext;
+  let closeChromium: (() => Promise<void>) | undefined;
   let tmp: string;
 
   beforeAll(async () => {
@@ -39,12 +40,12 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
     for (const split of ['train', 'val'] as const) await loadTinyImageNet({ source: ds.root!, split, cacheDir: join(tmp, 'cache') });
     await buildIfStale();
     ({ server, url } = await serveBuilt({ '/test-cache/': join(tmp, 'cache') }));
-    ctx = await launchChromium();
+    ({ ctx, close: closeChromium } = await launchChromium());
     mkdirSync(artifacts, { recursive: true });
   }, 180_000);
 
   afterAll(async () => {
-    await ctx?.close();
+    await closeChromium?.();
     await server?.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
@@ -148,7 +149,7 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
     await w.page.close();
   }, 120_000);
 
-  it('stops a long run cleanly with the Stop button', async () => {
+  it('stops a long run cleanly with the Stop button, then runs again', async () => {
     const w = await open(tinyRun.replace('epochs=2', 'epochs=500') + '&backend=cpu');
     await w.page.click('#start');
     await w.page.waitForSelector('#epochs-table tbody tr', { timeout: 60_000 });
@@ -175,6 +176,11 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
     expect(epochs).toBeGreaterThanOrEqual(1);
     expect(epochs).toBeLessThan(500);
     expect(await w.page.isEnabled('#start')).toBe(true);
+    // the same page (and worker) runs again
+    await w.page.fill('input[name="epochs"]', '1');
+    await w.page.click('#start');
+    expect(await finish(w, 60_000)).toBe('completed');
+    expect(await w.page.locator('#epochs-table tbody tr').count()).toBe(1);
     expect(w.errors).toEqual([]);
     await w.page.close();
   }, 90_000);
