@@ -2,6 +2,7 @@
 import './style.css';
 import { parseSettings, type Settings } from './settings';
 import { renderCharts, type ChartState } from './ui/charts';
+import { renderComparison, type DoneRun } from './ui/compare';
 import { downloadText } from './ui/download';
 import type { FromWorker, ResultFiles, ToWorker } from './training/types';
 
@@ -51,6 +52,8 @@ function applyQuery(params: URLSearchParams): void {
 let worker: Worker | null = null;
 let stopFlag: Int32Array | null = null;
 let files: ResultFiles | null = null;
+let backendInUse = '-';
+const doneRuns: DoneRun[] = [];
 let chart: ChartState = { epochs: 1, history: [], weights: [], batchLoss: [] };
 let renderQueued = false;
 function queueRender(): void {
@@ -92,6 +95,7 @@ function onMessage(m: FromWorker): void {
     case 'backend':
       text('#backend', `${m.backend}${m.backend === 'wasm' && m.threads ? ` (${m.threads} thread${m.threads > 1 ? 's' : ''})` : ''} - ${m.reason}`);
       document.body.dataset.backend = m.backend;
+      backendInUse = m.backend;
       break;
     case 'engine':
       text('#engine', Object.entries(m.parts).map(([k, v]) => `${k}: ${v}`).join(', '));
@@ -129,6 +133,8 @@ function onMessage(m: FromWorker): void {
       text('#progress-text', `${m.status} after ${m.history.length} epoch(s) in ${fmt(m.seconds, 3)} s (run ${m.files.runId}; ${m.leakedTensors} tensors left)`);
       document.body.dataset.leakedTensors = String(m.leakedTensors);
       renderCharts(chart);
+      doneRuns.push({ runId: m.files.runId, backend: backendInUse, status: m.status, seconds: m.seconds, history: m.history });
+      renderComparison(doneRuns);
       setState(m.status);
       break;
     case 'error':
@@ -186,6 +192,10 @@ form.addEventListener('submit', (ev) => {
   start(settings);
 });
 stopBtn.addEventListener('click', stop);
+$('#clear-runs').addEventListener('click', () => {
+  doneRuns.length = 0;
+  renderComparison(doneRuns);
+});
 const save = (name: keyof Omit<ResultFiles, 'runId'>, type: string) => () => {
   if (files) downloadText(name, files[name], type);
 };
@@ -200,4 +210,5 @@ applyQuery(params);
 syncFormVisibility();
 setState('idle');
 renderCharts(chart);
+renderComparison(doneRuns);
 if (params.get('autostart') === '1') form.requestSubmit();

@@ -181,6 +181,10 @@ describe.skipIf(!haveChromium)('browser-trainer in headless Chromium', () => {
     await w.page.click('#start');
     expect(await finish(w, 60_000)).toBe('completed');
     expect(await w.page.locator('#epochs-table tbody tr').count()).toBe(1);
+    // both runs are in the comparison: the aborted one and the new one
+    expect(await w.page.locator('#runs-table tbody tr td:nth-child(4)').allTextContents()).toEqual(['aborted', 'completed']);
+    expect(await points(w, 'compare-2')).toBe(1);
+    await w.page.screenshot({ path: join(artifacts, 'stop-and-compare.png'), fullPage: true });
     expect(w.errors).toEqual([]);
     await w.page.close();
   }, 90_000);

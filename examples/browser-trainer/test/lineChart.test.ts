@@ -47,4 +47,11 @@ describe('renderLineChart', () => {
     expect(svg.match(/<circle /g)).toHaveLength(2);
     expect(svg.match(/stroke="#eee"/g)).toHaveLength(5);
   });
+  it('keeps a fixed x domain as it is when the points fit in it (integer epoch ticks)', () => {
+    const one = renderLineChart([{ id: 's', label: 's', color: '#000', points: [[1, 0.5]] }], { title: 't', xLabel: 'epoch', xDomain: [0, 1], yDomain: [0, 1] });
+    // x = 1 is the right end of the plot (48 + 360), y = 0.5 its middle (24 + 182 / 2)
+    expect(one).toContain('points="408.0,115.0"');
+    const xTicks = [...one.matchAll(/text-anchor="middle">([^<]*)</g)].map((m) => m[1]);
+    expect(xTicks).toEqual(['0', '1', 'epoch']);
+  });
 });

@@ -74,8 +74,9 @@ export function renderLineChart(series: readonly Series[], opts: ChartOptions): 
   const clean = series.map((s) => ({ ...s, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) }));
   const xs = clean.flatMap((s) => s.points.map(([x]) => x));
   const ys = clean.flatMap((s) => s.points.map(([, y]) => y));
-  let xd = extent(xs, [0, 1]);
-  if (opts.xDomain) xd = [Math.min(xd[0], opts.xDomain[0]), Math.max(xd[1], opts.xDomain[1])];
+  const xd: [number, number] = opts.xDomain
+    ? [Math.min(opts.xDomain[0], ...xs), Math.max(opts.xDomain[1], ...xs)]
+    : extent(xs, [0, 1]);
   const yd = opts.yDomain ? ([...opts.yDomain] as [number, number]) : pad(extent(ys, [0, 1]));
   const sx = (x: number): number => scaleLinear(x, xd, [margin.left, margin.left + plotW]);
   const sy = (y: number): number => scaleLinear(y, yd, [margin.top + plotH, margin.top]);
