@@ -156,7 +156,10 @@ function start(settings: Settings): void {
   worker ??= new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
   worker.onmessage = (ev: MessageEvent<FromWorker>) => onMessage(ev.data);
   worker.onerror = (ev) => {
+    // an uncaught error leaves the worker in an unknown state: the next run starts a fresh one
     $('#form-error').textContent = `worker: ${ev.message}`;
+    worker?.terminate();
+    worker = null;
     setState('error');
   };
   const shared = self.crossOriginIsolated ? new SharedArrayBuffer(4) : undefined;
