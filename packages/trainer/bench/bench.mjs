@@ -3,7 +3,8 @@
 // <repo>/bench/results/latest.json and the results table of <repo>/BENCHMARKS.md.
 //
 // Usage: node bench/bench.mjs [--models initial,new,resnet18] [--backends tensorflow,wasm,cpu]
-//                              [--steps 5] [--no-pytorch] [--no-write]
+//                              [--steps 5] [--wasm-threads 1,2] [--no-pytorch] [--no-write]
+// Each wasm thread count runs in its own child process (the wasm module initialises once).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +24,15 @@ const forwardMflop = { initial: 27.2, new: 12.9, resnet18: 296.3 };
 const batchSize = 64;
 
 function parseArgs(argv) {
-  const opts = { models: ['initial', 'new', 'resnet18'], backends: ['tensorflow', 'wasm', 'cpu'], steps: 5, pytorch: true, write: true };
+  const opts = {
+    models: ['initial', 'new', 'resnet18'],
+    backends: ['tensorflow', 'wasm', 'cpu'],
+    steps: 5,
+    pytorch: true,
+    write: true,
+    wasmThreads: [...new Set([1, os.cpus().length])],
+    child: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -36,6 +45,8 @@ function parseArgs(argv) {
     else if (a === '--steps') opts.steps = Number(next());
     else if (a === '--no-pytorch') opts.pytorch = false;
     else if (a === '--no-write') opts.write = false;
+    else if (a === '--wasm-threads') opts.wasmThreads = next().split(',').map(Number);
+    else if (a === '--child') opts.child = true;
     else throw new Error(`bench: unknown option '${a}'`);
   }
   for (const m of opts.models) if (!(m in forwardMflop)) throw new Error(`bench: unknown model '${m}' in --models`);
@@ -155,9 +166,11 @@ function markdownTable(result) {
       `(${result.pytorch?.threads ?? '-'} threads, BLAS ${result.pytorch?.blas ?? '-'}), load average at start ` +
       `${result.machine.loadAverage.join(' / ')}. Batch ${batchSize} (cpu: ${result.cpuBatch}), median of ${result.steps} steps after one warm-up.`,
     '',
-    `fp32 GEMM: tfjs wasm ${fmt(result.gemm.tfjsWasmGflops)} GFLOP/s wall, ${fmt(result.gemm.tfjsWasmGflopsPerCpuSec)} per CPU-second ` +
-      `(1024^3, ${result.gemm.wasmThreads} thread(s)); PyTorch ${fmt(result.gemm.pytorchGflops)} GFLOP/s wall, ` +
-      `${fmt(result.gemm.pytorchGflopsPerCpuSec)} per CPU-second (2048^3).`,
+    `fp32 GEMM: ` +
+      (result.gemm.wasm ?? [])
+        .map((g) => `tfjs wasm ${g.threads} thread(s) ${fmt(g.gflops)} GFLOP/s wall, ${fmt(g.gflopsPerCpuSec)} per CPU-second (1024^3); `)
+        .join('') +
+      `PyTorch ${fmt(result.gemm.pytorchGflops)} GFLOP/s wall, ${fmt(result.gemm.pytorchGflopsPerCpuSec)} per CPU-second (2048^3).`,
     '',
     'Columns: img/s is wall clock; "/cpu-s" is images per process CPU-second (all threads), which a busy shared machine distorts less;',
     'ratio = tfjs train img/s / PyTorch train img/s (wall); cpu-s ratio = the same per CPU-second.',
@@ -203,7 +216,37 @@ async function main() {
   console.log(`models from ${source}; machine ${result.machine.cpu}, ${result.machine.cores} cores, load ${result.machine.loadAverage.join(' ')}`);
 
   const measured = [];
+  if (opts.child) {
+    // Child: one wasm configuration; reports records and GEMM rate as the last stdout line.
+    const sel = await useBackend('wasm', { threads: opts.wasmThreads[0] });
+    const gemm = tfjsGemmGflops();
+    const records = opts.models.map((model) => {
+      const steps = model === 'resnet18' ? Math.min(3, opts.steps) : opts.steps;
+      const r = measureModel(create, model, batchSize, steps);
+      console.error(`wasm(${sel.threads}) ${model}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
+      return { model, backend: 'wasm', threads: sel.threads, batch: batchSize, ...r };
+    });
+    console.log(JSON.stringify({ gemm: { ...gemm, threads: sel.threads }, records }));
+    return;
+  }
   for (const backend of opts.backends) {
+    if (backend === 'wasm') {
+      for (const threads of opts.wasmThreads) {
+        const child = spawnSync(
+          process.execPath,
+          [fileURLToPath(import.meta.url), '--child', '--wasm-threads', String(threads), '--models', opts.models.join(','), '--steps', String(opts.steps)],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 22 },
+        );
+        if (child.status !== 0) {
+          result.skipped.push(`wasm with ${threads} thread(s): child exited with ${child.status}`);
+          continue;
+        }
+        const out = JSON.parse(child.stdout.trim().split('\n').pop());
+        result.gemm.wasm = [...(result.gemm.wasm ?? []), { threads: out.gemm.threads, gflops: out.gemm.wall, gflopsPerCpuSec: out.gemm.perCpuSec }];
+        measured.push(...out.records);
+      }
+      continue;
+    }
     let sel;
     try {
       sel = await useBackend(backend);
@@ -211,13 +254,6 @@ async function main() {
       result.skipped.push(`${backend}: ${e.message.split('\n')[0]}`);
       console.log(`skip ${backend}: ${e.message.split('\n')[0]}`);
       continue;
-    }
-    if (backend === 'wasm') {
-      const g = tfjsGemmGflops();
-      result.gemm.tfjsWasmGflops = g.wall;
-      result.gemm.tfjsWasmGflopsPerCpuSec = g.perCpuSec;
-      result.gemm.wasmThreads = sel.threads;
-      console.log(`wasm GEMM ${fmt(result.gemm.tfjsWasmGflops)} GFLOP/s`);
     }
     for (const model of opts.models) {
       // The pure-JS cpu backend does ~1 image/s: one small batch, and no ResNet (~0.04 image/s).
