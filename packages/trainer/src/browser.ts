@@ -4,3 +4,4 @@ export type { BrowserBackendChoice, UseBrowserBackendOptions } from './backends/
 export type { BackendSelection } from './backends/select-backend';
 export { registerWasmTrainingKernels } from './backends/wasm/register-training-kernels';
 export type { WasmTrainingKernelsInfo } from './backends/wasm/register-training-kernels';
+export { memoryCheckpointStore } from './loop/checkpoint';

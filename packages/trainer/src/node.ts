@@ -4,3 +4,4 @@ export type { NodeBackendChoice, UseBackendOptions } from './backends/use-backen
 export type { BackendSelection } from './backends/select-backend';
 export { registerWasmTrainingKernels } from './backends/wasm/register-training-kernels';
 export type { WasmTrainingKernelsInfo } from './backends/wasm/register-training-kernels';
+export { fsCheckpointStore } from './node/fs-checkpoint-store';

@@ -3,12 +3,14 @@ import { importBuiltPackage } from '@regstudy/repo-checks';
 import * as browser from '../src/browser';
 import * as source from '../src/index';
 import * as node from '../src/node';
+import * as report from '../src/report';
 
 // Imports the built dist/ through the package's own exports map, in a fresh Node process.
 const entries: [string, Record<string, unknown>][] = [
   ['@regstudy/trainer', source],
   ['@regstudy/trainer/node', node],
   ['@regstudy/trainer/browser', browser],
+  ['@regstudy/trainer/report', report],
 ];
 
 describe.each(entries)('%s built output', (name, module) => {
