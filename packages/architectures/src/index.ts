@@ -1,2 +1,10 @@
 // Public API of @regstudy/architectures: re-exports only.
-export {};
+export { createInitialModel } from './initial-model';
+export { createNewModel } from './new-model';
+export { createResNet } from './resnet';
+export { createModel, isModelName, modelNames } from './registry';
+export type { ModelName, ModelOptionsByName } from './registry';
+export { describeModel } from './describe';
+export type { LayerDescription, ModelDescription } from './describe';
+export { deriveSeed } from './seed';
+export type { Initializer, ModelOptions, NewModelOptions, Regularizer, ResNetOptions } from './options';
