@@ -1,0 +1,69 @@
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropInputAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import { KernelRunner } from './kernel-runner';
+
+/**
+ * Gradient of a 2-D convolution with respect to its input, NHWC, dilation 1, as one stride-1
+ * XNNPACK convolution:
+ *
+ *   dx = conv2d(pad(dilate_s(dy)), rot180(W)^T, stride 1)
+ *
+ * where `dilate_s` inserts `s - 1` zeros between neighbouring rows/columns of `dy` (stride s),
+ * `rot180(W)^T[a, b, o, c] = W[kh-1-a, kw-1-b, c, o]`, and the padding is
+ * `top' = kh - 1 - top`, `bottom' = H + top - Hd` with `Hd = (Ho - 1) * s + 1` (likewise for
+ * columns). Returns `null` when the padding would be negative (unusual explicit pads), so that
+ * the caller can fall back to the backend's own kernel.
+ */
+export function conv2dBackpropInput(
+  r: KernelRunner,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DBackpropInputAttrs,
+): TensorInfo | null {
+  if (attrs.dataFormat !== 'NHWC') return null;
+  const info = backend_util.computeConv2DInfo(
+    attrs.inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const top = kh - 1 - padInfo.top;
+  const left = kw - 1 - padInfo.left;
+  // Zero-dilated dy is built as [N, Ho*sh, Wo*sw, Co] (s-1 trailing zeros after the last row too),
+  // so the bottom padding shrinks by (s - 1).
+  const hd = ho * sh;
+  const wd = wo * sw;
+  const bottom = h + padInfo.top - ((ho - 1) * sh + 1) - (sh - 1);
+  const right = w + padInfo.left - ((wo - 1) * sw + 1) - (sw - 1);
+  if (top < 0 || left < 0 || bottom < -(sh - 1) || right < -(sw - 1)) return null;
+
+  let dyd = dy;
+  if (sh > 1 || sw > 1) {
+    const dy6 = r.reshape(dy, [n, ho, 1, wo, 1, co]);
+    const padded = r.run('PadV2', { x: dy6 }, {
+      paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
+      constantValue: 0,
+    });
+    dyd = r.reshape(padded, [n, hd, wd, co]);
+    if (bottom < 0 || right < 0) {
+      dyd = r.run('Slice', { x: dyd }, {
+        begin: [0, 0, 0, 0],
+        size: [n, hd + Math.min(0, bottom), wd + Math.min(0, right), co],
+      });
+    }
+  }
+  const flipped = r.run('Reverse', { x: filter }, { dims: [0, 1] });
+  const wT = r.transpose(flipped, [0, 1, 3, 2]);
+  const out = r.run('Conv2D', { x: dyd, filter: wT }, {
+    strides: [1, 1],
+    pad: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]],
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+    dimRoundingMode: undefined,
+  } as unknown as Record<string, never>);
+  return r.keep(out);
+}

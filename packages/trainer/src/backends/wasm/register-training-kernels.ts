@@ -1,0 +1,116 @@
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type {
+  BatchMatMulAttrs,
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInputAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { batchMatMul } from './batch-mat-mul';
+import { conv2dBackpropFilter } from './conv2d-backprop-filter';
+import { conv2dBackpropInput } from './conv2d-backprop-input';
+import { KernelRunner } from './kernel-runner';
+
+/** Backend name the kernels are registered for. */
+const BACKEND = 'wasm';
+
+/** Stock wasm kernels the composite kernels call. */
+const USED_KERNELS = [
+  'Add', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'PadV2', 'Reshape', 'Reverse',
+  'Slice', 'StridedSlice', 'Transpose',
+] as const;
+
+/** What {@link registerWasmTrainingKernels} did. */
+export interface WasmTrainingKernelsInfo {
+  /** Kernels that the wasm backend lacked and that were added. */
+  added: string[];
+  /** Stock kernels that were replaced by faster compositions (the stock one stays the fallback). */
+  replaced: string[];
+}
+
+let registered: WasmTrainingKernelsInfo | null = null;
+
+/**
+ * Makes `@tensorflow/tfjs-backend-wasm` (4.x) able to train convnets fast, through tfjs-core's
+ * public kernel registry:
+ *
+ * - adds `Conv2DBackpropFilter` (missing in tfjs-backend-wasm): im2col + one XNNPACK GEMM;
+ * - replaces `Conv2DBackpropInput` (a naive C++ loop) by a stride-1 XNNPACK convolution of the
+ *   zero-dilated, padded `dy` with the rotated filter;
+ * - replaces `BatchMatMul` so that transposed products (every dense-layer gradient) run on
+ *   XNNPACK's GEMM after an explicit `Transpose` instead of the stock naive loop.
+ *
+ * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
+ * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
+ * first call's result.
+ *
+ * @throws when the stock wasm kernels are not registered.
+ */
+export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
+  if (registered !== null) return registered;
+  const stock = new Map<string, KernelConfig>();
+  for (const name of USED_KERNELS) {
+    const config = getKernel(name, BACKEND);
+    if (config === undefined) {
+      throw new Error(
+        `registerWasmTrainingKernels: kernel '${name}' is not registered for backend 'wasm'; ` +
+          `import '@tensorflow/tfjs-backend-wasm' before calling it`,
+      );
+    }
+    stock.set(name, config);
+  }
+  const funcs = new Map<string, KernelFunc>([...stock].map(([k, v]) => [k, v.kernelFunc]));
+  const added: string[] = [];
+  const replaced: string[] = [];
+
+  const define = (name: string, kernelFunc: KernelFunc): void => {
+    const previous = getKernel(name, BACKEND);
+    if (previous !== undefined) {
+      unregisterKernel(name, BACKEND);
+      replaced.push(name);
+    } else {
+      added.push(name);
+    }
+    registerKernel({
+      kernelName: name,
+      backendName: BACKEND,
+      kernelFunc,
+      // Keep the stock setup (it binds the C++ function the fallback and our calls use).
+      ...(previous?.setupFunc ? { setupFunc: previous.setupFunc } : {}),
+      ...(previous?.disposeFunc ? { disposeFunc: previous.disposeFunc } : {}),
+    });
+  };
+
+  const withRunner = <T>(backend: unknown, body: (r: KernelRunner) => T): T => {
+    const r = new KernelRunner(backend as KernelRunner['backend'], funcs);
+    try {
+      return body(r);
+    } finally {
+      r.dispose();
+    }
+  };
+
+  define('Conv2DBackpropFilter', ({ inputs, backend, attrs }) =>
+    withRunner(backend, (r) =>
+      conv2dBackpropFilter(r, inputs.x as TensorInfo, inputs.dy as TensorInfo, attrs as unknown as Conv2DBackpropFilterAttrs),
+    ),
+  );
+
+  const stockBackpropInput = funcs.get('Conv2DBackpropInput')!;
+  define('Conv2DBackpropInput', (args) =>
+    withRunner(args.backend, (r) =>
+      conv2dBackpropInput(r, args.inputs.dy as TensorInfo, args.inputs.filter as TensorInfo, args.attrs as unknown as Conv2DBackpropInputAttrs),
+    ) ?? stockBackpropInput(args),
+  );
+
+  const stockMatMul = funcs.get('BatchMatMul')!;
+  define('BatchMatMul', (args) =>
+    withRunner(args.backend, (r) =>
+      batchMatMul(r, args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, args.attrs as unknown as BatchMatMulAttrs),
+    ) ?? stockMatMul(args),
+  );
+
+  registered = { added, replaced };
+  return registered;
+}
