@@ -1,9 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // index: Node entry (exports condition `node`); browser: condition `default` and `./browser`;
+  // cli: the `regstudy-tinyimagenet` bin (its CJS copy is unused).
+  entry: { index: 'src/index.ts', browser: 'src/browser.ts', cli: 'src/cli.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts', browser: 'src/browser.ts' } },
   sourcemap: true,
   clean: true,
 });

@@ -54,23 +54,35 @@ export function classStyle(c: number): ClassStyle {
   };
 }
 
-/** A drawn image: RGB bytes (NHWC, 64x64x3) and the shape's bounding box [x0, y0, x1, y1]. */
-export interface DrawnImage {
-  rgb: Uint8Array;
+/** Where the shape of one image goes: centre (cx, cy), radius r, stripe phase. */
+export interface Geometry {
+  cx: number;
+  cy: number;
+  r: number;
+  phase: number;
+  /** Bounding box [x0, y0, x1, y1] of the shape, clipped to the image. */
   box: [number, number, number, number];
 }
 
-/**
- * Draws one 64x64 image of a class: striped background, one shape of random size (radius 10..19)
- * and position, per-pixel uniform noise in [-noise, +noise] on every channel.
- */
-export function drawImage(style: ClassStyle, rng: Rng, noise = 28): DrawnImage {
+/** Draws the geometry of one image: radius 10..19, centre so the shape fits, stripe phase. */
+export function drawGeometry(rng: Rng): Geometry {
   const S = IMAGE_SIZE;
-  const rgb = new Uint8Array(S * S * 3);
   const r = 10 + rng.int(10);
   const cx = r + rng.int(S - 2 * r);
   const cy = r + rng.int(S - 2 * r);
   const phase = rng.next() * 2 * Math.PI;
+  const box: [number, number, number, number] = [Math.max(0, cx - r), Math.max(0, cy - r), Math.min(S - 1, cx + r), Math.min(S - 1, cy + r)];
+  return { cx, cy, r, phase, box };
+}
+
+/**
+ * Renders one 64x64 RGB image of a class: striped background, the shape at `g`, and per-pixel
+ * uniform noise in [-noise, +noise] on every channel (drawn from `rng`).
+ */
+export function renderImage(style: ClassStyle, g: Geometry, rng: Rng, noise = 28): Uint8Array {
+  const S = IMAGE_SIZE;
+  const rgb = new Uint8Array(S * S * 3);
+  const { r, cx, cy, phase } = g;
   const ca = Math.cos(style.stripeAngle);
   const sa = Math.sin(style.stripeAngle);
   const w = (2 * Math.PI * style.stripeCycles) / S;
@@ -113,13 +125,7 @@ export function drawImage(style: ClassStyle, rng: Rng, noise = 28): DrawnImage {
       rgb[o + 2] = clamp(B + (rng.next() * 2 - 1) * noise);
     }
   }
-  const box: [number, number, number, number] = [
-    Math.max(0, cx - r),
-    Math.max(0, cy - r),
-    Math.min(S - 1, cx + r),
-    Math.min(S - 1, cy + r),
-  ];
-  return { rgb, box };
+  return rgb;
 }
 
 function clamp(v: number): number {

@@ -6,7 +6,7 @@ import { throwIfAborted } from './errors';
 import { IMAGE_SIZE, ROOT_FOLDER, compareCodeUnits, type ClassInfo } from './layout';
 import { parseOptions } from './options';
 import { mixSeed, mulberry32, shuffleInPlace } from './prng';
-import { classStyle, drawImage, toGray } from './synthetic-pixels';
+import { classStyle, drawGeometry, renderImage, toGray } from './synthetic-pixels';
 import { ZipWriter } from './zip-writer';
 
 const schema = z.object({
@@ -123,12 +123,20 @@ export async function writeSyntheticTinyImageNet(dir: string, options: Synthetic
     const rng = mulberry32(mixSeed(o.seed, split, index));
     const gray = rng.next() < o.grayscaleFraction;
     if (gray) grayscale++;
-    const drawn = drawImage(styles[cls]!, rng);
+    const geom = drawGeometry(rng);
+    // Pixels are rendered lazily (per chunk) so memory stays flat for 110,000 images.
     return {
-      box: drawn.box,
+      box: geom.box,
       data: () => {
-        const pixels = gray ? toGray(drawn.rgb) : drawn.rgb;
-        return sharp(pixels, { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: gray ? 1 : 3 } })
+        const rgb = renderImage(styles[cls]!, geom, rng);
+        if (gray) {
+          // Without toColourspace('b-w') libvips would write a 3-channel JPEG.
+          return sharp(toGray(rgb), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 1 } })
+            .toColourspace('b-w')
+            .jpeg({ quality: o.quality })
+            .toBuffer();
+        }
+        return sharp(rgb, { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } })
           .jpeg({ quality: o.quality })
           .toBuffer();
       },

@@ -1,0 +1,125 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { cacheName, parseManifest, type CacheManifest } from './cache-format';
+import { loadCache, readManifest, writeCache } from './cache';
+import { TinyImageNetError } from './errors';
+import { parseOptions } from './options';
+import { readSplit } from './read-split';
+import { openSource } from './source';
+import type { Progress, SplitName, TinyImageNetSplit } from './split';
+
+const schema = z.object({
+  source: z.string().min(1),
+  split: z.enum(['train', 'val']),
+  classes: z.union([z.number().int().min(1), z.array(z.string().regex(/^n\d{8}$/, 'expected a wnid like n01443537')).min(1)]).optional(),
+  perClass: z.number().int().min(1).optional(),
+  cacheDir: z.string().min(1).optional(),
+  force: z.boolean().default(false),
+  skipBadImages: z.boolean().default(false),
+  concurrency: z.number().int().min(1).max(256).default(16),
+  onProgress: z.custom<(p: Progress) => void>((v) => typeof v === 'function').optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal).optional(),
+});
+
+/** Options of {@link loadTinyImageNet}. */
+export interface LoadOptions {
+  /**
+   * The data set: an extracted folder (the one holding wnids.txt, or its parent), the official
+   * zip (read in place, streamed), or a prepared cache (a `<name>.json` manifest, or a folder
+   * holding one for this split and selection).
+   */
+  source: string;
+  split: SplitName;
+  /** First N classes in label order (sorted wnids), or a list of wnids. Default: all. */
+  classes?: number | string[];
+  /** At most this many images per class (the first in file order). Default: all. */
+  perClass?: number;
+  /**
+   * Prepare once into this folder and load from it afterwards. The cache is re-prepared when
+   * the source fingerprint, the selection or the cache format version changed.
+   */
+  cacheDir?: string;
+  /** Re-prepare even when the cache is up to date. */
+  force?: boolean;
+  /** Leave undecodable images out (counted in `skipped`) instead of failing. Default false. */
+  skipBadImages?: boolean;
+  /** Images decoded concurrently (libvips runs them on libuv's thread pool). Default 16. */
+  concurrency?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+async function loadManifestFile(path: string): Promise<TinyImageNetSplit> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new TinyImageNetError(`cannot read cache manifest: ${e instanceof Error ? e.message : String(e)}`, { file: path });
+  }
+  const m = parseManifest(json);
+  if (typeof m === 'string') throw new TinyImageNetError(m, { file: path });
+  return loadCache(dirname(path), m);
+}
+
+function sameSelection(m: CacheManifest, classes: number | string[] | undefined, perClass: number | undefined): boolean {
+  return JSON.stringify(m.selection) === JSON.stringify({ classes: classes ?? null, perClass: perClass ?? null });
+}
+
+/**
+ * Loads one split of Tiny-ImageNet as uint8 NHWC RGB images and int32 labels.
+ *
+ * Label order: label k is the k-th of the selected wnids in sorted (code-unit) order. This is
+ * what the paper's PyTorch code got from torchvision's ImageFolder (which sorts the train/
+ * folder names) and it is the same for train and val, so val labels mean the same classes.
+ * A class subset (`classes`) is remapped to 0..N-1 in the same sorted order.
+ *
+ * With `cacheDir`, the first call decodes the source and writes a cache; later calls do a single
+ * read of the cached files unless the source changed (fingerprint: see openSource).
+ */
+export async function loadTinyImageNet(options: LoadOptions): Promise<TinyImageNetSplit> {
+  const o = parseOptions(schema, options, 'loadTinyImageNet');
+  const name = cacheName(o.split, o.classes, o.perClass);
+  const st = await stat(o.source).catch(() => undefined);
+  if (!st) throw new TinyImageNetError('no such file or folder', { file: o.source });
+  // A prepared cache given as the source.
+  if (st.isFile() && o.source.endsWith('.json')) return loadManifestFile(o.source);
+  if (st.isDirectory() && !o.cacheDir) {
+    const m = await readManifest(o.source, name);
+    if (typeof m === 'object') return loadCache(o.source, m);
+  }
+  const src = await openSource(o.source);
+  try {
+    const fingerprint = await src.fingerprint();
+    if (o.cacheDir && !o.force) {
+      const m = await readManifest(o.cacheDir, name);
+      if (typeof m === 'object' && m.source.fingerprint === fingerprint && sameSelection(m, o.classes, o.perClass)) {
+        try {
+          return await loadCache(o.cacheDir, m);
+        } catch {
+          // A damaged cache (e.g. a deleted .bin): fall through and prepare it again.
+        }
+      }
+    }
+    const data = await readSplit(src, o);
+    if (o.cacheDir) {
+      await writeCache(
+        o.cacheDir,
+        name,
+        data,
+        { selection: { classes: o.classes ?? null, perClass: o.perClass ?? null }, source: src, fingerprint },
+        o.onProgress,
+        o.signal,
+      );
+    }
+    return data;
+  } finally {
+    await src.close();
+  }
+}
+
+/** Path of the manifest that `loadTinyImageNet` with these options writes in `cacheDir`. */
+export function cacheManifestPath(cacheDir: string, split: SplitName, classes?: number | string[], perClass?: number): string {
+  return join(cacheDir, `${cacheName(split, classes, perClass)}.json`);
+}
+

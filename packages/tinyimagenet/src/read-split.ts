@@ -1,0 +1,160 @@
+import { TinyImageNetError, throwIfAborted } from './errors';
+import { decodeInto } from './decode';
+import {
+  IMAGE_BYTES,
+  compareCodeUnits,
+  compareImageNames,
+  parseValAnnotations,
+  parseWnids,
+  parseWords,
+  type ClassInfo,
+} from './layout';
+import type { DatasetSource } from './source';
+import type { Progress, SplitName, TinyImageNetSplit } from './split';
+
+/** Which part of the data set to read. */
+export interface Selection {
+  split: SplitName;
+  /** First N classes in sorted-wnid order, or an explicit list of wnids. Default: all. */
+  classes?: number | string[] | undefined;
+  /** At most this many images per class (the first ones in file order). Default: all. */
+  perClass?: number | undefined;
+}
+
+export interface ReadOptions extends Selection {
+  skipBadImages?: boolean | undefined;
+  concurrency?: number | undefined;
+  onProgress?: ((p: Progress) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+const JPEG_RE = /\.jpe?g$/i;
+
+/**
+ * Reads wnids.txt and words.txt and resolves the class selection. Label order is the sorted
+ * (code-unit order) wnid list, exactly like torchvision's ImageFolder over train/ (which sorts
+ * folder names), so label k means the same class for train and val and for a PyTorch model.
+ */
+export async function resolveClasses(src: DatasetSource, classes: number | string[] | undefined): Promise<{ all: string[]; selected: ClassInfo[] }> {
+  if (!(await src.exists('wnids.txt'))) throw new TinyImageNetError('missing wnids.txt', { file: src.describe('wnids.txt') });
+  const all = parseWnids((await src.read('wnids.txt')).toString('utf8'), src.describe('wnids.txt'));
+  const words = (await src.exists('words.txt')) ? parseWords((await src.read('words.txt')).toString('utf8'), src.describe('words.txt')) : new Map<string, string>();
+  const sorted = [...all].sort(compareCodeUnits);
+  let chosen: string[];
+  if (classes === undefined) chosen = sorted;
+  else if (typeof classes === 'number') {
+    if (classes > sorted.length) throw new TypeError(`option 'classes': asked for ${classes} classes, ${src.describe('wnids.txt')} lists ${sorted.length}`);
+    chosen = sorted.slice(0, classes);
+  } else {
+    const known = new Set(all);
+    for (const w of classes) if (!known.has(w)) throw new TypeError(`option 'classes': wnid '${w}' is not listed in ${src.describe('wnids.txt')}`);
+    chosen = [...new Set(classes)].sort(compareCodeUnits);
+  }
+  return { all, selected: chosen.map((wnid) => ({ wnid, words: words.get(wnid) ?? '' })) };
+}
+
+interface Item {
+  path: string;
+  label: number;
+}
+
+async function listTrain(src: DatasetSource, all: string[], selected: ClassInfo[], perClass: number | undefined): Promise<Item[]> {
+  const known = new Set(all);
+  const folders = await src.list('train');
+  if (folders.length === 0) throw new TinyImageNetError('missing train/ folder', { file: src.describe('train') });
+  for (const f of folders) {
+    if (!known.has(f)) throw new TinyImageNetError(`train folder '${f}' is not listed in wnids.txt`, { file: src.describe(`train/${f}`) });
+  }
+  const lists = await Promise.all(
+    selected.map(async ({ wnid }) => {
+      const names = (await src.list(`train/${wnid}/images`)).filter((n) => JPEG_RE.test(n));
+      if (names.length === 0) throw new TinyImageNetError(`no images for class ${wnid}`, { file: src.describe(`train/${wnid}/images`) });
+      return names.sort(compareImageNames).slice(0, perClass ?? names.length);
+    }),
+  );
+  const items: Item[] = [];
+  lists.forEach((names, label) => {
+    for (const n of names) items.push({ path: `train/${selected[label]!.wnid}/images/${n}`, label });
+  });
+  return items;
+}
+
+async function listVal(src: DatasetSource, all: string[], selected: ClassInfo[], perClass: number | undefined): Promise<Item[]> {
+  const file = 'val/val_annotations.txt';
+  if (!(await src.exists(file))) throw new TinyImageNetError('missing val annotations', { file: src.describe(file) });
+  const ann = parseValAnnotations((await src.read(file)).toString('utf8'), new Set(all), src.describe(file));
+  const labelOf = new Map(selected.map((c, i) => [c.wnid, i]));
+  const taken = new Array<number>(selected.length).fill(0);
+  const items: Item[] = [];
+  for (const a of ann) {
+    const label = labelOf.get(a.wnid);
+    if (label === undefined) continue;
+    if (perClass !== undefined && taken[label]! >= perClass) continue;
+    taken[label]!++;
+    items.push({ path: `val/images/${a.file}`, label });
+  }
+  return items;
+}
+
+/**
+ * Reads and decodes one split of a folder or zip source into memory (see TinyImageNetSplit).
+ * A corrupt image is an error naming the file, unless `skipBadImages` (then it is left out
+ * and counted in `skipped`).
+ */
+export async function readSplit(src: DatasetSource, o: ReadOptions): Promise<TinyImageNetSplit> {
+  const { all, selected } = await resolveClasses(src, o.classes);
+  const items = o.split === 'train' ? await listTrain(src, all, selected, o.perClass) : await listVal(src, all, selected, o.perClass);
+  const n = items.length;
+  o.onProgress?.({ phase: 'scan', done: n, total: n });
+  const images = new Uint8Array(n * IMAGE_BYTES);
+  const ok = new Uint8Array(n);
+  let next = 0;
+  let done = 0;
+  let skipped = 0;
+  let failure: unknown;
+  const step = Math.max(1, Math.floor(n / 200));
+  const worker = async (): Promise<void> => {
+    while (next < n && failure === undefined) {
+      const i = next++;
+      const item = items[i]!;
+      try {
+        throwIfAborted(o.signal);
+        const data = await src.read(item.path);
+        try {
+          await decodeInto(data, images, i * IMAGE_BYTES);
+          ok[i] = 1;
+        } catch (e) {
+          if (!o.skipBadImages) {
+            throw new TinyImageNetError(`cannot decode image (${e instanceof Error ? e.message : String(e)}); pass skipBadImages: true to skip bad images`, {
+              file: src.describe(item.path),
+              cause: e,
+            });
+          }
+          skipped++;
+        }
+      } catch (e) {
+        failure ??= e;
+        return;
+      }
+      done++;
+      if (done % step === 0 || done === n) o.onProgress?.({ phase: 'decode', done, total: n });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 16) }, worker));
+  if (failure !== undefined) throw failure;
+  let count = n;
+  let out = images;
+  const labels = new Int32Array(n);
+  items.forEach((it, i) => (labels[i] = it.label));
+  if (skipped > 0) {
+    count = 0;
+    for (let i = 0; i < n; i++) {
+      if (!ok[i]) continue;
+      if (count !== i) images.copyWithin(count * IMAGE_BYTES, i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES);
+      labels[count] = labels[i]!;
+      count++;
+    }
+    out = images.subarray(0, count * IMAGE_BYTES);
+  }
+  return { images: out, labels: skipped > 0 ? labels.slice(0, count) : labels, classes: selected, count, split: o.split, imageSize: 64, skipped };
+}
