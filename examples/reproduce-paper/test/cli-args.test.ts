@@ -40,8 +40,9 @@ describe('parseCliArgs', () => {
     [['--batch-size', 'x'], /^--batch-size:/],
     [['--backend', 'gpu'], /^--backend: "gpu" is not one of auto, tensorflow, wasm, cpu$/],
     [['--l2-mode', 'l2'], /^--l2-mode:/],
-    [['--shard', '3/2'], /^--shard: expected i\/N/],
-    [['--shard', '0/2'], /^--shard:/],
+    [['--shard', '3/2'], /^--shard: expected i\/N with 0 <= i < N/],
+    [['--shard', '2/2'], /^--shard:/],
+    [['--shard', '0/0'], /^--shard:/],
     [['--lr', '0'], /^--lr:/],
     [['--frobnicate'], /--frobnicate/],
     [['--epochs'], /--epochs/],
@@ -108,7 +109,7 @@ describe('resolvePlan', () => {
   });
 
   it('rejects more shards than runs, naming --shard', () => {
-    const p = resolvePlan(parseCliArgs(['--models', 'new', '--l1', '0', '--l2', '0', '--shard', '2/3']), '/w');
+    const p = resolvePlan(parseCliArgs(['--models', 'new', '--l1', '0', '--l2', '0', '--shard', '0/3']), '/w');
     expect(() => checkPlan(p)).toThrow(/^--shard: 3 shards for a grid of 1 runs/);
   });
 });

@@ -79,7 +79,8 @@ Grid
 Running
   --backend NAME          auto (default: tensorflow if installed, else wasm, else cpu),
                           tensorflow, wasm or cpu
-  --shard i/N             run only the i-th of N slices of the grid (1-based), e.g. on a cluster
+  --shard i/N             run only slice i (0-based) of N slices of the grid, e.g. one array task
+                          of a cluster job (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX)
   --resume, --no-resume   continue finished and interrupted runs in --out (default: resume)
   --out <dir>             results folder (default results/)
   --quiet                 no progress bars
@@ -89,7 +90,7 @@ Examples
   pnpm reproduce                                   quick preset, synthetic data, report in results/
   pnpm reproduce -- --models new --epochs 2        one model, two epochs
   reproduce-paper --preset paper --data ~/data/tiny-imagenet-200.zip --out results/paper
-  reproduce-paper --preset paper --l2-mode penalty --seeds 3 --shard 2/8 --out /scratch/study
+  reproduce-paper --preset paper --l2-mode penalty --seeds 3 --shard 2/8 --out /scratch/study/shard-2
   reproduce-paper --data ./tiny-imagenet-200 --classes 10 --per-class 100 --epochs 5 --backend wasm
 `;
 
@@ -125,8 +126,8 @@ function parseShard(v: string | undefined): { index: number; count: number } | u
   const m = /^(\d+)\/(\d+)$/.exec(v.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) {
-    throw new CliError(`--shard: expected i/N with 1 <= i <= N (e.g. 1/4), got "${v}"`);
+  if (!m || count < 1 || index >= count) {
+    throw new CliError(`--shard: expected i/N with 0 <= i < N (e.g. 0/4), got "${v}"`);
   }
   return { index, count };
 }
