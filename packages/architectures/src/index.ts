@@ -8,3 +8,7 @@ export { describeModel } from './describe';
 export type { LayerDescription, ModelDescription } from './describe';
 export { deriveSeed } from './seed';
 export type { Initializer, ModelOptions, NewModelOptions, Regularizer, ResNetOptions } from './options';
+export { exportTorchStateDict, loadTorchStateDict, torchParameters } from './torch-state-dict';
+export type { LoadTorchOptions, TorchParameter } from './torch-state-dict';
+export { readSafetensors, safetensorsToFloat32, writeSafetensors } from './safetensors';
+export type { Float32TensorRecord, SafetensorsEntry, SafetensorsFile } from './safetensors';

@@ -1,17 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * `sum_i |x_i|` as a scalar, with the subgradient `sign(x)` (so exactly 0 at `x = 0`).
- *
- * Computed as `sum(x * sign(x))`: tfjs gives `sign` a zero gradient, so
- * `d/dx = sign(x) + x * 0 = sign(x)`. (`tf.abs` has gradient `-1` at 0 in tfjs 4.x, and so does
- * `tf.regularizers.l1`; that biases weights that are exactly 0.)
+ * `sum_i |x_i|` with the gradient `dy * sign(x)`: `tf.abs` itself has gradient -1 at 0 in tfjs 4.x
+ * (and so does `tf.regularizers.l1`), which would push weights that are exactly 0.
+ */
+const sumAbsSignGrad = tf.customGrad((x: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {
+  const input = x as tf.Tensor;
+  (save as tf.GradSaveFunc)([input]);
+  return {
+    value: tf.sum(tf.abs(input)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sign(saved[0] as tf.Tensor)),
+  };
+});
+
+/**
+ * `sum_i |x_i|` as a float32 scalar, with the subgradient `sign(x)` (exactly 0 at `x = 0`, like
+ * PyTorch's `abs`), unlike `tf.abs` whose gradient is -1 at 0 in tfjs 4.x.
  */
 export function sumAbs(x: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const xf = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
-    return tf.sum(tf.mul(xf, tf.sign(xf)));
-  });
+  return tf.tidy(() => sumAbsSignGrad(x.dtype === 'float32' ? x : tf.cast(x, 'float32')) as tf.Scalar);
 }
 
 /** `sum_i x_i^2` as a scalar (gradient `2 x`). */

@@ -34,5 +34,5 @@ let counter = 0;
 /** A trainable variable with a unique name. */
 export function variable(values: number[] | number[][], name = 'v', trainable = true): tf.Variable {
   counter += 1;
-  return tf.variable(tf.tensor(values), trainable, `${name}_t${counter}`);
+  return tf.variable(tf.tensor(values), trainable, `${name}_${counter}`);
 }

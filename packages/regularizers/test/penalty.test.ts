@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { elasticNet, l1, l2, penalty, pytorchWeightDecay, selectVariables } from '../src/index';
+import { elasticNet, l1, l2, penalty, pytorchWeightDecay, selectVariables, type Regularizer } from '../src/index';
 import { expectNoLeak, take, takeArray, useCpu, variable } from './helpers';
 
 beforeAll(useCpu);
@@ -86,7 +86,7 @@ describe('penalty', () => {
   });
 
   it('agrees with the layer regularizers on the same model', () => {
-    const build = (kernelRegularizer?: ReturnType<typeof l1>) => {
+    const build = (kernelRegularizer?: Regularizer) => {
       const m = tfl.sequential({
         layers: [
           tfl.layers.dense({ units: 4, inputShape: [3], kernelRegularizer, biasRegularizer: kernelRegularizer, biasInitializer: 'randomNormal' }),

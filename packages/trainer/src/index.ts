@@ -1,2 +1,38 @@
 // Public API of @regstudy/trainer: re-exports only.
-export {};
+export { train } from './loop/train';
+export { trainStream } from './loop/train-stream';
+export { createEventStream } from './loop/event-stream';
+export type { EventStream } from './loop/event-stream';
+export type { TrainOptions } from './loop/train-options';
+export { OptionsError } from './loop/validate';
+export type {
+  OptimizerSpec,
+  RegularizationSpec,
+  ResolvedOptimizerSpec,
+  ResolvedRegularizationSpec,
+} from './loop/specs';
+export { bestOf } from './loop/types';
+export type { BestEpoch, EpochRecord, TrainEvent, TrainResult, TrainStatus, WeightStats } from './loop/types';
+export { splitBatchSource, toBatchSource } from './loop/batch-source';
+export type { Batch, BatchRequest, BatchSource, ImageSplit } from './loop/batch-source';
+export { memoryCheckpointStore } from './loop/checkpoint';
+export type { CheckpointState, CheckpointStore, SavedTensor } from './loop/checkpoint';
+export { runStudy } from './study/run-study';
+export { mergeStudy } from './study/merge-study';
+export type { MergeResult } from './study/merge-study';
+export { paperRegularizationGrid } from './study/study-options';
+export type { CustomModel, StudyData, StudyOptions } from './study/study-options';
+export { expandGrid, shardRuns } from './study/grid';
+export { runIdOf } from './study/run-id';
+export { historyCsvColumns, historyToCsv } from './study/history-csv';
+export type {
+  RunConfig,
+  RunSpec,
+  RunStatus,
+  RunStatusValue,
+  StudyEvent,
+  StudyManifest,
+  StudyResult,
+  StudyRunResult,
+} from './study/study-types';
+export type { ModelFactoryContext } from './internal/architectures';

@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { importBuiltPackage } from '@regstudy/repo-checks';
+import * as browser from '../src/browser';
 import * as source from '../src/index';
+import * as node from '../src/node';
+import * as report from '../src/report';
 
 // Imports the built dist/ through the package's own exports map, in a fresh Node process.
-describe('@regstudy/trainer built output', () => {
-  const expected = Object.keys(source).sort();
+const entries: [string, Record<string, unknown>][] = [
+  ['@regstudy/trainer', source],
+  ['@regstudy/trainer/node', node],
+  ['@regstudy/trainer/browser', browser],
+  ['@regstudy/trainer/report', report],
+];
+
+describe.each(entries)('%s built output', (name, module) => {
+  const expected = Object.keys(module).sort();
   it('imports as ESM with the same exports as src/', async () => {
-    const { keys } = await importBuiltPackage(process.cwd(), '@regstudy/trainer', 'esm');
+    const { keys } = await importBuiltPackage(process.cwd(), name, 'esm');
     expect(keys).toEqual(expected);
   });
   it('requires as CJS with the same exports as src/', async () => {
-    const { keys } = await importBuiltPackage(process.cwd(), '@regstudy/trainer', 'cjs');
+    const { keys } = await importBuiltPackage(process.cwd(), name, 'cjs');
     expect(keys.filter((k) => k !== 'default' && k !== 'module.exports')).toEqual(expected);
   });
 });

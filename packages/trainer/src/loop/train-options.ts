@@ -1,0 +1,49 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { z } from 'zod';
+import { isImageSplit, type BatchSource, type ImageSplit } from './batch-source';
+import { isCheckpointStore, type CheckpointStore } from './checkpoint';
+import { optimizerSpecSchema, regularizationSpecSchema } from './specs';
+import type { TrainEvent } from './types';
+
+const isModel = (v: unknown): v is tfl.LayersModel => {
+  const m = v as Partial<tfl.LayersModel> | null;
+  return m != null && typeof m.apply === 'function' && Array.isArray(m.trainableWeights);
+};
+const isSource = (v: unknown): v is BatchSource | ImageSplit => {
+  const s = v as Partial<BatchSource> | null;
+  return isImageSplit(v) || (s != null && typeof s.batches === 'function' && typeof s.count === 'number');
+};
+
+export const trainOptionsSchema = z.strictObject({
+  model: z.custom<tfl.LayersModel>(isModel, { error: 'expected a tf.LayersModel' }),
+  train: z.custom<BatchSource | ImageSplit>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
+  val: z.custom<BatchSource | ImageSplit>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
+  epochs: z.number().int().min(1, { error: 'epochs must be an integer >= 1' }),
+  batchSize: z.number().int().min(1, { error: 'batchSize must be an integer >= 1' }).default(100),
+  optimizer: optimizerSpecSchema.default({ kind: 'sgd', learningRate: 0.001, momentum: 0.9 }),
+  regularization: regularizationSpecSchema.default({
+    l1: 0,
+    l2: 0,
+    l2Mode: 'weight-decay',
+    select: 'all',
+    proximalL1: 0,
+    decoupledDecay: 0,
+  }),
+  seed: z.number().int().min(0).default(0),
+  /** Shuffle the validation set too (the paper does; it changes nothing but the batch order). */
+  shuffleVal: z.boolean().default(false),
+  /** Compute weight statistics each epoch (one device read per variable). */
+  weightStats: z.boolean().default(true),
+  checkpoint: z
+    .union([
+      z.custom<CheckpointStore>(isCheckpointStore, { error: 'expected a CheckpointStore' }),
+      z.strictObject({ dir: z.string().min(1) }),
+    ])
+    .optional(),
+  signal: z.custom<AbortSignal>((v) => typeof v === 'object' && v !== null && 'aborted' in v).optional(),
+  onEvent: z.custom<(event: TrainEvent) => void>((v) => typeof v === 'function').optional(),
+});
+
+/** Options of {@link train}. See the README for the protocol (losses, L2 modes, resume). */
+export type TrainOptions = z.input<typeof trainOptionsSchema>;
+export type ResolvedTrainOptions = z.output<typeof trainOptionsSchema>;

@@ -1,0 +1,208 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  addCoupledWeightDecay,
+  decoupledWeightDecay,
+  penalty,
+  proximalL1,
+  selectVariables,
+  weightStats,
+  type StepHook,
+} from '@regstudy/regularizers';
+import { fsCheckpointStore } from '../node/fs-checkpoint-store';
+import { toBatchSource, type BatchSource } from './batch-source';
+import { restoreCheckpoint, snapshot } from './checkpoint-io';
+import type { CheckpointStore } from './checkpoint';
+import { reseedDropout, seededLayers } from './dropout-seeds';
+import { createOptimizer, disposeOptimizer, optimizerDecay } from './optimizer';
+import { trainOptionsSchema, type ResolvedTrainOptions, type TrainOptions } from './train-options';
+import { bestOf, type EpochRecord, type TrainEvent, type TrainResult } from './types';
+import { parseOptions } from './validate';
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Trains `model` with a custom loop and returns the per-epoch history.
+ *
+ * Per batch (train mode, `model.apply(x, {training: true})`, dropout seeded per step):
+ * - data loss `CE = mean_i -log softmax(logits_i)[y_i]` (the model outputs logits);
+ * - penalty `P = l1*sum|w| (+ l2*sum w^2 when l2Mode = 'penalty')` over the selected variables;
+ * - gradients of `CE + P`, plus `l2*w` when l2Mode = 'weight-decay' (PyTorch coupled decay);
+ * - optimizer step, then the step hooks (proximal L1, decoupled decay, AdamW's decay).
+ * Train loss/accuracy are running means over the epoch's batches weighted by batch size; the val
+ * loss is the eval-mode cross-entropy plus the penalty at the epoch's end (as the paper logs it).
+ *
+ * A non-finite loss ends the run with status 'diverged'; an aborted `signal` ends it between batches
+ * with status 'aborted'. Neither throws. With `checkpoint`, each completed epoch is saved and a
+ * restarted run continues after the last saved epoch with the same result as an uninterrupted one.
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const opts = parseOptions(trainOptionsSchema, options, 'train options');
+  const store: CheckpointStore | undefined =
+    opts.checkpoint === undefined
+      ? undefined
+      : 'dir' in opts.checkpoint
+        ? fsCheckpointStore(opts.checkpoint.dir)
+        : opts.checkpoint;
+  const optimizer = createOptimizer(opts.optimizer);
+  try {
+    return await runLoop(opts, optimizer, store);
+  } finally {
+    disposeOptimizer(optimizer);
+  }
+}
+
+function numClassesOf(model: tfl.LayersModel): number {
+  const shape = model.outputs[0]?.shape;
+  const n = shape?.[shape.length - 1];
+  if (typeof n !== 'number') throw new TypeError('train options.model: the output must have a fixed last dimension (classes)');
+  return n;
+}
+
+async function runLoop(
+  opts: ResolvedTrainOptions,
+  optimizer: tf.Optimizer,
+  store: CheckpointStore | undefined,
+): Promise<TrainResult> {
+  const { model, epochs, batchSize, seed, regularization: reg, signal } = opts;
+  const emit = (event: TrainEvent) => opts.onEvent?.(event);
+  const trainSource: BatchSource = toBatchSource(opts.train);
+  const valSource: BatchSource = toBatchSource(opts.val);
+  const numClasses = numClassesOf(model);
+  const learningRate = opts.optimizer.learningRate;
+
+  const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const selected = selectVariables(trainable, reg.select);
+  const penaltyTerms = { l1: reg.l1, l2: reg.l2Mode === 'penalty' ? reg.l2 : 0 };
+  const hasPenalty = penaltyTerms.l1 > 0 || penaltyTerms.l2 > 0;
+  const coupledDecay = reg.l2Mode === 'weight-decay' ? reg.l2 : 0;
+  const hooks: StepHook[] = [];
+  if (reg.proximalL1 > 0) hooks.push(proximalL1({ lambda: reg.proximalL1, select: reg.select }));
+  if (reg.decoupledDecay > 0) hooks.push(decoupledWeightDecay({ rate: reg.decoupledDecay, select: reg.select }));
+  const adamwDecay = optimizerDecay(opts.optimizer);
+  // AdamW decays every trainable variable (the optimizer's own setting), independent of `select`.
+  if (adamwDecay > 0) hooks.push(decoupledWeightDecay({ rate: adamwDecay, select: 'all' }));
+  const dropout = seededLayers(model);
+  const penaltyNow = () => (hasPenalty ? penalty(selected, penaltyTerms) : tf.scalar(0));
+
+  let history: EpochRecord[] = [];
+  let startEpoch = 1;
+  if (store) {
+    const state = await store.load();
+    if (state) {
+      await restoreCheckpoint(state, model, optimizer, opts.optimizer.kind, seed);
+      history = state.history.slice(0, state.epoch);
+      startEpoch = state.epoch + 1;
+    }
+  }
+  const resumedFromEpoch = startEpoch - 1;
+  const batchesPerEpoch = Math.ceil(trainSource.count / batchSize);
+  emit({ type: 'start', epochs, startEpoch, batchesPerEpoch, resumed: resumedFromEpoch > 0 });
+
+  const finish = (status: TrainResult['status'], stoppedAt?: TrainResult['stoppedAt']): TrainResult => {
+    const best = bestOf(history);
+    emit({ type: 'end', status, best, epochs: history.length });
+    return { status, history, best, resumedFromEpoch, ...(stoppedAt ? { stoppedAt } : {}) };
+  };
+
+  for (let epoch = startEpoch; epoch <= epochs; epoch++) {
+    const epochStart = now();
+    let seen = 0;
+    let lossSum = 0;
+    let penaltySum = 0;
+    let correctSum = 0;
+    let batch = 0;
+    for await (const { xs, ys, size } of trainSource.batches({ batchSize, shuffle: true, seed, epoch })) {
+      batch++;
+      if (signal?.aborted) {
+        tf.dispose([xs, ys]);
+        return finish('aborted', { epoch, batch, reason: 'signal aborted' });
+      }
+      reseedDropout(dropout, seed, epoch, batch);
+      let kept: tf.Scalar[] = [];
+      const stats = tf.tidy(() => {
+        const labels = tf.oneHot(ys, numClasses);
+        const { grads } = tf.variableGrads(() => {
+          const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+          const dataLoss = tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+          const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32')) as tf.Scalar;
+          const pen = penaltyNow();
+          kept = [tf.keep(dataLoss), tf.keep(pen), tf.keep(correct)];
+          return tf.add(dataLoss, pen) as tf.Scalar;
+        }, trainable);
+        const decayed = coupledDecay > 0 ? addCoupledWeightDecay(grads, trainable, coupledDecay, reg.select) : grads;
+        // An array in a fixed order: tfjs optimizers index their slots by position.
+        const named = trainable.map((v) => {
+          const tensor = decayed[v.name];
+          if (tensor === undefined) throw new Error(`no gradient for variable ${v.name}`);
+          return { name: v.name, tensor };
+        });
+        optimizer.applyGradients(named);
+        return tf.stack(kept);
+      });
+      tf.dispose(kept);
+      tf.dispose([xs, ys]);
+      for (const hook of hooks) hook.apply(trainable, { learningRate });
+      const values = await stats.data();
+      stats.dispose();
+      const [loss, pen, correct] = [values[0]!, values[1]!, values[2]!];
+      if (!Number.isFinite(loss) || !Number.isFinite(pen)) {
+        return finish('diverged', { epoch, batch, reason: `non-finite loss (data ${loss}, penalty ${pen})` });
+      }
+      seen += size;
+      lossSum += loss * size;
+      penaltySum += pen * size;
+      correctSum += correct;
+      emit({ type: 'batch', epoch, batch, batches: batchesPerEpoch, loss, penalty: pen, accuracy: correct / size, size });
+    }
+    const trainSeconds = (now() - epochStart) / 1000;
+
+    let valSeen = 0;
+    let valLossSum = 0;
+    let valCorrect = 0;
+    for await (const { xs, ys, size } of valSource.batches({ batchSize, shuffle: opts.shuffleVal, seed, epoch })) {
+      const stats = tf.tidy(() => {
+        const logits = model.apply(xs, { training: false }) as tf.Tensor2D;
+        const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(ys, numClasses), logits);
+        const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32'));
+        return tf.stack([loss, correct]);
+      });
+      tf.dispose([xs, ys]);
+      const [loss, correct] = await stats.data();
+      stats.dispose();
+      valSeen += size;
+      valLossSum += loss! * size;
+      valCorrect += correct!;
+    }
+    const endPenaltyT = penaltyNow();
+    const endPenalty = (await endPenaltyT.data())[0]!;
+    endPenaltyT.dispose();
+    const valDataLoss = valSeen ? valLossSum / valSeen : Number.NaN;
+    if (!Number.isFinite(valDataLoss) || !Number.isFinite(endPenalty)) {
+      return finish('diverged', { epoch, batch, reason: `non-finite validation loss (${valDataLoss})` });
+    }
+    const trainLoss = seen ? lossSum / seen : Number.NaN;
+    const trainPenalty = seen ? penaltySum / seen : 0;
+    const record: EpochRecord = {
+      epoch,
+      trainLoss,
+      trainPenalty,
+      trainTotalLoss: trainLoss + trainPenalty,
+      trainAccuracy: seen ? correctSum / seen : 0,
+      valLoss: valDataLoss + endPenalty,
+      valDataLoss,
+      valAccuracy: valSeen ? valCorrect / valSeen : 0,
+      learningRate,
+      epochSeconds: (now() - epochStart) / 1000,
+      imagesPerSecond: trainSeconds > 0 ? seen / trainSeconds : 0,
+      ...(opts.weightStats ? { weightStats: weightStats(trainable) } : {}),
+    };
+    history.push(record);
+    emit({ type: 'epoch', record, best: bestOf(history) });
+    if (store) {
+      await store.save(await snapshot(epoch, model, optimizer, opts.optimizer.kind, seed, history));
+      emit({ type: 'checkpoint', epoch });
+    }
+  }
+  return finish('completed');
+}

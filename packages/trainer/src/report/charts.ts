@@ -1,0 +1,101 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunResult } from './read-results';
+import type { ReferencePoint } from './reference';
+
+interface Point {
+  epoch: number;
+  metric: 'loss' | 'accuracy';
+  split: string;
+  source: string;
+  value: number;
+}
+
+const finite = (p: Point) => Number.isFinite(p.value);
+
+/** Long-format points of one history: loss = total loss (data + penalty, as the paper logs it). */
+function historyPoints(run: RunResult, source: string): Point[] {
+  return run.history.flatMap((r) => [
+    { epoch: r.epoch, metric: 'loss' as const, split: 'train', source, value: r.trainTotalLoss },
+    { epoch: r.epoch, metric: 'loss' as const, split: 'val', source, value: r.valLoss },
+    { epoch: r.epoch, metric: 'accuracy' as const, split: 'train', source, value: r.trainAccuracy },
+    { epoch: r.epoch, metric: 'accuracy' as const, split: 'val', source, value: r.valAccuracy },
+  ]);
+}
+
+function referencePoints(points: readonly ReferencePoint[], source: string): Point[] {
+  const out: Point[] = [];
+  for (const p of points) {
+    if (p.trainLoss !== undefined) out.push({ epoch: p.epoch, metric: 'loss', split: 'train', source, value: p.trainLoss });
+    if (p.valLoss !== undefined) out.push({ epoch: p.epoch, metric: 'loss', split: 'val', source, value: p.valLoss });
+    if (p.trainAccuracy !== undefined) out.push({ epoch: p.epoch, metric: 'accuracy', split: 'train', source, value: p.trainAccuracy });
+    if (p.valAccuracy !== undefined) out.push({ epoch: p.epoch, metric: 'accuracy', split: 'val', source, value: p.valAccuracy });
+  }
+  return out;
+}
+
+/**
+ * One run's figure (like the paper's Figures 5-17): loss and accuracy per epoch, train and val,
+ * side by side; reference curves, when given, are drawn dashed.
+ */
+export function runChartSpec(run: RunResult, reference?: { source: string; history: readonly ReferencePoint[] }): TopLevelSpec {
+  const values = [...historyPoints(run, 'ours'), ...(reference ? referencePoints(reference.history, reference.source) : [])].filter(finite);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: run.runId,
+    data: { values },
+    facet: { column: { field: 'metric', type: 'nominal', sort: ['loss', 'accuracy'], title: null } },
+    spec: {
+      width: 300,
+      height: 200,
+      mark: { type: 'line', point: !reference && values.length < 200 },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        color: { field: 'split', type: 'nominal', title: 'split' },
+        strokeDash: { field: 'source', type: 'nominal', title: 'source', sort: ['ours'] },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/** One model's overlay: every setting (colour) and seed (one line each), train dashed, val solid. */
+export function overlayChartSpec(model: string, runs: readonly RunResult[]): TopLevelSpec {
+  const values = runs.flatMap((run) =>
+    historyPoints(run, 'ours').map((p) => ({
+      ...p,
+      setting: run.runId.slice(model.length + 1, run.runId.lastIndexOf('_seed-')),
+      seed: run.config.seed,
+    })),
+  ).filter(finite);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${model}: all settings`,
+    data: { values },
+    facet: { column: { field: 'metric', type: 'nominal', sort: ['loss', 'accuracy'], title: null } },
+    spec: {
+      width: 320,
+      height: 220,
+      mark: { type: 'line' },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        color: { field: 'setting', type: 'nominal' },
+        strokeDash: { field: 'split', type: 'nominal', sort: ['val', 'train'] },
+        detail: { field: 'seed', type: 'nominal' },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/** Renders a Vega-Lite spec to SVG headless (vega View with renderer 'none'; no canvas needed). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,86 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { z } from 'zod';
+import { isImageSplit, type BatchSource, type ImageSplit } from '../loop/batch-source';
+import { optimizerSpecSchema, regularizationSpecSchema } from '../loop/specs';
+import { registryModelNames, type ModelFactoryContext } from '../internal/architectures';
+import type { StudyEvent } from './study-types';
+
+/** A model given by the caller: a name for the results plus a factory. */
+export interface CustomModel {
+  name: string;
+  create: (ctx: ModelFactoryContext) => tfl.LayersModel | Promise<tfl.LayersModel>;
+}
+
+export interface StudyData {
+  train: ImageSplit | BatchSource;
+  val: ImageSplit | BatchSource;
+}
+
+const isSource = (v: unknown) => {
+  const s = v as Partial<BatchSource> | null;
+  return isImageSplit(v) || (s != null && typeof s.batches === 'function' && typeof s.count === 'number');
+};
+
+const modelSchema = z.union([
+  z.string().refine((n) => (registryModelNames as readonly string[]).includes(n), {
+    error: (issue) => `unknown model '${String(issue.input)}' (known: ${registryModelNames.join(', ')}; or pass { name, create })`,
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'model name must be [A-Za-z0-9._-]+' }),
+    create: z.custom<CustomModel['create']>((v) => typeof v === 'function', { error: 'create must be a function' }),
+  }),
+]);
+
+const epochsSchema = z.number().int().min(1, { error: 'epochs must be an integer >= 1' });
+
+/** The paper's grid: (l1, l2) in {0, 1e-4}^2. */
+export const paperRegularizationGrid = [
+  { l1: 0, l2: 0 },
+  { l1: 1e-4, l2: 0 },
+  { l1: 0, l2: 1e-4 },
+  { l1: 1e-4, l2: 1e-4 },
+] as const;
+
+export const studyOptionsSchema = z
+  .strictObject({
+    models: z.array(modelSchema).min(1, { error: 'models must name at least one model' }),
+    regularization: z.array(regularizationSpecSchema).min(1).default([...paperRegularizationGrid].map((r) => regularizationSpecSchema.parse(r))),
+    seeds: z.array(z.number().int().min(0)).min(1).default([0]),
+    /** Epochs for every model, or per model name (e.g. { initial: 50, new: 50, resnet18: 25 }). */
+    epochs: z.union([epochsSchema, z.record(z.string(), epochsSchema)]),
+    batchSize: z.number().int().min(1).default(100),
+    optimizer: optimizerSpecSchema.default({ kind: 'sgd', learningRate: 0.001, momentum: 0.9 }),
+    data: z.union([
+      z.strictObject({
+        train: z.custom<StudyData['train']>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
+        val: z.custom<StudyData['val']>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
+      }),
+      z.custom<() => Promise<StudyData>>((v) => typeof v === 'function'),
+    ], { error: 'expected { train, val } (TinyImageNetSplits or BatchSources) or an async loader function' }),
+    /** Classes of the data; default: `train.classes.length`, else 1 + the largest train label. */
+    numClasses: z.number().int().min(2).optional(),
+    outDir: z.string().min(1),
+    shard: z
+      .strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) })
+      .refine((s) => s.index < s.count, { error: 'shard.index must be < shard.count', path: ['index'] })
+      .optional(),
+    /** Keep per-epoch checkpoints so that a killed run resumes (default true). */
+    checkpoint: z.boolean().default(true),
+    weightStats: z.boolean().default(true),
+    signal: z.custom<AbortSignal>((v) => typeof v === 'object' && v !== null && 'aborted' in v).optional(),
+    onEvent: z.custom<(event: StudyEvent) => void>((v) => typeof v === 'function').optional(),
+  })
+  .superRefine((opts, ctx) => {
+    if (typeof opts.epochs === 'object') {
+      opts.models.forEach((m) => {
+        const name = typeof m === 'string' ? m : m.name;
+        if ((opts.epochs as Record<string, number>)[name] === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['epochs', name], message: `no epoch count for model '${name}'` });
+        }
+      });
+    }
+  });
+
+/** Options of {@link runStudy}. */
+export type StudyOptions = z.input<typeof studyOptionsSchema>;
+export type ResolvedStudyOptions = z.output<typeof studyOptionsSchema>;
