@@ -1,0 +1,94 @@
+import { availableParallelism, cpus } from 'node:os';
+import { checkBackendOptions } from './check-options';
+import { importModule, type ModuleLoader } from './module-loader';
+import { describeError, selectBackend, type BackendCandidate, type BackendSelection } from './select-backend';
+import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
+import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
+
+/** Backends `useBackend` can pick in Node. */
+export const nodeBackendChoices = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type NodeBackendChoice = (typeof nodeBackendChoices)[number];
+
+export interface UseBackendOptions {
+  /** wasm threads (XNNPACK pool); default: all cores. tfjs-backend-wasm 4.x runs one thread in Node. */
+  threads?: number;
+  /** Module loader (tests inject one to simulate absent packages); default: dynamic `import()`. */
+  importModule?: ModuleLoader;
+}
+
+/** Number of logical cores of this machine. */
+export function coreCount(): number {
+  return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+}
+
+function tensorflowCandidate(load: ModuleLoader): BackendCandidate {
+  return {
+    name: 'tensorflow',
+    async load() {
+      const errors: string[] = [];
+      for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+        try {
+          await load(pkg);
+          return `${pkg} loaded (libtensorflow, native threads)`;
+        } catch (e) {
+          errors.push(`${pkg}: ${describeError(e)}`);
+        }
+      }
+      throw new Error(`neither optional peer loads (${errors.join('; ')})`);
+    },
+    threads: () => coreCount(),
+  };
+}
+
+function wasmCandidate(load: ModuleLoader, threads: number | undefined): BackendCandidate {
+  let wasm: WasmBackendModule | undefined;
+  return {
+    name: 'wasm',
+    async load() {
+      wasm = asWasmModule(await load('@tensorflow/tfjs-backend-wasm'));
+      wasm.setThreadsCount(threads ?? coreCount());
+      const { added, replaced } = registerWasmTrainingKernels();
+      return (
+        `@tensorflow/tfjs-backend-wasm (XNNPACK) with training kernels ` +
+        `(added ${added.join(', ') || 'none'}; faster ${replaced.join(', ') || 'none'})`
+      );
+    },
+    threads: () => wasm?.getThreadsCount() ?? 1,
+  };
+}
+
+function cpuCandidate(load: ModuleLoader): BackendCandidate {
+  return {
+    name: 'cpu',
+    async load() {
+      await load('@tensorflow/tfjs-backend-cpu');
+      return 'pure-JS cpu backend (slow: about 1 image/s for the study models)';
+    },
+    threads: () => 1,
+  };
+}
+
+/**
+ * Picks and activates the tfjs backend for training in Node.
+ *
+ * - `'auto'`: `tensorflow` (tfjs-node-gpu, else tfjs-node: optional peers, dynamic import) if one
+ *   loads, else `wasm` with {@link registerWasmTrainingKernels}, else `cpu`. Never WebGPU (Dawn
+ *   in Node is SwiftShader on CPU-only machines, ~100x slower than wasm).
+ * - `'tensorflow'` | `'wasm'` | `'cpu'`: that backend or an error naming the missing package.
+ *
+ * @returns which backend is active, why, and with how many threads.
+ */
+export async function useBackend(choice: NodeBackendChoice = 'auto', options: UseBackendOptions = {}): Promise<BackendSelection> {
+  if (!(nodeBackendChoices as readonly string[]).includes(choice)) {
+    throw new Error(`useBackend: backend must be one of ${nodeBackendChoices.join(', ')}; got '${String(choice)}'`);
+  }
+  checkBackendOptions('useBackend', options as Record<string, unknown>, ['threads', 'importModule']);
+  const load = options.importModule ?? importModule;
+  const candidates: Record<Exclude<NodeBackendChoice, 'auto'>, BackendCandidate> = {
+    tensorflow: tensorflowCandidate(load),
+    wasm: wasmCandidate(load, options.threads),
+    cpu: cpuCandidate(load),
+  };
+  const order = choice === 'auto' ? (['tensorflow', 'wasm', 'cpu'] as const) : ([choice] as const);
+  return selectBackend(order.map((n) => candidates[n]), `useBackend('${choice}')`);
+}

@@ -1,0 +1,114 @@
+import { checkBackendOptions } from './check-options';
+import { importModule, type ModuleLoader } from './module-loader';
+import { selectBackend, type BackendCandidate, type BackendSelection } from './select-backend';
+import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
+import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
+
+/** Backends `useBrowserBackend` can pick. */
+export const browserBackendChoices = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BrowserBackendChoice = (typeof browserBackendChoices)[number];
+
+/** Minimal WebGPU surface used to reject software adapters (SwiftShader). */
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+}
+interface GpuLike {
+  requestAdapter(): Promise<GpuAdapterLike | null>;
+}
+
+export interface UseBrowserBackendOptions {
+  /** wasm threads; default `navigator.hardwareConcurrency` (needs cross-origin isolation, else 1). */
+  threads?: number;
+  /** Where the tfjs-backend-wasm `.wasm` files are served (passed to `setWasmPaths`), e.g. `'/wasm/'`. */
+  wasmPaths?: string | Record<string, string>;
+  /**
+   * Loads a backend package by name. Default: dynamic `import()` of the bare name, which needs an
+   * import map or a bundler alias; bundled apps pass e.g.
+   * `(s) => ({ '@tensorflow/tfjs-backend-webgl': () => import('@tensorflow/tfjs-backend-webgl'), ... })[s]()`.
+   */
+  importModule?: ModuleLoader;
+  /** `navigator.gpu` override (tests). */
+  gpu?: GpuLike | null;
+}
+
+/** True when a WebGPU adapter is a software rasteriser (SwiftShader / fallback adapter). */
+export function isSoftwareAdapter(adapter: GpuAdapterLike): boolean {
+  if (adapter.isFallbackAdapter === true || adapter.info?.isFallbackAdapter === true) return true;
+  const text = `${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''} ${adapter.info?.description ?? ''}`;
+  return /swiftshader|llvmpipe|software/i.test(text);
+}
+
+function defaultGpu(): GpuLike | null {
+  const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
+  return nav?.gpu ?? null;
+}
+
+function defaultThreads(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return nav?.hardwareConcurrency ?? 1;
+}
+
+/**
+ * Picks and activates a tfjs backend in the browser: `'auto'` tries WebGPU (hardware adapters
+ * only), WebGL, wasm (with {@link registerWasmTrainingKernels}), then cpu; any other choice forces
+ * that backend or throws naming what is missing.
+ *
+ * Multithreaded wasm needs a cross-origin isolated page (`Cross-Origin-Opener-Policy: same-origin`
+ * and `Cross-Origin-Embedder-Policy: require-corp`), otherwise tfjs-backend-wasm runs one thread.
+ */
+export async function useBrowserBackend(
+  choice: BrowserBackendChoice = 'auto',
+  options: UseBrowserBackendOptions = {},
+): Promise<BackendSelection> {
+  if (!(browserBackendChoices as readonly string[]).includes(choice)) {
+    throw new Error(`useBrowserBackend: backend must be one of ${browserBackendChoices.join(', ')}; got '${String(choice)}'`);
+  }
+  checkBackendOptions('useBrowserBackend', options as Record<string, unknown>, ['threads', 'wasmPaths', 'importModule', 'gpu']);
+  const load = options.importModule ?? importModule;
+  let wasm: WasmBackendModule | undefined;
+  const candidates: Record<Exclude<BrowserBackendChoice, 'auto'>, BackendCandidate> = {
+    webgpu: {
+      name: 'webgpu',
+      async load() {
+        const gpu = options.gpu === undefined ? defaultGpu() : options.gpu;
+        if (gpu === null) throw new Error('navigator.gpu is not available');
+        const adapter = await gpu.requestAdapter();
+        if (adapter === null) throw new Error('no WebGPU adapter');
+        if (isSoftwareAdapter(adapter)) throw new Error('the WebGPU adapter is a software rasteriser (SwiftShader)');
+        await load('@tensorflow/tfjs-backend-webgpu');
+        return 'WebGPU on a hardware adapter';
+      },
+      threads: () => 1,
+    },
+    webgl: {
+      name: 'webgl',
+      async load() {
+        await load('@tensorflow/tfjs-backend-webgl');
+        return 'WebGL';
+      },
+      threads: () => 1,
+    },
+    wasm: {
+      name: 'wasm',
+      async load() {
+        wasm = asWasmModule(await load('@tensorflow/tfjs-backend-wasm'));
+        if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+        wasm.setThreadsCount(options.threads ?? defaultThreads());
+        registerWasmTrainingKernels();
+        return '@tensorflow/tfjs-backend-wasm (XNNPACK) with training kernels';
+      },
+      threads: () => wasm?.getThreadsCount() ?? 1,
+    },
+    cpu: {
+      name: 'cpu',
+      async load() {
+        await load('@tensorflow/tfjs-backend-cpu');
+        return 'pure-JS cpu backend';
+      },
+      threads: () => 1,
+    },
+  };
+  const order = choice === 'auto' ? (['webgpu', 'webgl', 'wasm', 'cpu'] as const) : ([choice] as const);
+  return selectBackend(order.map((n) => candidates[n]), `useBrowserBackend('${choice}')`);
+}

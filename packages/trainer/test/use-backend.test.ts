@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useBackend } from '../src/backends/use-backend';
+import { importModule } from '../src/backends/module-loader';
+import { isSoftwareAdapter, useBrowserBackend } from '../src/backends/use-browser-backend';
+import './helpers/backends';
+
+/** A loader that fails for `absent` packages (like a missing optional peer) and imports the rest. */
+function loaderWithout(absent: string[], fakes: Record<string, () => void> = {}) {
+  const calls: string[] = [];
+  const load = async (spec: string) => {
+    calls.push(spec);
+    if (absent.includes(spec)) throw new Error(`Cannot find package '${spec}'`);
+    const fake = fakes[spec];
+    if (fake) {
+      fake();
+      return {};
+    }
+    return importModule(spec);
+  };
+  return { load, calls };
+}
+
+afterEach(async () => {
+  if (tf.findBackend('tensorflow') !== null) tf.removeBackend('tensorflow');
+  await tf.setBackend('cpu');
+});
+
+describe('useBackend (Node)', () => {
+  it("'auto' falls back to wasm with training kernels when tfjs-node(-gpu) is not installed", async () => {
+    // The real default loader: tfjs-node is not installed in this workspace.
+    const sel = await useBackend('auto');
+    expect(sel.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(sel.reason).toMatch(/tfjs-backend-wasm/);
+    expect(sel.reason).toMatch(/skipped tensorflow: neither optional peer loads/);
+    expect(sel.attempts.map((a) => a.backend)).toEqual(['tensorflow', 'wasm']);
+    expect(sel.attempts[0]!.error).toMatch(/@tensorflow\/tfjs-node-gpu.*@tensorflow\/tfjs-node/);
+    expect(sel.threads).toBeGreaterThanOrEqual(1);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it("'auto' picks tfjs-node when it loads, after trying tfjs-node-gpu first", async () => {
+    const { load, calls } = loaderWithout(['@tensorflow/tfjs-node-gpu'], {
+      '@tensorflow/tfjs-node': () => tf.registerBackend('tensorflow', () => new MathBackendCPU()),
+    });
+    const sel = await useBackend('auto', { importModule: load });
+    expect(sel).toMatchObject({ backend: 'tensorflow' });
+    expect(sel.reason).toMatch(/^@tensorflow\/tfjs-node loaded/);
+    expect(calls).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
+    expect(tf.getBackend()).toBe('tensorflow');
+  });
+
+  it("'auto' ends at cpu when neither tfjs-node nor tfjs-backend-wasm loads", async () => {
+    const { load } = loaderWithout([
+      '@tensorflow/tfjs-node-gpu',
+      '@tensorflow/tfjs-node',
+      '@tensorflow/tfjs-backend-wasm',
+    ]);
+    const sel = await useBackend('auto', { importModule: load });
+    expect(sel.backend).toBe('cpu');
+    expect(sel.threads).toBe(1);
+    expect(sel.reason).toMatch(/skipped tensorflow: .*; wasm: Cannot find package '@tensorflow\/tfjs-backend-wasm'/);
+  });
+
+  it("forcing 'tensorflow' without the package fails cleanly, naming both packages", async () => {
+    await expect(useBackend('tensorflow')).rejects.toThrow(
+      /useBackend\('tensorflow'\): no backend could be initialised: tensorflow: neither optional peer loads \(@tensorflow\/tfjs-node-gpu: .*@tensorflow\/tfjs-node: /,
+    );
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it("forcing 'cpu' and 'wasm' activates exactly that backend", async () => {
+    expect((await useBackend('cpu')).backend).toBe('cpu');
+    const wasm = await useBackend('wasm', { threads: 2 });
+    expect(wasm.backend).toBe('wasm');
+    expect(wasm.attempts).toEqual([{ backend: 'wasm', error: null }]);
+  });
+
+  it('rejects an unknown backend name and invalid options, naming them', async () => {
+    // @ts-expect-error testing a bad value
+    await expect(useBackend('webgpu')).rejects.toThrow(/backend must be one of auto, tensorflow, wasm, cpu; got 'webgpu'/);
+    await expect(useBackend('cpu', { threads: 0 })).rejects.toThrow(/option 'threads' must be a positive integer/);
+    // @ts-expect-error testing a bad option
+    await expect(useBackend('cpu', { thread: 2 })).rejects.toThrow(/unknown option 'thread'/);
+  });
+});
+
+describe('useBrowserBackend', () => {
+  const hardware = { requestAdapter: async () => ({ info: { vendor: 'nvidia', architecture: 'ampere' } }) };
+  const swiftshader = { requestAdapter: async () => ({ info: { vendor: 'google', architecture: 'swiftshader' } }) };
+
+  it('skips WebGPU without navigator.gpu and WebGL when it does not load, and lands on wasm', async () => {
+    const { load } = loaderWithout(['@tensorflow/tfjs-backend-webgl']);
+    const sel = await useBrowserBackend('auto', { importModule: load, gpu: null, threads: 1 });
+    expect(sel.backend).toBe('wasm');
+    expect(sel.attempts.map((a) => a.error)).toEqual([
+      'navigator.gpu is not available',
+      "Cannot find package '@tensorflow/tfjs-backend-webgl'",
+      null,
+    ]);
+  });
+
+  it('never picks a software (SwiftShader) WebGPU adapter', async () => {
+    const { load, calls } = loaderWithout(['@tensorflow/tfjs-backend-webgl']);
+    const sel = await useBrowserBackend('auto', { importModule: load, gpu: swiftshader });
+    expect(sel.backend).toBe('wasm');
+    expect(sel.reason).toMatch(/webgpu: the WebGPU adapter is a software rasteriser/);
+    expect(calls).not.toContain('@tensorflow/tfjs-backend-webgpu');
+  });
+
+  it('tries a hardware WebGPU adapter first (and reports the package failing to load)', async () => {
+    const { load, calls } = loaderWithout(['@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-webgl']);
+    const sel = await useBrowserBackend('auto', { importModule: load, gpu: hardware });
+    expect(calls[0]).toBe('@tensorflow/tfjs-backend-webgpu');
+    expect(sel.backend).toBe('wasm');
+  });
+
+  it("forcing 'webgl' when it is missing throws; forcing 'cpu' works", async () => {
+    const { load } = loaderWithout(['@tensorflow/tfjs-backend-webgl']);
+    await expect(useBrowserBackend('webgl', { importModule: load })).rejects.toThrow(/useBrowserBackend\('webgl'\)/);
+    expect((await useBrowserBackend('cpu', { importModule: load })).backend).toBe('cpu');
+  });
+
+  it('isSoftwareAdapter recognises fallback and SwiftShader adapters only', () => {
+    expect(isSoftwareAdapter({ isFallbackAdapter: true })).toBe(true);
+    expect(isSoftwareAdapter({ info: { vendor: 'google', architecture: 'swiftshader' } })).toBe(true);
+    expect(isSoftwareAdapter({ info: { description: 'llvmpipe (LLVM 15.0.7, 256 bits)' } })).toBe(true);
+    expect(isSoftwareAdapter({ info: { vendor: 'nvidia', architecture: 'hopper' } })).toBe(false);
+  });
+});

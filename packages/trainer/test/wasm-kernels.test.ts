@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../src/backends/wasm/register-training-kernels';
+import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
+
+type Pad = 'same' | 'valid';
+// [batch, height, width, inChannels, outChannels, kernel, stride, padding]
+const convCases: [number, number, number, number, number, number, number, Pad][] = [
+  [1, 5, 5, 1, 1, 3, 1, 'valid'],
+  [1, 5, 5, 1, 1, 3, 1, 'same'],
+  [2, 7, 7, 3, 4, 3, 1, 'same'],
+  [2, 7, 7, 3, 4, 3, 2, 'same'],
+  [1, 8, 8, 2, 5, 3, 2, 'valid'],
+  [1, 8, 8, 2, 5, 3, 2, 'same'],
+  [3, 9, 6, 4, 2, 1, 2, 'valid'],
+  [2, 13, 13, 3, 8, 7, 2, 'same'],
+  [1, 16, 16, 8, 4, 1, 1, 'same'],
+  [2, 11, 10, 5, 6, 3, 2, 'same'],
+  [1, 6, 6, 3, 3, 2, 2, 'valid'],
+  [1, 7, 9, 3, 3, 2, 2, 'same'],
+  [4, 9, 9, 16, 32, 3, 1, 'same'],
+  [2, 10, 10, 4, 8, 1, 2, 'valid'],
+];
+
+beforeAll(setUpCpuAndWasm);
+
+describe('registerWasmTrainingKernels', () => {
+  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput and BatchMatMul, once', () => {
+    const info = registerWasmTrainingKernels();
+    expect(info.added).toEqual(['Conv2DBackpropFilter']);
+    expect(info.replaced.sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput']);
+    expect(registerWasmTrainingKernels()).toBe(info);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+});
+
+describe.each(convCases)('conv2d gradients x=[%i,%i,%i,%i] co=%i k=%i s=%i %s', (n, h, w, ci, co, k, s, pad) => {
+  const xv = randomValues(n * h * w * ci, 1 + n + h * 7 + ci * 13 + k * 31 + s);
+  const fv = randomValues(k * k * ci * co, 2 + co * 17 + k);
+  const yShape = (() => {
+    tf.setBackend('cpu');
+    return tf.tidy(() => tf.conv2d(tf.tensor4d(xv, [n, h, w, ci]), tf.tensor4d(fv, [k, k, ci, co]), s, pad).shape);
+  })();
+  const dyv = randomValues(yShape.reduce((a, b) => a * b, 1), 3 + h);
+
+  const grads = (backend: 'cpu' | 'wasm') =>
+    onBackend(backend, () => {
+      const x = tf.tensor4d(xv, [n, h, w, ci]);
+      const f = tf.tensor4d(fv, [k, k, ci, co]);
+      const dy = tf.tensor(dyv, yShape) as tf.Tensor4D;
+      const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, s, pad));
+      return g([x, f], dy);
+    });
+
+  it('match the cpu backend to relative error <= 1e-4 without leaking tensors', () => {
+    const before = tf.memory().numTensors;
+    const [dxW, dfW] = grads('wasm');
+    const [dxC, dfC] = grads('cpu');
+    expect(relativeError(dfW!, dfC!)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('BatchMatMul with transposes', () => {
+  // [m, k, n]: includes a case where transposing the output is cheaper than transposing b.
+  it.each([
+    [6, 7, 5],
+    [1, 9, 4],
+    [64, 300, 10],
+    [3, 40, 200],
+  ])('m=%i k=%i n=%i matches cpu for every transpose combination', (m, k, n) => {
+    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      const av = randomValues(m * k, m + k);
+      const bv = randomValues(k * n, k + n);
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () =>
+          tf.matMul(tf.tensor2d(av, ta ? [k, m] : [m, k]), tf.tensor2d(bv, tb ? [n, k] : [k, n]), ta, tb),
+        )[0]!;
+      expect(relativeError(run('wasm'), run('cpu')), `transposeA=${ta} transposeB=${tb}`).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
+  it('leaves batched products (batch > 1) to the stock kernel, with correct results', () => {
+    const av = randomValues(2 * 3 * 4, 5);
+    const bv = randomValues(2 * 5 * 4, 6);
+    const run = (backend: 'cpu' | 'wasm') =>
+      onBackend(backend, () => tf.matMul(tf.tensor3d(av, [2, 3, 4]), tf.tensor3d(bv, [2, 5, 4]), false, true))[0]!;
+    expect(relativeError(run('wasm'), run('cpu'))).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('computes a hand-checked product: [[1,2],[3,4]]^T @ [[1,0],[0,1]]^T = [[1,3],[2,4]]', () => {
+    const [r] = onBackend('wasm', () =>
+      tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([1, 0, 0, 1], [2, 2]), true, true),
+    );
+    expect(Array.from(r!)).toEqual([1, 3, 2, 4]);
+  });
+});
