@@ -45,7 +45,7 @@ describe('StudyProgress', () => {
     p.startRun('r', 2, 2, 1, 1);
     p.batch(1, 1, 2, 1, 0);
     p.skipRun('q', 1, 2);
-    expect(s.chunks).toEqual(['[2/2] r: 1 epochs (resuming after epoch 1)\n', '[1/2] q: already finished, skipped\n']);
+    expect(s.chunks).toEqual(['[2/2] r: 1 epoch (resuming after epoch 1)\n', '[1/2] q: already finished, skipped\n']);
     const quiet = sink(true);
     const q = new StudyProgress(quiet, false, () => 0);
     q.batch(1, 1, 2, 1, 0);

@@ -14,6 +14,7 @@ export interface ProgressSink {
 /** The numbers of a finished epoch that the progress line shows. */
 export interface EpochLine {
   epoch: number;
+  /** Train loss as the paper logs it: data loss plus the L1 (and penalty-mode L2) term. */
   trainLoss: number;
   trainAccuracy: number;
   valLoss: number;
@@ -72,7 +73,7 @@ export class StudyProgress {
     this.run = { id, index, total, epochs, started: this.now() };
     this.epochStarted = this.now();
     const resumed = resumedFromEpoch > 0 ? ` (resuming after epoch ${resumedFromEpoch})` : '';
-    this.line(`[${index}/${total}] ${id}: ${epochs} epochs${resumed}`);
+    this.line(`[${index}/${total}] ${id}: ${epochs} epoch${epochs === 1 ? '' : 's'}${resumed}`);
   }
 
   /** A run that was already finished in the output folder and is skipped. */
