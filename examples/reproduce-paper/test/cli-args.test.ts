@@ -89,7 +89,12 @@ describe('resolvePlan', () => {
     expect(p.data.kind).toBe('synthetic');
     expect(p.models.map((m) => m.name)).toEqual(['initial', 'new', 'resnet18']);
     expect(p.regularization).toHaveLength(4);
-    expect(p.optimizer.momentum).toBe(0.9);
+    expect(p.optimizer).toEqual({ kind: 'sgd', learningRate: 0.01, momentum: 0.9 });
+    expect(p.models).toEqual([
+      { name: 'initial', epochs: 5 },
+      { name: 'new', epochs: 8 },
+      { name: 'resnet18', epochs: 2 },
+    ]);
     if (p.data.kind === 'synthetic') expect(p.data.dir.startsWith('/w/.cache/regstudy/synthetic-')).toBe(true);
   });
 

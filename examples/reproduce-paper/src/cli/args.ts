@@ -75,7 +75,7 @@ Grid
   --epochs N              epochs for every model (default: the preset's per-model epochs)
   --seeds N               seeds per grid point (0..N-1), default 1
   --batch-size N          mini-batch size
-  --lr X                  SGD learning rate (default 0.001)
+  --lr X                  SGD learning rate (paper: 0.001; quick: 0.01), momentum stays 0.9
 Running
   --backend NAME          auto (default: tensorflow if installed, else wasm, else cpu),
                           tensorflow, wasm or cpu
