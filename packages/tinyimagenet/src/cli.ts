@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { readdir } from 'node:fs/promises';
+import { readManifest } from './cache';
+import type { CacheManifest } from './cache-format';
 import { download, OFFICIAL_URL } from './download';
 import { inspectTinyImageNet } from './inspect';
 import { cacheManifestPath, loadTinyImageNet } from './load';
@@ -16,11 +19,23 @@ Commands:
   prepare <source>  decode a folder or zip once into a cache (uint8 NHWC + int32 labels + JSON)
       --cache DIR (required) --split train,val --classes N|wnid,wnid --per-class N
       --skip-bad-images --force
-  info <source>     list classes and image counts of a folder or zip (no decoding)
+  info <source>     list classes and image counts of a folder or zip (no decoding),
+                    or the prepared splits of a cache folder
       --json
   download [dest]   fetch the archive (default dest ./tiny-imagenet-200.zip) with resume
       --url URL (${OFFICIAL_URL}) --sha256 HEX
 `;
+
+/** The valid cache manifests in a folder (empty for anything else). */
+async function listCacheManifests(dir: string): Promise<CacheManifest[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: CacheManifest[] = [];
+  for (const n of names.filter((f) => f.endsWith('.json')).sort()) {
+    const m = await readManifest(dir, n.slice(0, -5));
+    if (typeof m === 'object') out.push(m);
+  }
+  return out;
+}
 
 function num(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -134,6 +149,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'info': {
       if (!arg) throw new Error('info: missing <source>');
+      const manifests = await listCacheManifests(arg);
+      if (manifests.length > 0) {
+        if (values.json) console.log(JSON.stringify(manifests, null, 2));
+        else
+          for (const m of manifests)
+            console.log(`${m.name}: ${m.split}, ${m.count} images, ${m.classes.length} classes, ${(m.files.images.bytes / 2 ** 20).toFixed(1)} MiB, from ${m.source.kind} ${m.source.location} (${m.createdAt})`);
+        return 0;
+      }
       const info = await inspectTinyImageNet(arg);
       if (values.json) console.log(JSON.stringify(info, null, 2));
       else {

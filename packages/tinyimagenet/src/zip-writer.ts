@@ -40,9 +40,25 @@ export class ZipWriter {
     return new ZipWriter(await open(tmp, 'w'), path, tmp);
   }
 
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private flushedTo = 0;
+
+  /** Appends to an in-memory buffer, flushed to disk every 4 MiB (few syscalls for tiny entries). */
   private async write(buf: Uint8Array): Promise<void> {
-    await this.fh.write(buf, 0, buf.length, this.offset);
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
     this.offset += buf.length;
+    if (this.pendingBytes >= 4 << 20) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const data = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.fh.write(data, 0, data.length, this.flushedTo);
+    this.flushedTo += data.length;
   }
 
   private async ensureDirs(name: string): Promise<void> {
@@ -140,6 +156,7 @@ export class ZipWriter {
     e.writeUInt32LE(cd.length, 12);
     e.writeUInt32LE(cdStart, 16);
     await this.write(e);
+    await this.flush();
     await this.fh.close();
     await rename(this.tmp, this.path);
   }

@@ -25,6 +25,8 @@ describe('regstudy-tinyimagenet CLI (built dist/cli.js)', () => {
     expect(p.stdout).toMatch(/val: 6 images, 3 classes/);
     expect(existsSync(join(cache, 'train-all-2pc.json'))).toBe(true);
     expect(JSON.parse(readFileSync(join(cache, 'val-all-2pc.json'), 'utf8')).count).toBe(6);
+    const ci = await cli(['info', cache]);
+    expect(ci.stdout).toMatch(/train-all-2pc: train, 6 images, 3 classes/);
   });
 
   it('fails with a clear message and exit code 1', async () => {

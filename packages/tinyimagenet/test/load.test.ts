@@ -121,6 +121,17 @@ describe('cache', () => {
     // Subsets get their own cache file.
     await loadTinyImageNet({ source: zipPath, split: 'val', classes: 2, perClass: 1, cacheDir });
     expect(readdirSync(cacheDir)).toContain('val-2c-1pc.json');
+    phases.length = 0;
+    const cachedFromZip = await loadTinyImageNet({ source: zipPath, split: 'val', classes: 2, perClass: 1, cacheDir, onProgress });
+    expect(phases).toEqual([]);
+    expect(cachedFromZip.count).toBe(2);
+    // A wnid list in another order is the same selection: served from the same cache file.
+    const sorted = [...ds.wnids].sort();
+    await loadTinyImageNet({ source: zipPath, split: 'val', classes: [sorted[2]!, sorted[0]!], cacheDir });
+    phases.length = 0;
+    const swapped = await loadTinyImageNet({ source: zipPath, split: 'val', classes: [sorted[0]!, sorted[2]!, sorted[0]!], cacheDir, onProgress });
+    expect(phases).toEqual([]);
+    expect(swapped.classes.map((c) => c.wnid)).toEqual([sorted[0], sorted[2]]);
   });
 
   it('is rerunnable after an interrupted prepare and leaves no temp files', async () => {
