@@ -112,12 +112,12 @@ const alphaRatioSchema = z.object({ alpha: lambdaSchema, l1Ratio: unitIntervalSc
  *   infinite, out of [0, 1] (`l1Ratio`), or when both parametrisations are mixed.
  */
 export function resolveElasticNet(options: ElasticNetOptions, where = 'elasticNet()'): { l1: number; l2: number } {
-  const o = (options ?? {}) as Record<string, unknown>;
-  if ('alpha' in o || 'l1Ratio' in o) {
-    const { alpha, l1Ratio } = parseOptions(alphaRatioSchema, o, where);
+  const isObject = typeof options === 'object' && options !== null;
+  if (isObject && ('alpha' in options || 'l1Ratio' in options)) {
+    const { alpha, l1Ratio } = parseOptions(alphaRatioSchema, options, where);
     return { l1: alpha * l1Ratio, l2: 0.5 * alpha * (1 - l1Ratio) };
   }
-  return parseOptions(l1l2Schema, o, where);
+  return parseOptions(l1l2Schema, options, where);
 }
 
 /**

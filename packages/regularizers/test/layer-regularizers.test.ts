@@ -71,6 +71,7 @@ describe('layer regularizers', () => {
     expect(() => elasticNet({ alpha: 1 } as never)).toThrow(/"l1Ratio": is required/);
     expect(() => elasticNet({ l1: 1, alpha: 1, l1Ratio: 0.5 } as never)).toThrow(/l1/);
     expect(() => elasticNet({ l2: Infinity })).toThrow(/"l2": must be finite/);
+    expect(() => elasticNet(0.1 as never)).toThrow(/elasticNet\(\): invalid option "options".*got 0.1/);
   });
 
   it('are registered with tf.serialization on import (idempotently)', () => {
