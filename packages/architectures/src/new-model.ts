@@ -1,6 +1,6 @@
 import { input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { contextFrom, conv2d, dense, head, leakyRelu, pool2 } from './build-context';
-import { newModelOptionsSchema, parseOptions, type NewModelOptions } from './options';
+import { newModelOptionsSchema, parseOptions, requireMinInput, type NewModelOptions } from './options';
 
 /**
  * The paper's New Model (Figure 11; PyTorch module names in brackets). Variant `'paper'` (default):
@@ -22,6 +22,7 @@ import { newModelOptionsSchema, parseOptions, type NewModelOptions } from './opt
  */
 export function createNewModel(opts?: NewModelOptions): LayersModel {
   const o = parseOptions(newModelOptionsSchema, opts, 'createNewModel');
+  requireMinInput(o.inputShape, 8, 'createNewModel', 'three 2x2 pools');
   const ctx = contextFrom(o);
   const notebook = o.variant === 'notebook';
   const act = notebook ? undefined : ('relu' as const);

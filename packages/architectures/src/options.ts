@@ -103,6 +103,16 @@ export type ResolvedNewModelOptions = z.output<typeof newModelOptionsSchema>;
 export type ResolvedResNetOptions = z.output<typeof resNetOptionsSchema>;
 
 /**
+ * Throws a clear error when `inputShape` is smaller than `min` in height or width.
+ */
+export function requireMinInput(inputShape: readonly [number, number, number], min: number, where: string, why: string): void {
+  const [h, w] = inputShape;
+  if (h < min || w < min) {
+    throw new Error(`${where}: invalid options: option "inputShape": [${inputShape.join(', ')}] is too small; height and width must be at least ${min} (${why})`);
+  }
+}
+
+/**
  * Validates `value` against `schema`, throwing one Error that names the function and every bad
  * option (path and reason).
  */

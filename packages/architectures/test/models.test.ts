@@ -31,7 +31,7 @@ function withModel<T>(build: () => LayersModel, check: (m: LayersModel) => T): T
 const same = (a: Float32Array | undefined, b: Float32Array | undefined): boolean =>
   !!a && !!b && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-const weightsOf = (m: LayersModel): Float32Array[] => m.weights.map((w) => w.read().dataSync() as Float32Array);
+const weightsOf = (m: LayersModel): Float32Array[] => m.weights.map((w) => w.read().dataSync<'float32'>() as Float32Array);
 
 describe('parameter counts (PyTorch counts, 64x64x3 inputs, 200 classes)', () => {
   const cases: [ModelName, number, number][] = [
@@ -136,7 +136,7 @@ describe('layers and shapes', () => {
         (m) => {
           const y = m.predict(x) as tf.Tensor;
           expect(y.shape).toEqual([2, 7]);
-          const v = y.dataSync();
+          const v = y.dataSync<'float32'>();
           expect(v.every(Number.isFinite)).toBe(true);
           // logits: rows do not sum to 1
           expect(Math.abs(v.slice(0, 7).reduce((a, b) => a + b, 0) - 1)).toBeGreaterThan(1e-3);
@@ -148,7 +148,7 @@ describe('layers and shapes', () => {
       () => createNewModel({ softmax: true, numClasses: 7 }),
       (m) => {
         const y = m.predict(x) as tf.Tensor;
-        const v = y.dataSync();
+        const v = y.dataSync<'float32'>();
         expect(v.slice(0, 7).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
         expect(m.layers.at(-1)?.name).toBe('softmax');
         y.dispose();
@@ -188,7 +188,7 @@ describe('deterministic initialisation', () => {
       (m) => {
         const check = (name: string, fanIn: number): void => {
           for (const v of m.getLayer(name).getWeights()) {
-            const d = v.dataSync();
+            const d = v.dataSync<'float32'>();
             const bound = 1 / Math.sqrt(fanIn);
             const max = d.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
             expect(max).toBeLessThanOrEqual(bound);
@@ -209,17 +209,17 @@ describe('deterministic initialisation', () => {
     withModel(
       () => createResNet({ seed: 5, zeroInitResidual: true }),
       (m) => {
-        const k = m.getLayer('layer4_1_conv2').getWeights()[0]!.dataSync();
+        const k = m.getLayer('layer4_1_conv2').getWeights()[0]!.dataSync<'float32'>();
         const std = Math.sqrt(k.reduce((a, b) => a + b * b, 0) / k.length);
         expect(std / Math.sqrt(2 / (512 * 9))).toBeCloseTo(1, 2);
-        const [gamma, beta, mean, variance] = m.getLayer('bn1').getWeights().map((t) => Array.from(t.dataSync()));
+        const [gamma, beta, mean, variance] = m.getLayer('bn1').getWeights().map((t) => Array.from(t.dataSync<'float32'>()));
         expect(new Set(gamma)).toEqual(new Set([1]));
         expect(new Set(beta)).toEqual(new Set([0]));
         expect(new Set(mean)).toEqual(new Set([0]));
         expect(new Set(variance)).toEqual(new Set([1]));
-        expect(new Set(m.getLayer('layer1_0_bn2').getWeights()[0]!.dataSync())).toEqual(new Set([0]));
-        expect(new Set(m.getLayer('layer1_0_bn1').getWeights()[0]!.dataSync())).toEqual(new Set([1]));
-        const fc = m.getLayer('fc').getWeights()[0]!.dataSync();
+        expect(new Set(m.getLayer('layer1_0_bn2').getWeights()[0]!.dataSync<'float32'>())).toEqual(new Set([0]));
+        expect(new Set(m.getLayer('layer1_0_bn1').getWeights()[0]!.dataSync<'float32'>())).toEqual(new Set([1]));
+        const fc = m.getLayer('fc').getWeights()[0]!.dataSync<'float32'>();
         expect(fc.reduce((a, b) => Math.max(a, Math.abs(b)), 0)).toBeLessThanOrEqual(1 / Math.sqrt(512));
       },
     );
@@ -243,10 +243,10 @@ describe('regularizers', () => {
         let expected = 0;
         for (const name of ['conv1', 'conv2', 'fc1', 'fc2']) {
           const [k, b] = m.getLayer(name).getWeights();
-          expected += 0.01 * k!.dataSync().reduce((a, v) => a + Math.abs(v), 0);
-          expected += 0.1 * b!.dataSync().reduce((a, v) => a + v * v, 0);
+          expected += 0.01 * k!.dataSync<'float32'>().reduce((a, v) => a + Math.abs(v), 0);
+          expected += 0.1 * b!.dataSync<'float32'>().reduce((a, v) => a + v * v, 0);
         }
-        const total = tf.tidy(() => tf.addN(m.calculateLosses()).dataSync()[0]!);
+        const total = tf.tidy(() => tf.addN(m.calculateLosses()).dataSync<'float32'>()[0]!);
         expect(total / expected).toBeCloseTo(1, 4);
       },
     );
@@ -292,6 +292,8 @@ describe('registry and option validation', () => {
     expect(() => createInitialModel({ inputShape: [64, 64] as unknown as [number, number, number] })).toThrow(/option "inputShape"/);
     expect(() => createInitialModel({ kernelRegularizer: 0.1 as never })).toThrow(/option "kernelRegularizer": expected a tfjs-layers Regularizer/);
     expect(() => createInitialModel({ stem: 'cifar' } as never)).toThrow(/Unrecognized key.*stem/);
+    expect(() => createInitialModel({ inputShape: [3, 3, 3] })).toThrow(/option "inputShape": \[3, 3, 3\] is too small; height and width must be at least 4/);
+    expect(() => createNewModel({ inputShape: [64, 7, 3] })).toThrow(/at least 8 \(three 2x2 pools\)/);
     expect(() => createModel('resnet18', { depth: 34 } as never)).toThrow(/"depth" is fixed by the name/);
     expect(tf.memory().numTensors).toBe(0);
   });
