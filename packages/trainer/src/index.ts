@@ -14,7 +14,7 @@ export type {
 export { bestOf } from './loop/types';
 export type { BestEpoch, EpochRecord, TrainEvent, TrainResult, TrainStatus, WeightStats } from './loop/types';
 export { splitBatchSource, toBatchSource } from './loop/batch-source';
-export type { Batch, BatchRequest, BatchSource, ImageSplit } from './loop/batch-source';
+export type { Batch, BatchRequest, BatchSource, ImageSplit, SplitPipelineOptions } from './loop/batch-source';
 export { memoryCheckpointStore } from './loop/checkpoint';
 export type { CheckpointState, CheckpointStore, SavedTensor } from './loop/checkpoint';
 export { runStudy } from './study/run-study';

@@ -98,3 +98,50 @@ describe('runStudy', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 });
+
+describe('runStudy with @regstudy/architectures models by name', () => {
+  it("builds 'new' through createModel (input shape and classes from the data) and trains it", async () => {
+    const outDir = tmp();
+    // 16x16 images keep the cpu backend fast; the input shape follows the data's imageSize.
+    const small = { train: tinySplit({ classes: 4, perClass: 5, imageSize: 16, seed: 1 }), val: tinySplit({ classes: 4, perClass: 2, imageSize: 16, seed: 2 }) };
+    const result = await runStudy({ models: ['new'], regularization: [{ l1: 1e-4, l2: 0 }], epochs: 1, batchSize: 10, data: small, outDir, checkpoint: false });
+    expect(result.runs).toMatchObject([{ runId: 'new_l1-0.0001_l2-0_seed-0', status: 'completed' }]);
+    const config = JSON.parse(readFileSync(join(outDir, 'new_l1-0.0001_l2-0_seed-0', 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ model: 'new', numClasses: 4, trainCount: 20, epochs: 1, optimizer: { kind: 'sgd', learningRate: 0.001, momentum: 0.9 } });
+    expect(readHistory(outDir, 'new_l1-0.0001_l2-0_seed-0')[0]!.trainPenalty).toBeGreaterThan(0);
+  });
+});
+
+describe('runStudy stops and resumes', () => {
+  it('an abort stops the study; started again it skips finished runs and resumes the aborted one', async () => {
+    const outDir = tmp();
+    const controller = new AbortController();
+    const opts = { ...base(outDir), regularization: [{ l1: 0, l2: 0 }, { l1: 1e-3, l2: 0 }], seeds: [0], epochs: 3 };
+    const first = await runStudy({
+      ...opts,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'train' && e.runId === 'mlp_l1-0.001_l2-0_seed-0' && e.event.type === 'checkpoint' && e.event.epoch === 2) controller.abort();
+      },
+    });
+    expect(first.aborted).toBe(true);
+    expect(first.runs.map((r) => r.status)).toEqual(['completed', 'aborted']);
+    const status = JSON.parse(readFileSync(join(outDir, 'mlp_l1-0.001_l2-0_seed-0', 'status.json'), 'utf8'));
+    expect(status).toMatchObject({ status: 'aborted', epochsCompleted: 2 });
+    const events: StudyEvent[] = [];
+    const second = await runStudy({ ...opts, onEvent: (e) => events.push(e) });
+    expect(second.runs.map((r) => r.status)).toEqual(['skipped', 'completed']);
+    const start = events.find((e) => e.type === 'train' && e.event.type === 'start');
+    expect(start).toMatchObject({ event: { resumed: true, startEpoch: 3 } });
+    expect(readHistory(outDir, 'mlp_l1-0.001_l2-0_seed-0').map((r) => r.epoch)).toEqual([1, 2, 3]);
+  });
+
+  it('a run that throws is recorded as failed and the study goes on', async () => {
+    const outDir = tmp();
+    const broken = { name: 'broken', create: () => { throw new Error('no such layer'); } };
+    const result = await runStudy({ ...base(outDir), models: [broken, mlp], regularization: [{ l1: 0, l2: 0 }], seeds: [0], epochs: 1 });
+    expect(result.runs.map((r) => r.status)).toEqual(['failed', 'completed']);
+    const status = JSON.parse(readFileSync(join(outDir, 'broken_l1-0_l2-0_seed-0', 'status.json'), 'utf8'));
+    expect(status).toMatchObject({ status: 'failed', error: 'no such layer' });
+  });
+});

@@ -84,6 +84,27 @@ describe('train', () => {
     }
   });
 
+  it('the L1 loss term adds lr*l1*sign(w) to one SGD step, biases included (sign(0) = 0)', async () => {
+    const run = async (l1: number) => {
+      const model = tinyModel({ classes: 4, seed: 7 });
+      await train({ model, ...data, epochs: 1, batchSize: 160, weightStats: false, regularization: { l1 },
+        optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 } });
+      const w = model.getWeights().map((t) => t.dataSync().slice());
+      model.dispose();
+      return w;
+    };
+    const w0 = tinyModel({ classes: 4, seed: 7 });
+    const initial = w0.getWeights().map((t) => t.dataSync().slice());
+    w0.dispose();
+    const plain = await run(0);
+    const l1 = await run(0.01);
+    for (let k = 0; k < initial.length; k++) {
+      for (let i = 0; i < Math.min(20, initial[k]!.length); i++) {
+        expect(l1[k]![i]).toBeCloseTo(plain[k]![i]! - 0.1 * 0.01 * Math.sign(initial[k]![i]!), 6);
+      }
+    }
+  });
+
   it('supports adam, adamw, proximal L1 and decoupled decay', async () => {
     for (const [optimizer, regularization] of [
       [{ kind: 'adam' as const, learningRate: 0.01 }, { proximalL1: 0.01 }],
@@ -168,4 +189,28 @@ describe('trainStream', () => {
     expect(streamed).toEqual(['start', 'batch', 'batch', 'epoch', 'batch', 'batch', 'epoch', 'end']);
     model.dispose();
   });
+});
+
+describe('64x64 splits go through @regstudy/tinyimagenet batches', () => {
+  it('trains deterministically on a 64x64 split', async () => {
+    const big = { train: tinySplit({ classes: 4, perClass: 10, imageSize: 64, seed: 1 }), val: tinySplit({ classes: 4, perClass: 4, imageSize: 64, seed: 2 }) };
+    const run = async () => {
+      const model = tinyModel({ classes: 4, imageSize: 64 });
+      const r = await train({ model, ...big, epochs: 2, batchSize: 10, seed: 4, regularization: { l1: 1e-4 }, weightStats: false,
+        optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 } });
+      model.dispose();
+      return r;
+    };
+    const a = await run();
+    const b = await run();
+    expect(a.status).toBe('completed');
+    expect(a.history[1]!.trainPenalty).toBeGreaterThan(0);
+    expect(b.history.map((r) => r.trainLoss)).toEqual(a.history.map((r) => r.trainLoss));
+  });
+});
+
+it('rejects labels beyond the model outputs, naming the split', async () => {
+  const model = tinyModel({ classes: 3 });
+  await expect(train({ model, ...data, epochs: 1 })).rejects.toThrow(/train options\.train\.labels: label 3 >= the model's 3 output classes/);
+  model.dispose();
 });

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { epochPermutation } from '../internal/rng';
+import {
+  batches as tinyImageNetBatches,
+  epochPermutation,
+  type AugmentOptions,
+  type ChannelStats,
+} from '@regstudy/tinyimagenet';
 
 /** One mini-batch: float32 NHWC images in [0, 1] and int32 labels. The consumer disposes both. */
 export interface Batch {
@@ -44,12 +49,31 @@ export function isImageSplit(value: unknown): value is ImageSplit {
   );
 }
 
+/** Input pipeline options for 64x64 Tiny-ImageNet splits (passed to @regstudy/tinyimagenet's `batches`). */
+export interface SplitPipelineOptions {
+  /** Default none (the paper's code). */
+  augment?: AugmentOptions | false;
+  /** Default '0-1': x = p / 255 (the paper's `ToTensor()`). */
+  normalize?: '0-1' | ChannelStats;
+}
+
 /**
  * Wraps an in-memory split (uint8 NHWC RGB, `imageSize` x `imageSize` x 3 per image) as a
- * {@link BatchSource}: pixels are scaled to [0, 1] (`x = p / 255`, the paper's `ToTensor()`),
- * and the order is a Fisher-Yates permutation seeded by (seed, epoch).
+ * {@link BatchSource}. 64x64 splits go through @regstudy/tinyimagenet's `batches` (shuffle a pure
+ * function of (seed, epoch), optional augmentation/normalisation, prefetch). Other sizes (small
+ * test images) use a plain loop: `x = p / 255`, Fisher-Yates order seeded by (seed, epoch).
  */
-export function splitBatchSource(split: ImageSplit): BatchSource {
+export function splitBatchSource(split: ImageSplit, pipeline: SplitPipelineOptions = {}): BatchSource {
+  if (split.imageSize === 64) {
+    return {
+      count: split.count,
+      batches: ({ batchSize, shuffle, seed, epoch }) =>
+        tinyImageNetBatches(split, { batchSize, shuffle, seed, epoch, augment: pipeline.augment ?? false, normalize: pipeline.normalize ?? '0-1' }),
+    };
+  }
+  if (pipeline.augment || (pipeline.normalize && pipeline.normalize !== '0-1')) {
+    throw new TypeError(`splitBatchSource: augment/normalize need 64x64 images (imageSize is ${split.imageSize})`);
+  }
   const pixels = split.imageSize * split.imageSize * 3;
   if (split.images.length !== split.count * pixels) {
     throw new RangeError(

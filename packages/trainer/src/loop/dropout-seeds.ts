@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { hashInts } from '../internal/rng';
+import { mixSeed } from '@regstudy/tinyimagenet';
 
 interface SeededLayer {
   seed?: number;
@@ -16,6 +16,6 @@ export function seededLayers(model: tfl.LayersModel): SeededLayer[] {
  */
 export function reseedDropout(layers: SeededLayer[], seed: number, epoch: number, batch: number): void {
   layers.forEach((layer, i) => {
-    layer.seed = hashInts(seed, epoch, batch, i, 0xd0);
+    layer.seed = mixSeed(seed, epoch, batch, i, 0xd0);
   });
 }

@@ -10,7 +10,7 @@ import {
   type StepHook,
 } from '@regstudy/regularizers';
 import { fsCheckpointStore } from '../node/fs-checkpoint-store';
-import { toBatchSource, type BatchSource } from './batch-source';
+import { isImageSplit, toBatchSource, type BatchSource } from './batch-source';
 import { restoreCheckpoint, snapshot } from './checkpoint-io';
 import type { CheckpointStore } from './checkpoint';
 import { reseedDropout, seededLayers } from './dropout-seeds';
@@ -69,6 +69,15 @@ async function runLoop(
   const trainSource: BatchSource = toBatchSource(opts.train);
   const valSource: BatchSource = toBatchSource(opts.val);
   const numClasses = numClassesOf(model);
+  for (const key of ['train', 'val'] as const) {
+    const data = opts[key];
+    if (isImageSplit(data)) {
+      const max = data.labels.reduce((m, l) => Math.max(m, l), -1);
+      if (max >= numClasses) {
+        throw new RangeError(`train options.${key}.labels: label ${max} >= the model's ${numClasses} output classes`);
+      }
+    }
+  }
   const learningRate = opts.optimizer.learningRate;
 
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);

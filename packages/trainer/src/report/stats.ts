@@ -1,4 +1,4 @@
-import { hashInts, mulberry32 } from '../internal/rng';
+import { mixSeed, mulberry32 } from '@regstudy/tinyimagenet';
 
 /** Arithmetic mean; NaN for an empty list. */
 export function mean(xs: readonly number[]): number {
@@ -44,8 +44,8 @@ export function bootstrapDiffCI(
 ): BootstrapCI {
   const resamples = opts.resamples ?? 2000;
   const level = opts.level ?? 0.95;
-  const rand = mulberry32(hashInts(opts.seed ?? 0, a.length, b.length, 0xb007));
-  const pick = (n: number) => Math.floor(rand() * n);
+  const rng = mulberry32(mixSeed(opts.seed ?? 0, a.length, b.length, 0xb007));
+  const pick = (n: number) => rng.int(n);
   const stats: number[] = [];
   if (opts.paired) {
     if (a.length !== b.length) throw new RangeError('bootstrapDiffCI: paired samples need equal lengths');

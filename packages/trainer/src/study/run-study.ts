@@ -8,10 +8,12 @@ import { fsCheckpointStore } from '../node/fs-checkpoint-store';
 import { expandGrid, shardRuns } from './grid';
 import { historyToCsv } from './history-csv';
 import { studyOptionsSchema, type StudyData, type StudyOptions } from './study-options';
+import type { EpochRecord } from '../loop/types';
 import type { RunConfig, RunSpec, RunStatus, StudyEvent, StudyManifest, StudyResult } from './study-types';
 
-/** Statuses after which a run is not started again. */
-const FINAL = new Set(['completed', 'diverged']);
+/** A run is not started again once it completed all its epochs or diverged (it would again). */
+const isFinished = (s: RunStatus | null, epochs: number) =>
+  s !== null && ((s.status === 'completed' && s.epochsCompleted >= epochs) || s.status === 'diverged');
 
 function classesOf(data: StudyData, given: number | undefined): number {
   if (given !== undefined) return given;
@@ -52,7 +54,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   for (const [i, run] of mine.entries()) {
     const dir = path.join(opts.outDir, run.runId);
     const previous = await readJsonIfExists<RunStatus>(fs, path.join(dir, 'status.json'));
-    if (previous && FINAL.has(previous.status) && previous.epochsCompleted >= run.epochs) {
+    if (previous && isFinished(previous, run.epochs)) {
       emit({ type: 'run-skip', runId: run.runId, status: previous.status });
       result.runs.push({ runId: run.runId, dir, status: 'skipped', best: previous.best });
       continue;
@@ -98,6 +100,12 @@ async function runOne(
     writeJsonAtomic(fs, path.join(dir, 'status.json'), { runId: run.runId, ...s, updatedAt: new Date().toISOString() });
   await writeStatus({ status: 'running', epochsCompleted: 0, best: null });
 
+  const writeHistory = async (history: readonly EpochRecord[]) => {
+    await writeJsonAtomic(fs, path.join(dir, 'history.json'), history);
+    await writeAtomic(fs, path.join(dir, 'history.csv'), [historyToCsv(history)]);
+  };
+  let liveHistory: EpochRecord[] = (await readJsonIfExists<EpochRecord[]>(fs, path.join(dir, 'history.json'))) ?? [];
+  let pending: Promise<void> = Promise.resolve();
   let model: tfl.LayersModel | null = null;
   try {
     const ctx = { seed: run.seed, numClasses, inputShape: inputShapeOf(data) };
@@ -115,10 +123,21 @@ async function runOne(
       weightStats: opts.weightStats,
       ...(opts.checkpoint ? { checkpoint: fsCheckpointStore(path.join(dir, 'checkpoint')) } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
-      onEvent: (event) => emit({ type: 'train', runId: run.runId, event }),
+      onEvent: (event) => {
+        if (event.type === 'epoch') {
+          // Keep history/status current while the run goes on (serialised writes), so a report of
+          // a study in progress sees finished epochs. Epochs from before a resume come from disk.
+          const live = [...liveHistory.filter((r) => r.epoch < event.record.epoch), event.record];
+          liveHistory = live;
+          pending = pending.then(() => writeHistory(live)).then(() =>
+            writeStatus({ status: 'running', epochsCompleted: event.record.epoch, best: event.best }),
+          );
+        }
+        emit({ type: 'train', runId: run.runId, event });
+      },
     });
-    await writeJsonAtomic(fs, path.join(dir, 'history.json'), result.history);
-    await writeAtomic(fs, path.join(dir, 'history.csv'), [historyToCsv(result.history)]);
+    await pending;
+    await writeHistory(result.history);
     const status = {
       status: result.status,
       epochsCompleted: result.history.length,
@@ -128,6 +147,7 @@ async function runOne(
     await writeStatus(status);
     return { runId: run.runId, ...status, updatedAt: new Date().toISOString() };
   } catch (error) {
+    await pending.catch(() => undefined);
     const status = { status: 'failed' as const, epochsCompleted: 0, best: null, error: (error as Error).message };
     await writeStatus(status);
     return { runId: run.runId, ...status, updatedAt: new Date().toISOString() };
