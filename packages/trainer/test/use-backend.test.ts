@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useBackend } from '../src/backends/use-backend';
+import { coreCount, useBackend } from '../src/backends/use-backend';
 import { importModule } from '../src/backends/module-loader';
 import { isSoftwareAdapter, useBrowserBackend } from '../src/backends/use-browser-backend';
-import './helpers/backends';
+import { onBackend, randomValues, relativeError } from './helpers/backends';
 
 /** A loader that fails for `absent` packages (like a missing optional peer) and imports the rest. */
 function loaderWithout(absent: string[], fakes: Record<string, () => void> = {}) {
@@ -37,8 +37,27 @@ describe('useBackend (Node)', () => {
     expect(sel.reason).toMatch(/skipped tensorflow: neither optional peer loads/);
     expect(sel.attempts.map((a) => a.backend)).toEqual(['tensorflow', 'wasm']);
     expect(sel.attempts[0]!.error).toMatch(/@tensorflow\/tfjs-node-gpu.*@tensorflow\/tfjs-node/);
-    expect(sel.threads).toBeGreaterThanOrEqual(1);
+    // Multithreaded in Node (see node-threads.ts): every core, up to XNNPACK's 8-thread pool.
+    expect(sel.threads).toBe(Math.min(coreCount(), 8));
+    expect(sel.reason).toMatch(coreCount() > 1 ? /threaded-SIMD build in Node/ : /single-threaded/);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it('the multithreaded wasm backend computes conv2d gradients equal to cpu', async () => {
+    await useBackend('wasm');
+    const x = tf.tensor4d(randomValues(2 * 9 * 9 * 16, 3), [2, 9, 9, 16]);
+    const f = tf.tensor4d(randomValues(3 * 3 * 16 * 24, 4), [3, 3, 16, 24]);
+    const run = (backend: 'cpu' | 'wasm') =>
+      onBackend(backend, () => {
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'));
+        return g([tf.tensor(x.dataSync(), x.shape), tf.tensor(f.dataSync(), f.shape)]);
+      });
+    const [dxW, dfW] = run('wasm');
+    const [dxC, dfC] = run('cpu');
+    expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(dfW!, dfC!)).toBeLessThanOrEqual(1e-4);
+    x.dispose();
+    f.dispose();
   });
 
   it("'auto' picks tfjs-node when it loads, after trying tfjs-node-gpu first", async () => {

@@ -25,10 +25,10 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
 beforeAll(setUpCpuAndWasm);
 
 describe('registerWasmTrainingKernels', () => {
-  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput and BatchMatMul, once', () => {
+  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul and Tile, once', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
-    expect(info.replaced.sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput']);
+    expect([...info.replaced].sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'Tile']);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
@@ -94,5 +94,26 @@ describe('BatchMatMul with transposes', () => {
       tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([1, 0, 0, 1], [2, 2]), true, true),
     );
     expect(Array.from(r!)).toEqual([1, 3, 2, 4]);
+  });
+});
+
+describe('Tile', () => {
+  it.each([
+    [[1, 1, 1, 5], [3, 4, 2, 1]],
+    [[2, 1, 3], [1, 4, 1]],
+    [[1], [7]],
+  ])('broadcasting x=%j reps=%j matches cpu', (shape, reps) => {
+    const v = randomValues(shape.reduce((a, b) => a * b, 1), 9);
+    const run = (backend: 'cpu' | 'wasm') => onBackend(backend, () => tf.tile(tf.tensor(v, shape), reps))[0]!;
+    const w = run('wasm');
+    expect(w.length).toBe(shape.reduce((a, b, i) => a * b * reps[i]!, 1));
+    expect(relativeError(w, run('cpu'))).toBe(0);
+  });
+
+  it('real repetitions (and int32) keep the stock kernel: [[1,2]] tiled [2,2] = [[1,2,1,2],[1,2,1,2]]', () => {
+    const [f] = onBackend('wasm', () => tf.tile(tf.tensor2d([1, 2], [1, 2]), [2, 2]));
+    expect(Array.from(f!)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
+    const [i] = onBackend('wasm', () => tf.tile(tf.tensor2d([3, 4], [2, 1], 'int32'), [1, 3]));
+    expect(Array.from(i!)).toEqual([3, 3, 3, 4, 4, 4]);
   });
 });

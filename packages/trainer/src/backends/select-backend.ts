@@ -20,6 +20,8 @@ export interface BackendCandidate {
   load(): Promise<string>;
   /** Threads used once active. */
   threads(): number;
+  /** Called after `tf.setBackend(name)` settles, whether it succeeded or not. */
+  afterInit?(): void;
 }
 
 /** Error text of anything thrown. */
@@ -38,7 +40,12 @@ export async function selectBackend(candidates: BackendCandidate[], label: strin
   for (const c of candidates) {
     try {
       const why = await c.load();
-      const ok = await setBackend(c.name);
+      let ok: boolean;
+      try {
+        ok = await setBackend(c.name);
+      } finally {
+        c.afterInit?.();
+      }
       if (!ok || getBackend() !== c.name) throw new Error(`tf.setBackend('${c.name}') failed to initialise`);
       attempts.push({ backend: c.name, error: null });
       const skipped = attempts.filter((a) => a.error !== null).map((a) => `${a.backend}: ${a.error}`);

@@ -3,7 +3,9 @@ import { checkBackendOptions } from './check-options';
 import { importModule, type ModuleLoader } from './module-loader';
 import { describeError, selectBackend, type BackendCandidate, type BackendSelection } from './select-backend';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
+import { prepareNodeWasmThreads, type NodeWasmThreadsSetup } from './wasm/node-threads';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
+import { engine } from '@tensorflow/tfjs-core';
 
 /** Backends `useBackend` can pick in Node. */
 export const nodeBackendChoices = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -42,17 +44,24 @@ function tensorflowCandidate(load: ModuleLoader): BackendCandidate {
 
 function wasmCandidate(load: ModuleLoader, threads: number | undefined): BackendCandidate {
   let wasm: WasmBackendModule | undefined;
+  let setup: NodeWasmThreadsSetup | undefined;
   return {
     name: 'wasm',
     async load() {
       wasm = asWasmModule(await load('@tensorflow/tfjs-backend-wasm'));
-      wasm.setThreadsCount(threads ?? coreCount());
+      const count = threads ?? coreCount();
+      wasm.setThreadsCount(count);
+      // engine().registry holds initialised backends (findBackend() would start initialising).
+      const initialised = (engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined;
+      setup = initialised ? undefined : prepareNodeWasmThreads(count);
       const { added, replaced } = registerWasmTrainingKernels();
       return (
         `@tensorflow/tfjs-backend-wasm (XNNPACK) with training kernels ` +
-        `(added ${added.join(', ') || 'none'}; faster ${replaced.join(', ') || 'none'})`
+        `(added ${added.join(', ') || 'none'}; faster ${replaced.join(', ') || 'none'}); ` +
+        (setup ? setup.reason : 'already initialised')
       );
     },
+    afterInit: () => setup?.restore(),
     threads: () => wasm?.getThreadsCount() ?? 1,
   };
 }

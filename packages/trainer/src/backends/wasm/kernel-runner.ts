@@ -49,6 +49,14 @@ export class KernelRunner {
     return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
   }
 
+  /** A float32 tensor holding `values` (a temporary, like every result). */
+  constant(values: Float32Array, shape: number[]): TensorInfo {
+    const dataId = this.backend.write(values, shape, 'float32');
+    const t: TensorInfo = { dataId, shape, dtype: 'float32' };
+    this.temporaries.push(t);
+    return t;
+  }
+
   /** Removes `x` from the temporaries so that it survives {@link dispose} (the kernel's output). */
   keep(x: TensorInfo): TensorInfo {
     const i = this.temporaries.indexOf(x);

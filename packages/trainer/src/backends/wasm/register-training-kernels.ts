@@ -6,19 +6,21 @@ import type {
   KernelConfig,
   KernelFunc,
   TensorInfo,
+  TileAttrs,
 } from '@tensorflow/tfjs-core';
 import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
 import { KernelRunner } from './kernel-runner';
+import { broadcastTile } from './tile';
 
 /** Backend name the kernels are registered for. */
 const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'PadV2', 'Reshape', 'Reverse',
-  'Slice', 'StridedSlice', 'Transpose',
+  'Add', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'PadV2', 'Reshape', 'Slice', 'Tile',
+  'Transpose',
 ] as const;
 
 /** What {@link registerWasmTrainingKernels} did. */
@@ -39,7 +41,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  * - replaces `Conv2DBackpropInput` (a naive C++ loop) by a stride-1 XNNPACK convolution of the
  *   zero-dilated, padded `dy` with the rotated filter;
  * - replaces `BatchMatMul` so that transposed products (every dense-layer gradient) run on
- *   XNNPACK's GEMM after an explicit `Transpose` instead of the stock naive loop.
+ *   XNNPACK's GEMM after an explicit `Transpose` instead of the stock naive loop;
+ * - replaces `Tile` when it only broadcasts (the batch-norm gradient) by a broadcasting add.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -109,6 +112,12 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     withRunner(args.backend, (r) =>
       batchMatMul(r, args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, args.attrs as unknown as BatchMatMulAttrs),
     ) ?? stockMatMul(args),
+  );
+
+  const stockTile = funcs.get('Tile')!;
+  define('Tile', (args) =>
+    withRunner(args.backend, (r) => broadcastTile(r, args.inputs.x as TensorInfo, args.attrs as unknown as TileAttrs)) ??
+    stockTile(args),
   );
 
   registered = { added, replaced };

@@ -1,0 +1,310 @@
+// `pnpm bench`: training and inference images/s of the study's models per tfjs backend, next to
+// PyTorch on the same machine (bench/pytorch_bench.py), plus fp32 GEMM rates. Writes
+// <repo>/bench/results/latest.json and the results table of <repo>/BENCHMARKS.md.
+//
+// Usage: node bench/bench.mjs [--models initial,new,resnet18] [--backends tensorflow,wasm,cpu]
+//                              [--steps 5] [--wasm-threads 1,2] [--no-pytorch] [--no-write]
+// Each wasm thread count runs in its own child process (the wasm module initialises once).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { useBackend } from '@regstudy/trainer/node';
+import { localModels } from './models.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+
+/** Forward MFLOP per 64x64 image (multiply-add = 2 FLOP), from shared/paper/STUDY-NOTES.md. */
+const forwardMflop = { initial: 27.2, new: 12.9, resnet18: 296.3 };
+const batchSize = 64;
+
+function parseArgs(argv) {
+  const opts = {
+    models: ['initial', 'new', 'resnet18'],
+    backends: ['tensorflow', 'wasm', 'cpu'],
+    steps: 5,
+    pytorch: true,
+    write: true,
+    wasmThreads: [...new Set([1, os.cpus().length])],
+    child: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`bench: option ${a} needs a value`);
+      return v;
+    };
+    if (a === '--models') opts.models = next().split(',');
+    else if (a === '--backends') opts.backends = next().split(',');
+    else if (a === '--steps') opts.steps = Number(next());
+    else if (a === '--no-pytorch') opts.pytorch = false;
+    else if (a === '--no-write') opts.write = false;
+    else if (a === '--wasm-threads') opts.wasmThreads = next().split(',').map(Number);
+    else if (a === '--child') opts.child = true;
+    else throw new Error(`bench: unknown option '${a}'`);
+  }
+  for (const m of opts.models) if (!(m in forwardMflop)) throw new Error(`bench: unknown model '${m}' in --models`);
+  if (!Number.isInteger(opts.steps) || opts.steps < 1) throw new Error('bench: --steps must be a positive integer');
+  return opts;
+}
+
+async function modelFactory() {
+  try {
+    const arch = await import('@regstudy/architectures');
+    if (typeof arch.createModel === 'function') {
+      return { source: '@regstudy/architectures', create: (name) => arch.createModel(name) };
+    }
+  } catch {
+    // not built yet: use the local definitions
+  }
+  return { source: 'packages/trainer/bench/models.mjs', create: (name) => localModels[name]() };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Median wall-clock seconds, and median process CPU seconds (all threads, user + system), of
+ * `steps` calls of `fn` after `warmup` calls. CPU time stays meaningful on a shared, busy machine.
+ */
+function timeSteps(fn, steps, warmup = 1) {
+  for (let i = 0; i < warmup; i++) fn();
+  const wall = [];
+  const cpu = [];
+  for (let i = 0; i < steps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fn();
+    wall.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+function measureModel(create, name, batch, steps) {
+  const model = create(name);
+  const opt = tf.train.momentum(0.001, 0.9);
+  const xs = tf.randomUniform([batch, 64, 64, 3]);
+  const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 200, 'int32'), 200));
+  const train = () => {
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
+    loss.dataSync();
+    loss.dispose();
+  };
+  // Read results outside tidy: tidy() walks a returned typed array element by element.
+  const infer = () => {
+    const y = tf.tidy(() => model.predict(xs));
+    y.dataSync();
+    y.dispose();
+  };
+  const t = timeSteps(train, steps);
+  const i = timeSteps(infer, steps);
+  xs.dispose();
+  ys.dispose();
+  opt.dispose();
+  model.dispose();
+  return {
+    trainImagesPerSec: batch / t.wall,
+    inferImagesPerSec: batch / i.wall,
+    trainImagesPerCpuSec: batch / t.cpu,
+    inferImagesPerCpuSec: batch / i.cpu,
+  };
+}
+
+function tfjsGemmGflops(n = 1024, reps = 5) {
+  const a = tf.randomUniform([n, n]);
+  const b = tf.randomUniform([n, n]);
+  const t = timeSteps(() => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  }, reps);
+  a.dispose();
+  b.dispose();
+  return { wall: (2 * n ** 3) / t.wall / 1e9, perCpuSec: (2 * n ** 3) / t.cpu / 1e9 };
+}
+
+function runPytorch(models, steps) {
+  const python = '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { skipped: `${python} -c 'import torch' failed` };
+  const out = execFileSync(python, [join(here, 'pytorch_bench.py'), '--models', models.join(','), '--steps', String(steps)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  const pkg = (p) => JSON.parse(readFileSync(join(here, '..', 'node_modules', p, 'package.json'), 'utf8')).version;
+  return {
+    cpu,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    tfjs: pkg('@tensorflow/tfjs-core'),
+    tfjsBackendWasm: pkg('@tensorflow/tfjs-backend-wasm'),
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+function fmt(x, digits = 1) {
+  return x === null || x === undefined ? '-' : x.toFixed(digits);
+}
+
+function markdownTable(result) {
+  const lines = [
+    `Measured ${result.date} on ${result.machine.cpu} (${result.machine.cores} cores, ${result.machine.memoryGiB} GiB), ` +
+      `Node ${result.machine.node}, tfjs ${result.machine.tfjs}, PyTorch ${result.pytorch?.torch ?? 'n/a'} ` +
+      `(${result.pytorch?.threads ?? '-'} threads, BLAS ${result.pytorch?.blas ?? '-'}), load average at start ` +
+      `${result.machine.loadAverage.join(' / ')}. Batch ${batchSize} (cpu: ${result.cpuBatch}), median of ${result.steps} steps after one warm-up.`,
+    '',
+    `fp32 GEMM: ` +
+      (result.gemm.wasm ?? [])
+        .map((g) => `tfjs wasm ${g.threads} thread(s) ${fmt(g.gflops)} GFLOP/s wall, ${fmt(g.gflopsPerCpuSec)} per CPU-second (1024^3); `)
+        .join('') +
+      `PyTorch ${fmt(result.gemm.pytorchGflops)} GFLOP/s wall, ${fmt(result.gemm.pytorchGflopsPerCpuSec)} per CPU-second (2048^3).`,
+    '',
+    'Columns: img/s is wall clock; "/cpu-s" is images per process CPU-second (all threads), which a busy shared machine distorts less;',
+    'ratio = tfjs train img/s / PyTorch train img/s (wall); cpu-s ratio = the same per CPU-second.',
+    '',
+    '| model | backend | threads | train img/s | train img/cpu-s | infer img/s | PyTorch train img/s | PyTorch train img/cpu-s | PyTorch infer img/s | ratio | cpu-s ratio | train GFLOP/s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of result.records) {
+    lines.push(
+      `| ${r.model} | ${r.backend} | ${r.threads} | ${fmt(r.trainImagesPerSec)} | ${fmt(r.trainImagesPerCpuSec)} | ` +
+        `${fmt(r.inferImagesPerSec)} | ${fmt(r.pytorchTrainImagesPerSec)} | ${fmt(r.pytorchTrainImagesPerCpuSec)} | ` +
+        `${fmt(r.pytorchInferImagesPerSec)} | ${fmt(r.ratio, 2)} | ${fmt(r.cpuTimeRatio, 2)} | ${fmt(r.trainGflops)} |`,
+    );
+  }
+  for (const s of result.skipped) lines.push('', `- skipped: ${s}`);
+  return lines.join('\n');
+}
+
+function writeBenchmarksMd(result) {
+  const path = join(repoRoot, 'BENCHMARKS.md');
+  const start = '<!-- bench:results:start -->';
+  const end = '<!-- bench:results:end -->';
+  const block = `${start}\n${markdownTable(result)}\n${end}`;
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmarks\n\n${start}\n${end}\n`;
+  if (!text.includes(start) || !text.includes(end)) text += `\n${start}\n${end}\n`;
+  text = text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length);
+  writeFileSync(path, text);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const { source, create } = await modelFactory();
+  const result = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    modelSource: source,
+    steps: opts.steps,
+    cpuBatch: 8,
+    gemm: {},
+    records: [],
+    skipped: [],
+  };
+  console.log(`models from ${source}; machine ${result.machine.cpu}, ${result.machine.cores} cores, load ${result.machine.loadAverage.join(' ')}`);
+
+  const measured = [];
+  if (opts.child) {
+    // Child: one wasm configuration; reports records and GEMM rate as the last stdout line.
+    const sel = await useBackend('wasm', { threads: opts.wasmThreads[0] });
+    const gemm = tfjsGemmGflops();
+    const records = opts.models.map((model) => {
+      const steps = model === 'resnet18' ? Math.min(3, opts.steps) : opts.steps;
+      const r = measureModel(create, model, batchSize, steps);
+      console.error(`wasm(${sel.threads}) ${model}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
+      return { model, backend: 'wasm', threads: sel.threads, batch: batchSize, ...r };
+    });
+    console.log(JSON.stringify({ gemm: { ...gemm, threads: sel.threads }, records }));
+    return;
+  }
+  for (const backend of opts.backends) {
+    if (backend === 'wasm') {
+      for (const threads of opts.wasmThreads) {
+        const child = spawnSync(
+          process.execPath,
+          [fileURLToPath(import.meta.url), '--child', '--wasm-threads', String(threads), '--models', opts.models.join(','), '--steps', String(opts.steps)],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 22 },
+        );
+        if (child.status !== 0) {
+          result.skipped.push(`wasm with ${threads} thread(s): child exited with ${child.status}`);
+          continue;
+        }
+        const out = JSON.parse(child.stdout.trim().split('\n').pop());
+        result.gemm.wasm = [...(result.gemm.wasm ?? []), { threads: out.gemm.threads, gflops: out.gemm.wall, gflopsPerCpuSec: out.gemm.perCpuSec }];
+        measured.push(...out.records);
+      }
+      continue;
+    }
+    let sel;
+    try {
+      sel = await useBackend(backend);
+    } catch (e) {
+      result.skipped.push(`${backend}: ${e.message.split('\n')[0]}`);
+      console.log(`skip ${backend}: ${e.message.split('\n')[0]}`);
+      continue;
+    }
+    for (const model of opts.models) {
+      // The pure-JS cpu backend does ~1 image/s: one small batch, and no ResNet (~0.04 image/s).
+      if (backend === 'cpu' && model === 'resnet18') {
+        result.skipped.push('cpu resnet18: about 0.04 images/s, too slow to measure in a short run');
+        continue;
+      }
+      const batch = backend === 'cpu' ? result.cpuBatch : batchSize;
+      const steps = backend === 'cpu' ? 1 : model === 'resnet18' ? Math.min(3, opts.steps) : opts.steps;
+      const r = measureModel(create, model, batch, steps);
+      console.log(`${backend} ${model}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
+      measured.push({ model, backend, threads: sel.threads, batch, ...r });
+    }
+  }
+
+  let py = null;
+  if (opts.pytorch) {
+    console.log('PyTorch ...');
+    py = runPytorch(opts.models, opts.steps);
+    if (py.skipped) {
+      result.skipped.push(`pytorch: ${py.skipped}`);
+      py = null;
+    } else {
+      result.gemm.pytorchGflops = py.gemmGflops;
+      result.gemm.pytorchGflopsPerCpuSec = py.gemmGflopsPerCpuSec;
+      for (const [m, r] of Object.entries(py.models)) {
+        console.log(`pytorch ${m}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
+      }
+    }
+  }
+  result.pytorch = py && { torch: py.torch, threads: py.threads, blas: py.blas };
+  for (const m of measured) {
+    const p = py?.models?.[m.model];
+    result.records.push({
+      ...m,
+      pytorchTrainImagesPerSec: p?.trainImagesPerSec ?? null,
+      pytorchInferImagesPerSec: p?.inferImagesPerSec ?? null,
+      pytorchTrainImagesPerCpuSec: p?.trainImagesPerCpuSec ?? null,
+      ratio: p ? m.trainImagesPerSec / p.trainImagesPerSec : null,
+      cpuTimeRatio: p ? m.trainImagesPerCpuSec / p.trainImagesPerCpuSec : null,
+      inferRatio: p ? m.inferImagesPerSec / p.inferImagesPerSec : null,
+      trainGflops: (3 * forwardMflop[m.model] * m.trainImagesPerSec) / 1000,
+    });
+  }
+  console.log('\n' + markdownTable(result));
+  if (opts.write) {
+    mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(repoRoot, 'bench', 'results', 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+    writeBenchmarksMd(result);
+    console.log(`\nwrote bench/results/latest.json and BENCHMARKS.md`);
+  }
+}
+
+await main();

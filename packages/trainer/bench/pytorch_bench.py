@@ -1,0 +1,176 @@
+"""PyTorch side of `pnpm bench`: training and inference images/s of the study's three models on CPU.
+
+Prints one JSON object on stdout. Usage: python3 pytorch_bench.py --models initial,new,resnet18
+"""
+import argparse
+import json
+import os
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Initial(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 10, 3, padding=1)
+        self.conv2 = nn.Conv2d(10, 20, 3, padding=1)
+        self.fc1 = nn.Linear(5120, 2000)
+        self.fc2 = nn.Linear(2000, 200)
+
+    def forward(self, x):
+        x = F.avg_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.avg_pool2d(F.relu(self.conv2(x)), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+
+
+class New(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 10, 3, padding=1)
+        self.conv2 = nn.Conv2d(10, 20, 3, padding=1)
+        self.conv3 = nn.Conv2d(20, 30, 3, padding=1)
+        self.drop = nn.Dropout(0.2)
+        self.fc1 = nn.Linear(1920, 1000)
+        self.fc2 = nn.Linear(1000, 200)
+
+    def forward(self, x):
+        x = F.avg_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv3(x)), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(self.drop(x), 1))))
+
+
+class BasicBlock(nn.Module):
+    """torchvision's ResNet basic block (two 3x3 convs, BN, identity or 1x1/2 projection)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(y + (x if self.down is None else self.down(x)))
+
+
+class ResNet18(nn.Module):
+    """torchvision resnet18 layout (ImageNet stem) with a 200-class fc; no torchvision needed."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        blocks, cin = [], 64
+        for cout, stride in [(64, 1), (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1)]:
+            blocks.append(BasicBlock(cin, cout, stride))
+            cin = cout
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(512, 200)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 3, 2, 1)
+        x = self.blocks(x)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def make(name):
+    if name == "initial":
+        return Initial()
+    if name == "new":
+        return New()
+    if name == "resnet18":
+        return ResNet18()
+    raise ValueError(f"unknown model {name}")
+
+
+def median_time(fn, steps):
+    """Median wall seconds and median process CPU seconds (all threads) of `steps` calls after a warm-up."""
+    fn()  # warm-up
+    wall, cpu = [], []
+    for _ in range(steps):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        fn()
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def blas_name():
+    """The BLAS library torch's process actually mapped (Debian: via update-alternatives)."""
+    try:
+        with open("/proc/self/maps") as f:
+            maps = f.read()
+    except OSError:
+        return "unknown"
+    for lib in ("openblas", "mkl", "blis", "atlas"):
+        if lib in maps:
+            return lib
+    return "reference-or-unknown"
+
+
+def gemm_gflops(n=2048, reps=5):
+    a = torch.randn(n, n)
+    b = torch.randn(n, n)
+    wall, cpu = median_time(lambda: torch.mm(a, b), reps)
+    return 2 * n**3 / wall / 1e9, 2 * n**3 / cpu / 1e9
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--models", default="initial,new,resnet18")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--steps", type=int, default=5)
+    args = p.parse_args()
+    threads = os.cpu_count() or 1
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    out = {
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "blas": blas_name(),
+    }
+    out["gemmGflops"], out["gemmGflopsPerCpuSec"] = gemm_gflops()
+    out["models"] = {}
+    for name in args.models.split(","):
+        model = make(name)
+        x = torch.rand(args.batch, 3, 64, 64)
+        y = torch.randint(0, 200, (args.batch,))
+        opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+        steps = 3 if name == "resnet18" else args.steps
+
+        def train_step():
+            model.train()
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+
+        def infer_step():
+            model.eval()
+            with torch.no_grad():
+                model(x)
+
+        t_train, c_train = median_time(train_step, steps)
+        t_infer, c_infer = median_time(infer_step, steps)
+        out["models"][name] = {
+            "trainImagesPerSec": args.batch / t_train,
+            "inferImagesPerSec": args.batch / t_infer,
+            "trainImagesPerCpuSec": args.batch / c_train,
+            "inferImagesPerCpuSec": args.batch / c_infer,
+        }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
