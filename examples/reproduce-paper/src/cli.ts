@@ -24,7 +24,10 @@ main(process.argv.slice(2), {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`reproduce-paper: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // The message names the option, file or package at fault; the stack only with DEBUG=reproduce-paper.
+    const debug = /\breproduce-paper\b/.test(process.env.DEBUG ?? '');
+    const text = error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
+    process.stderr.write(`reproduce-paper: ${text}\n`);
     process.exitCode = 1;
   },
 );

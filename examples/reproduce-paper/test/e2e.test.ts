@@ -80,6 +80,7 @@ describe('reproduce-paper CLI, end to end', () => {
         expect(Number.isFinite(e.trainLoss) && Number.isFinite(e.valLoss)).toBe(true);
       }
       expect(readJson<{ status: string }>('out1', 'study', id, 'status.json').status).toBe('completed');
+      expect(existsSync(join(work, 'out1', 'study', id, 'checkpoint'))).toBe(false); // pruned when finished
     }
     // With L1 = 1e-4 the logged val loss includes the penalty, so it exceeds the unregularised one
     // (both start from the same seed-0 weights).
@@ -133,8 +134,9 @@ describe('reproduce-paper CLI, end to end', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tiny-imagenet-200.zip`;
-      const args = ['--models', 'new', '--l1', '0', '--l2', '0', '--epochs', '1', '--batch-size', '3', '--backend', 'wasm', '--cache', 'cache-url', '--data', url, '--out', 'out3', '--quiet'];
+      const args = ['--models', 'new', '--l1', '0', '--l2', '0', '--epochs', '1', '--batch-size', '3', '--classes', '3', '--per-class', '3', '--val-per-class', '2', '--backend', 'wasm', '--cache', 'cache-url', '--data', url, '--out', 'out3', '--quiet'];
       const r = await runCli(args);
+      expect(r.stderr + r.stdout).not.toMatch(/reproduce-paper: /);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain(`downloading ${url}`);
       const run = readJson<{ data: { kind: string; source: string; classes: number; trainCount: number; valCount: number } }>('out3', 'run.json');
@@ -155,6 +157,7 @@ describe('reproduce-paper CLI, end to end', () => {
     expect(first.stderr).toContain('interrupted');
     const status = readJson<{ status: string; epochsCompleted: number }>('out2', 'study', 'new_l1-0_l2-0_seed-0', 'status.json');
     expect(status.status).not.toBe('completed');
+    expect(existsSync(join(work, 'out2', 'study', 'new_l1-0_l2-0_seed-0', 'checkpoint'))).toBe(true); // kept to resume
     const second = await runCli(args);
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/resuming after epoch 1/);

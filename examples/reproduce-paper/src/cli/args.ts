@@ -34,6 +34,7 @@ export interface CliArgs {
   backend: BackendName;
   shard?: { index: number; count: number };
   resume: boolean;
+  keepCheckpoints: boolean;
   quiet: boolean;
 }
 
@@ -83,6 +84,8 @@ Running
                           of a cluster job (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX)
   --resume, --no-resume   continue finished and interrupted runs in --out (default: resume)
   --out <dir>             results folder (default results/)
+  --keep-checkpoints      keep finished runs' checkpoint/ folders (default: deleted; they only
+                          serve to resume and weigh 40-130 MB a run)
   --quiet                 no progress bars
   -h, --help              this text
 
@@ -180,6 +183,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     backend: oneOf('backend', v.backend, backendNames) ?? 'auto',
     shard: parseShard(v.shard),
     resume: v['no-resume'] ? false : true,
+    keepCheckpoints: v['keep-checkpoints'] ?? false,
     quiet: v.quiet ?? false,
   };
 }
@@ -210,6 +214,7 @@ function parseRaw(argv: readonly string[]) {
       shard: { type: 'string' },
       resume: { type: 'boolean' },
       'no-resume': { type: 'boolean' },
+      'keep-checkpoints': { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
   });

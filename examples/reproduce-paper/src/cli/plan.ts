@@ -41,6 +41,8 @@ export interface StudyPlan {
   backend: BackendName;
   shard?: { index: number; count: number };
   resume: boolean;
+  /** Keep the checkpoint/ folder of finished runs (default: deleted, they only serve to resume). */
+  keepCheckpoints: boolean;
 }
 
 /** The official Tiny-ImageNet zip (about 237 MB). */
@@ -160,6 +162,7 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
     backend: args.backend,
     shard: args.shard,
     resume: args.resume,
+    keepCheckpoints: args.keepCheckpoints,
   };
 }
 

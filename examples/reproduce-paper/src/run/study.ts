@@ -66,9 +66,28 @@ export function progressListener(progress: StudyProgress, epochsOf: (runId: stri
 }
 
 /**
+ * Deletes the `checkpoint/` folder of every finished (completed or diverged) run of `result`:
+ * it only serves to resume, and weighs 40-130 MB a run for the paper's models (weights and
+ * momentum). Unfinished runs keep theirs.
+ * @returns the folders deleted
+ */
+export async function pruneCheckpoints(result: StudyResult): Promise<string[]> {
+  const done: string[] = [];
+  for (const run of result.runs) {
+    if (run.status === 'completed' || run.status === 'diverged' || run.status === 'skipped') {
+      const dir = join(run.dir, 'checkpoint');
+      await rm(dir, { recursive: true, force: true });
+      done.push(dir);
+    }
+  }
+  return done;
+}
+
+/**
  * Runs the plan's grid (or its shard) with the trainer's `runStudy` into `<out>/study`.
  * Finished runs there are skipped and interrupted ones resume from their last epoch checkpoint;
- * with `resume: false` this shard's run folders are deleted first.
+ * with `resume: false` this shard's run folders are deleted first. Finished runs' checkpoints are
+ * deleted afterwards unless `keepCheckpoints`.
  */
 export async function runPlannedStudy(plan: StudyPlan, data: PreparedData, progress: StudyProgress, signal?: AbortSignal): Promise<StudyResult> {
   const studyDir = studyDirOf(plan);
@@ -77,7 +96,7 @@ export async function runPlannedStudy(plan: StudyPlan, data: PreparedData, progr
   }
   const epochs = epochsByModel(plan);
   const modelOf = (runId: string): string => plan.models.map((m) => m.name).find((n) => runId.startsWith(`${n}_`)) ?? '';
-  return runStudy({
+  const result = await runStudy({
     models: plan.models.map((m) => m.name),
     regularization: regularizationSpecs(plan),
     seeds: seedList(plan.seeds),
@@ -91,4 +110,6 @@ export async function runPlannedStudy(plan: StudyPlan, data: PreparedData, progr
     ...(signal ? { signal } : {}),
     onEvent: progressListener(progress, (id) => epochs[modelOf(id)] ?? 0),
   });
+  if (!plan.keepCheckpoints) await pruneCheckpoints(result);
+  return result;
 }
