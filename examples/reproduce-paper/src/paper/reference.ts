@@ -21,7 +21,7 @@ export function paperReference(models?: readonly string[], logsDir?: string): Pa
   const runs = loadOriginalRuns(logsDir);
   const disagreements = findDisagreements(paperTables, runs);
   const wanted = (m: string): boolean => !models || models.includes(m);
-  const reference: Reference = { source: 'paper (Tables 1-3; curves: original logs)', models: {} };
+  const reference: Reference = { source: 'paper & original logs', models: {} };
   for (const t of paperTables.filter((x) => wanted(x.model))) {
     const rows = t.rows.map((r) => {
       const kinds = disagreements.filter((d) => d.table === t.id && d.row?.l1 === r.l1 && d.row?.l2 === r.l2).map((d) => d.kind);
