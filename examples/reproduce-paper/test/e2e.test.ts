@@ -117,6 +117,12 @@ describe('reproduce-paper CLI, end to end', () => {
     const over = await runCli([...small, '--epochs', '1', '--out', 'out1', '--quiet', '--no-resume']);
     expect(over.code).toBe(0);
     expect(over.stdout).toContain('runs: 2 completed, 0 skipped');
+    // --report-only trains nothing and finds both runs finished.
+    const only = await runCli([...small, '--epochs', '1', '--out', 'out1', '--quiet', '--report-only']);
+    expect(only.code).toBe(0);
+    expect(only.stdout).toContain('runs: 0 completed, 2 skipped');
+    expect(readJson<{ backend: { name: string } }>('out1', 'run.json').backend.name).toBe('none');
+    expect((await runCli([...small, '--epochs', '1', '--out', 'nothing-here', '--report-only'])).stderr).toContain('--report-only: no run of this grid has results');
     // Same seed, same data, same backend: the redone runs give the same numbers.
     expect(readJson<EpochRec[]>('out1', 'study', ids[0]!, 'history.json')[0]!.valLoss).toBeCloseTo(h0.valLoss, 5);
   });

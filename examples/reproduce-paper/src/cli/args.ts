@@ -35,6 +35,7 @@ export interface CliArgs {
   shard?: { index: number; count: number };
   resume: boolean;
   keepCheckpoints: boolean;
+  reportOnly: boolean;
   quiet: boolean;
 }
 
@@ -84,6 +85,8 @@ Running
                           of a cluster job (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX)
   --resume, --no-resume   continue finished and interrupted runs in --out (default: resume)
   --out <dir>             results folder (default results/)
+  --report-only           train nothing: write the report from the results in --out (e.g. after
+                          all --shard jobs of a cluster run wrote into the same --out)
   --keep-checkpoints      keep finished runs' checkpoint/ folders (default: deleted; they only
                           serve to resume and weigh 40-130 MB a run)
   --quiet                 no progress bars
@@ -93,7 +96,8 @@ Examples
   pnpm reproduce                                   quick preset, synthetic data, report in results/
   pnpm reproduce -- --models new --epochs 2        one model, two epochs
   reproduce-paper --preset paper --data ~/data/tiny-imagenet-200.zip --out results/paper
-  reproduce-paper --preset paper --l2-mode penalty --seeds 3 --shard 2/8 --out /scratch/study/shard-2
+  reproduce-paper --preset paper --l2-mode penalty --seeds 3 --shard 2/8 --out /scratch/study
+  reproduce-paper --preset paper --l2-mode penalty --seeds 3 --out /scratch/study --report-only
   reproduce-paper --data ./tiny-imagenet-200 --classes 10 --per-class 100 --epochs 5 --backend wasm
 `;
 
@@ -184,6 +188,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     shard: parseShard(v.shard),
     resume: v['no-resume'] ? false : true,
     keepCheckpoints: v['keep-checkpoints'] ?? false,
+    reportOnly: v['report-only'] ?? false,
     quiet: v.quiet ?? false,
   };
 }
@@ -215,6 +220,7 @@ function parseRaw(argv: readonly string[]) {
       resume: { type: 'boolean' },
       'no-resume': { type: 'boolean' },
       'keep-checkpoints': { type: 'boolean' },
+      'report-only': { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
   });
