@@ -108,7 +108,7 @@ describe('reproduce-paper CLI, end to end', () => {
     expect(html).toContain('<svg');
     const figures = readdirSync(join(work, 'out1', 'figures'));
     expect(figures).toEqual(expect.arrayContaining(['overlay-new.svg', `${ids[0]}.svg`, `${ids[1]}.svg`]));
-    expect(readFileSync(join(work, 'out1', 'reproduction.md'), 'utf8')).toContain('| 0 | 0 | 0.2907 | 0.1323 | 22 | initmodel_l1-0_l2-0_outputs.txt | 0 (empty) |');
+    expect(readFileSync(join(work, 'out1', 'reproduction.md'), 'utf8')).toContain('| 0 | 0 | 0.2907 | 0.1323 | 22 | initmodel_l1-0_l2-0 | 0 (empty) |');
 
     const again = await runCli([...small, '--epochs', '1', '--out', 'out1', '--quiet']);
     expect(again.code).toBe(0);

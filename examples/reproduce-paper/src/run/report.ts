@@ -9,20 +9,23 @@ import { describeRunMarkdown, type RunDescription } from './description';
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const fmtLambda = (x: number): string => (x === 0 ? '0' : x.toExponential().replace('e+', 'e'));
 
+/** `initmodel_l1-0_l2-0_outputs.txt` -> `initmodel_l1-0_l2-0`. */
+const shortName = (file: string): string => file.replace(/_outputs\.txt$/, '');
+
 /** The paper's tables with, beside each row, what the original log of that setting says. */
 export function paperVersusLogsMarkdown(ref: PaperReference): string {
   const out: string[] = [];
   for (const t of ref.tables) {
     out.push(`### ${t.title} (${t.epochs} epochs)`, '');
-    out.push('| L1 | L2 | paper train acc | paper best val acc | paper epoch | log | log epochs | log train acc | log best val acc | log epoch |');
+    out.push('| L1 | L2 | paper train acc | paper best val | paper epoch | original log | epochs | log train acc | log best val | log epoch |');
     out.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of t.rows) {
       const run = ref.runs.find((x) => x.model === r.model && x.l1 === r.l1 && x.l2 === r.l2);
       const b = run ? bestEpoch(run.log) : null;
       const logCells = run
         ? b
-          ? [run.file, String(run.log.epochs.length), b.trainAccuracy.toFixed(4), b.valAccuracy.toFixed(4), String(b.epoch)]
-          : [run.file, '0 (empty)', '', '', '']
+          ? [shortName(run.file), String(run.log.epochs.length), b.trainAccuracy.toFixed(4), b.valAccuracy.toFixed(4), String(b.epoch)]
+          : [shortName(run.file), '0 (empty)', '', '', '']
         : ['(none)', '', '', '', ''];
       out.push(`| ${fmtLambda(r.l1)} | ${fmtLambda(r.l2)} | ${r.trainAccuracy.toFixed(4)} | ${r.bestValAccuracy.toFixed(4)} | ${r.bestEpoch} | ${logCells.join(' | ')} |`);
     }
@@ -45,7 +48,7 @@ export function reproductionMarkdown(d: RunDescription, ref: PaperReference): st
     '',
     "## The paper's tables against the original logs",
     '',
-    'Best epoch = highest val accuracy in the log (first on ties), counted from 1; train acc is that epoch\'s.',
+    'Logs are `data/original-logs/<name>_outputs.txt`. Best epoch = highest val accuracy in the log (first on ties), counted from 1; train acc is that epoch\'s.',
     '',
     paperVersusLogsMarkdown(ref),
     `## Where the original logs and the tables disagree (${ref.disagreements.length})`,

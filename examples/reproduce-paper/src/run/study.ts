@@ -39,7 +39,7 @@ export function progressListener(progress: StudyProgress, epochsOf: (runId: stri
     switch (e.type) {
       case 'study-start':
         of = e.mine;
-        progress.note(`study: ${e.mine} runs${e.shard ? ` (shard ${e.shard.index}/${e.shard.count} of ${e.total})` : ''}`);
+        progress.note(`study: ${e.mine} run${e.mine === 1 ? '' : 's'}${e.shard ? ` (shard ${e.shard.index}/${e.shard.count} of ${e.total})` : ''}`);
         break;
       case 'run-skip':
         index += 1;
