@@ -8,7 +8,7 @@ import { prepareData, type DataDescription } from './run/data';
 import { packageVersions, type RunDescription } from './run/description';
 import { existingResults } from './run/existing';
 import { writeReport } from './run/report';
-import { runPlannedStudy, studyDirOf } from './run/study';
+import { plannedRunIds, runPlannedStudy, studyDirOf } from './run/study';
 
 /** Where main writes: progress/diagnostics (stderr-like) and results summary (stdout-like). */
 export interface MainIo {
@@ -41,6 +41,10 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     }
     const plan = resolvePlan(args, io.cwd);
     checkPlan(plan);
+    if (args.dryRun) {
+      io.out.write(`${JSON.stringify({ plan, runs: plannedRunIds(plan) }, null, 2)}\n`);
+      return 0;
+    }
     const progress = new StudyProgress(io.err, !args.quiet);
     let outcome: Outcome;
     if (args.reportOnly) {

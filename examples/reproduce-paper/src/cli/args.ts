@@ -36,6 +36,7 @@ export interface CliArgs {
   resume: boolean;
   keepCheckpoints: boolean;
   reportOnly: boolean;
+  dryRun: boolean;
   quiet: boolean;
 }
 
@@ -89,6 +90,7 @@ Running
                           all --shard jobs of a cluster run wrote into the same --out)
   --keep-checkpoints      keep finished runs' checkpoint/ folders (default: deleted; they only
                           serve to resume and weigh 40-130 MB a run)
+  --dry-run               print the resolved plan and this shard's runs, then exit
   --quiet                 no progress bars
   -h, --help              this text
 
@@ -189,6 +191,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     resume: v['no-resume'] ? false : true,
     keepCheckpoints: v['keep-checkpoints'] ?? false,
     reportOnly: v['report-only'] ?? false,
+    dryRun: v['dry-run'] ?? false,
     quiet: v.quiet ?? false,
   };
 }
@@ -221,6 +224,7 @@ function parseRaw(argv: readonly string[]) {
       'no-resume': { type: 'boolean' },
       'keep-checkpoints': { type: 'boolean' },
       'report-only': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
   });
