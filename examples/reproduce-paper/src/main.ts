@@ -60,7 +60,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     } else {
       const backend = await useBackend(plan.backend);
       progress.note(`backend: ${backend.backend} (${backend.threads} thread${backend.threads === 1 ? '' : 's'}): ${backend.reason.split(' (skipped')[0]}`);
-      const data = await prepareData(plan, { note: (t) => progress.note(t) }, io.signal);
+      const data = await prepareData(plan, { note: (t) => progress.note(t), progress: (p) => progress.phase(p.phase, p.done, p.total) }, io.signal);
       const study = await runPlannedStudy(plan, data, progress, io.signal);
       const count = (s: string) => study.runs.filter((r) => r.status === s).length;
       outcome = {

@@ -39,6 +39,25 @@ describe('StudyProgress', () => {
     expect(out).toContain('completed in 0:03, best val acc 0.2000 at epoch 1\n');
   });
 
+  it('draws data phase bars on a TTY only, throttled', () => {
+    let t = 0;
+    const s = sink(true);
+    const p = new StudyProgress(s, true, () => t);
+    t = 1000;
+    p.phase('decode', 5, 10);
+    t = 1050;
+    p.phase('decode', 6, 10); // within 100 ms: skipped
+    p.phase('decode', 10, 10); // the end is always drawn
+    p.note('done');
+    expect(s.chunks).toHaveLength(4);
+    expect(s.chunks[0]).toContain('decode ' + '█'.repeat(15) + '░'.repeat(15) + ' 5/10');
+    expect(s.chunks[1]).toContain(' 10/10');
+    expect(s.chunks[2]).toBe('\r\x1b[2K');
+    const plain = sink(false);
+    new StudyProgress(plain, true, () => 0).phase('decode', 1, 2);
+    expect(plain.chunks).toEqual([]);
+  });
+
   it('prints only permanent lines when not a TTY, and nothing per epoch when disabled', () => {
     const s = sink(false);
     const p = new StudyProgress(s, true, () => 0);

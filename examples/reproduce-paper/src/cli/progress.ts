@@ -119,6 +119,23 @@ export class StudyProgress {
     this.run = null;
   }
 
+  /**
+   * Progress of a data phase (download in bytes, decode/write/read in images): a redrawn bar on a
+   * TTY, nothing otherwise. Redraws at most every 100 ms and always at the end.
+   */
+  phase(name: string, done: number, total: number): void {
+    if (!this.tty) return;
+    const t = this.now();
+    if (done < total && t - this.lastDraw < 100) return;
+    this.lastDraw = t;
+    const cols = Math.max(60, this.sink.columns ?? 100);
+    const head = `  ${name} `;
+    const tail = ` ${done}/${total}`;
+    const width = Math.max(10, Math.min(30, cols - head.length - tail.length - 2));
+    this.sink.write(`\r\x1b[2K${head}${bar(total > 0 ? done / total : 0, width)}${tail}`);
+    this.dirty = true;
+  }
+
   /** A free-form message between runs (data preparation, report). */
   note(text: string): void {
     this.line(text);
