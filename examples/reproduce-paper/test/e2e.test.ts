@@ -107,7 +107,8 @@ describe('reproduce-paper CLI, end to end', () => {
     expect(html).toContain('initmodel_l1-0.0001_l2-0.001_outputs.txt');
     expect(html).toContain('<svg');
     const figures = readdirSync(join(work, 'out1', 'figures'));
-    expect(figures).toEqual(expect.arrayContaining(['overlay-new.svg', `${ids[0]}.svg`, `${ids[1]}.svg`]));
+    expect(figures).toEqual(expect.arrayContaining(['overlay-new.svg', 'original-new.svg', `${ids[0]}.svg`, `${ids[1]}.svg`]));
+    expect(readFileSync(join(work, 'out1', 'figures', 'original-new.svg'), 'utf8')).toContain('L1=1e-4, L2=1e-4');
     expect(readFileSync(join(work, 'out1', 'reproduction.md'), 'utf8')).toContain('| 0 | 0 | 0.2907 | 0.1323 | 22 | initmodel_l1-0_l2-0 | 0 (empty) |');
 
     const again = await runCli([...small, '--epochs', '1', '--out', 'out1', '--quiet']);

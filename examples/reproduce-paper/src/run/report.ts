@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildReport, type ReportResult } from '@regstudy/trainer/report';
+import { originalCurvesSvg } from '../paper/original-figure';
 import { bestEpoch } from '../paper/original-log';
 import type { PaperReference } from '../paper/reference';
-import { paperModelTitles } from '../paper/tables';
+import { paperModelTitles, type PaperModel } from '../paper/tables';
 import { describeRunMarkdown, type RunDescription } from './description';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -44,7 +45,7 @@ export function reproductionMarkdown(d: RunDescription, ref: PaperReference): st
     describeRunMarkdown(d),
     '',
     'Our tables, with the paper\'s numbers beside them: `tables.md` (per model: `tables/<model>.md|csv`);',
-    'curves (ours, with the original run of the same setting where a log exists): `figures/`; all of it: `report.html`.',
+    'curves (ours, with the original run of the same setting where a log exists): `figures/`; every original run of a model: `figures/original-<model>.svg`; all of it: `report.html`.',
     '',
     "## The paper's tables against the original logs",
     '',
@@ -68,7 +69,7 @@ function markdownTableToHtml(md: string): string {
 }
 
 /** The "This run" and "paper vs original logs" section inserted at the top of report.html. */
-export function reproductionHtml(d: RunDescription, ref: PaperReference): string {
+export function reproductionHtml(d: RunDescription, ref: PaperReference, originalSvgs: readonly string[] = []): string {
   const facts = describeRunMarkdown(d)
     .split('\n')
     .map((l) => `<li>${esc(l.replace(/^- /, '')).replace(/`([^`]*)`/g, '<code>$1</code>')}</li>`)
@@ -91,6 +92,7 @@ figures overlay the original run's per-epoch curves where a log of the same sett
 ${tables}
 <h2>Where the original logs and the tables disagree (${ref.disagreements.length})</h2>
 <ul>${dis}</ul>
+${originalSvgs.length ? `<details><summary>All original runs' curves (${originalSvgs.length} models)</summary>\n${originalSvgs.map((svg) => `<figure>${svg}</figure>`).join('\n')}\n</details>` : ''}
 </section>
 `;
 }
@@ -102,14 +104,25 @@ ${tables}
  */
 export async function writeReport(outDir: string, studyDir: string, ref: PaperReference, describe: () => RunDescription): Promise<ReportResult> {
   const result = await buildReport({ studyDir, outDir, reference: ref.reference, title: 'L1/L2 regularisation study: reproduction' });
+  const originals: string[] = [];
+  const originalFiles: string[] = [];
+  for (const model of Object.keys(ref.reference.models) as PaperModel[]) {
+    const svg = await originalCurvesSvg(model, ref.runs);
+    if (!svg) continue;
+    const file = join(outDir, 'figures', `original-${model}.svg`);
+    await mkdir(join(outDir, 'figures'), { recursive: true });
+    await writeFile(file, svg);
+    originals.push(svg);
+    originalFiles.push(file);
+  }
   const d = describe();
   await writeFile(join(outDir, 'run.json'), JSON.stringify(d, null, 2) + '\n');
   await writeFile(join(outDir, 'reproduction.md'), reproductionMarkdown(d, ref));
   await writeFile(join(outDir, 'disagreements.json'), JSON.stringify(ref.disagreements, null, 2) + '\n');
   const htmlPath = join(outDir, 'report.html');
   const html = await readFile(htmlPath, 'utf8');
-  const section = reproductionHtml(d, ref);
+  const section = reproductionHtml(d, ref, originals);
   const at = html.indexOf('</h1>');
   await writeFile(htmlPath, at >= 0 ? html.slice(0, at + 5) + '\n' + section + html.slice(at + 5) : html.replace('</body>', section + '</body>'));
-  return { ...result, files: [...result.files, join(outDir, 'run.json'), join(outDir, 'reproduction.md'), join(outDir, 'disagreements.json')] };
+  return { ...result, files: [...result.files, ...originalFiles, join(outDir, 'run.json'), join(outDir, 'reproduction.md'), join(outDir, 'disagreements.json')] };
 }
