@@ -88,8 +88,9 @@ Running
   --out <dir>             results folder (default results/)
   --report-only           train nothing: write the report from the results in --out (e.g. after
                           all --shard jobs of a cluster run wrote into the same --out)
-  --keep-checkpoints      keep finished runs' checkpoint/ folders (default: deleted; they only
-                          serve to resume and weigh 40-130 MB a run)
+  --keep-checkpoints      keep finished runs' checkpoint/ folders (default: deleted; they serve
+                          to resume, e.g. a later --epochs larger than before, and weigh 40-130 MB
+                          a run; without one a longer run starts over)
   --dry-run               print the resolved plan and this shard's runs, then exit
   --quiet                 no progress bars
   -h, --help              this text
