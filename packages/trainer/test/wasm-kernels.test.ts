@@ -20,6 +20,16 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [1, 7, 9, 3, 3, 2, 2, 'same'],
   [4, 9, 9, 16, 32, 3, 1, 'same'],
   [2, 10, 10, 4, 8, 1, 2, 'valid'],
+  // >= 8 input channels, stride > 1 and >= 16 dy pixels: the phase-split input gradient
+  [2, 9, 9, 8, 4, 3, 2, 'same'],
+  [2, 4, 4, 8, 4, 3, 2, 'same'], // 2x2 dy: zero-dilated path
+  [1, 10, 11, 8, 6, 3, 2, 'valid'],
+  [2, 8, 8, 16, 8, 1, 2, 'valid'],
+  [1, 7, 7, 12, 5, 7, 2, 'same'],
+  [2, 10, 10, 8, 8, 2, 2, 'same'],
+  [1, 14, 13, 8, 3, 4, 3, 'same'],
+  [1, 17, 16, 8, 3, 3, 3, 'valid'],
+  [2, 6, 6, 8, 8, 2, 2, 'same'], // 3x3 dy: zero-dilated path
 ];
 
 beforeAll(setUpCpuAndWasm);

@@ -19,7 +19,8 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'PadV2', 'Reshape', 'Slice', 'Tile',
+  'Add', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'PadV2', 'Reshape', 'Slice',
+  'StridedSlice', 'Tile',
   'Transpose',
 ] as const;
 
