@@ -60,6 +60,12 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     } else {
       const backend = await useBackend(plan.backend);
       progress.note(`backend: ${backend.backend} (${backend.threads} thread${backend.threads === 1 ? '' : 's'}): ${backend.reason.split(' (skipped')[0]}`);
+      if (backend.backend === 'cpu') {
+        progress.note(
+          'warning: the pure-JS cpu backend trains about 1 image/s (measured 0.7 for the Initial and New models, 60-250 on wasm); ' +
+            'the quick preset takes hours on it. Check that @tensorflow/tfjs-backend-wasm loads, or shrink the grid (--models new --epochs 1).',
+        );
+      }
       const data = await prepareData(plan, { note: (t) => progress.note(t), progress: (p) => progress.phase(p.phase, p.done, p.total) }, io.signal);
       const study = await runPlannedStudy(plan, data, progress, io.signal);
       const count = (s: string) => study.runs.filter((r) => r.status === s).length;
