@@ -55,9 +55,10 @@ beside the paper's Tables 1-3 and original per-epoch logs.
 Usage: reproduce-paper [options]          (from the repo root: pnpm reproduce [-- options])
 
 Presets
-  --preset quick|paper    quick (default): a synthetic Tiny-ImageNet twin written into the cache,
-                          the whole grid (3 models x 4 lambda settings) for a few epochs, sized to
-                          finish in about 15 minutes on a 2-core CPU.
+  --preset quick|paper    quick (default): a synthetic Tiny-ImageNet twin written into the cache
+                          (10 classes, 20 + 10 images each), the whole grid (3 models x 4 lambda
+                          settings) for 5/8/2 epochs at lr 0.01, batch 20: about 5 minutes on a
+                          2-core CPU with the wasm backend.
                           paper: the original protocol: SGD lr 0.001 momentum 0.9, batch 100,
                           pixels in [0,1], L1 as a loss term over all parameters, L2 as PyTorch's
                           coupled weight decay, 50 epochs (Initial, New), 25 (ResNet-18), on the
