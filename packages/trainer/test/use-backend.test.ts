@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { coreCount, useBackend } from '../src/backends/use-backend';
 import { importModule } from '../src/backends/module-loader';
 import { isSoftwareAdapter, useBrowserBackend } from '../src/backends/use-browser-backend';
+import { raiseBrowserThreadCap } from '../src/backends/wasm/browser-thread-cap';
 import { onBackend, randomValues, relativeError } from './helpers/backends';
 
 /** A loader that fails for `absent` packages (like a missing optional peer) and imports the rest. */
@@ -147,5 +148,32 @@ describe('useBrowserBackend', () => {
     expect(isSoftwareAdapter({ info: { vendor: 'google', architecture: 'swiftshader' } })).toBe(true);
     expect(isSoftwareAdapter({ info: { description: 'llvmpipe (LLVM 15.0.7, 256 bits)' } })).toBe(true);
     expect(isSoftwareAdapter({ info: { vendor: 'nvidia', architecture: 'hopper' } })).toBe(false);
+  });
+});
+
+describe('raiseBrowserThreadCap', () => {
+  it('reports 2 x threads cores while active and restores an own property or the prototype getter', () => {
+    const proto = { get hardwareConcurrency() { return 2; } };
+    const nav = Object.create(proto) as { hardwareConcurrency: number };
+    const restore = raiseBrowserThreadCap(2, nav);
+    expect(nav.hardwareConcurrency).toBe(4); // tfjs then computes 4 / 2 = 2 threads
+    restore();
+    expect(nav.hardwareConcurrency).toBe(2);
+    expect(Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency')).toBeUndefined();
+
+    const own = { hardwareConcurrency: 3 };
+    const restoreOwn = raiseBrowserThreadCap(4, own);
+    expect(own.hardwareConcurrency).toBe(8);
+    restoreOwn();
+    expect(own.hardwareConcurrency).toBe(3);
+  });
+
+  it('does nothing for one thread, without a navigator, or when the cap is already high enough', () => {
+    const nav = { hardwareConcurrency: 16 };
+    raiseBrowserThreadCap(4, nav)();
+    expect(nav.hardwareConcurrency).toBe(16);
+    expect(raiseBrowserThreadCap(1, nav)).toBeTypeOf('function');
+    expect(nav.hardwareConcurrency).toBe(16);
+    expect(() => raiseBrowserThreadCap(2, undefined)()).not.toThrow();
   });
 });

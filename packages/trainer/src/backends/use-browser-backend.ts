@@ -2,6 +2,7 @@ import { checkBackendOptions } from './check-options';
 import { importModule, type ModuleLoader } from './module-loader';
 import { selectBackend, type BackendCandidate, type BackendSelection } from './select-backend';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
+import { raiseBrowserThreadCap } from './wasm/browser-thread-cap';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
 
 /** Backends `useBrowserBackend` can pick. */
@@ -56,6 +57,8 @@ function defaultThreads(): number {
  *
  * Multithreaded wasm needs a cross-origin isolated page (`Cross-Origin-Opener-Policy: same-origin`
  * and `Cross-Origin-Embedder-Policy: require-corp`), otherwise tfjs-backend-wasm runs one thread.
+ * `threads` (default: all logical cores) lifts tfjs's `hardwareConcurrency / 2` cap by reporting
+ * twice the cores while the backend initialises.
  */
 export async function useBrowserBackend(
   choice: BrowserBackendChoice = 'auto',
@@ -67,6 +70,7 @@ export async function useBrowserBackend(
   checkBackendOptions('useBrowserBackend', options as Record<string, unknown>, ['threads', 'wasmPaths', 'importModule', 'gpu']);
   const load = options.importModule ?? importModule;
   let wasm: WasmBackendModule | undefined;
+  let restoreCap = (): void => undefined;
   const candidates: Record<Exclude<BrowserBackendChoice, 'auto'>, BackendCandidate> = {
     webgpu: {
       name: 'webgpu',
@@ -94,10 +98,13 @@ export async function useBrowserBackend(
       async load() {
         wasm = asWasmModule(await load('@tensorflow/tfjs-backend-wasm'));
         if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
-        wasm.setThreadsCount(options.threads ?? defaultThreads());
+        const threads = options.threads ?? defaultThreads();
+        wasm.setThreadsCount(threads);
+        restoreCap = raiseBrowserThreadCap(threads);
         registerWasmTrainingKernels();
         return '@tensorflow/tfjs-backend-wasm (XNNPACK) with training kernels';
       },
+      afterInit: () => restoreCap(),
       threads: () => wasm?.getThreadsCount() ?? 1,
     },
     cpu: {
