@@ -157,6 +157,21 @@ describe('reproduce-paper CLI, end to end', () => {
     }
   });
 
+  it('runs the paper preset on a data set folder (lr 0.001, batch as given, penalty mode)', async () => {
+    const ds = await writeSyntheticTinyImageNet(join(work, 'folder'), { classes: 2, trainPerClass: 3, valPerClass: 2, seed: 3 });
+    const r = await runCli(['--preset', 'paper', '--data', ds.root!, '--models', 'new', '--l1', '0', '--l2', '0.0001', '--l2-mode', 'penalty', '--epochs', '1', '--batch-size', '3', '--backend', 'wasm', '--cache', 'cache-folder', '--out', 'out4', '--quiet']);
+    expect(r.code).toBe(0);
+    const id = 'new_l1-0_l2-0.0001_l2mode-penalty_seed-0';
+    const config = readJson<{ optimizer: { learningRate: number; momentum: number }; batchSize: number; regularization: { l2Mode: string } }>('out4', 'study', id, 'config.json');
+    expect(config.optimizer).toEqual({ kind: 'sgd', learningRate: 0.001, momentum: 0.9 });
+    expect(config.batchSize).toBe(3);
+    expect(config.regularization.l2Mode).toBe('penalty');
+    // In penalty mode the L2 term is part of the logged train loss.
+    const h = readJson<{ trainPenalty: number }[]>('out4', 'study', id, 'history.json');
+    expect(h[0]!.trainPenalty).toBeGreaterThan(0);
+    expect(readJson<{ preset: string; data: { kind: string; trainCount: number } }>('out4', 'run.json')).toMatchObject({ preset: 'paper', data: { kind: 'tiny-imagenet', trainCount: 6 } });
+  });
+
   it('continues an interrupted study where it stopped', async () => {
     const args = [...small, '--l1', '0', '--epochs', '2', '--out', 'out2'];
     const first = await runCli(args, /epoch 1\/2 {2}train/);
