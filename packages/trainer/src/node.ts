@@ -1,7 +1,7 @@
 // Node entry of @regstudy/trainer (`@regstudy/trainer/node`): re-exports only.
-export { fsCheckpointStore } from './node/fs-checkpoint-store';
 export { coreCount, nodeBackendChoices, useBackend } from './backends/use-backend';
 export type { NodeBackendChoice, UseBackendOptions } from './backends/use-backend';
 export type { BackendSelection } from './backends/select-backend';
 export { registerWasmTrainingKernels } from './backends/wasm/register-training-kernels';
 export type { WasmTrainingKernelsInfo } from './backends/wasm/register-training-kernels';
+export { fsCheckpointStore } from './node/fs-checkpoint-store';

@@ -20,7 +20,7 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [1, 7, 9, 3, 3, 2, 2, 'same'],
   [4, 9, 9, 16, 32, 3, 1, 'same'],
   [2, 10, 10, 4, 8, 1, 2, 'valid'],
-  // >= 8 input channels, stride > 1 and >= 16 dy pixels: the phase-split input gradient
+  // stride > 1 and >= 16 dy pixels: the phase-split input gradient (also some cases above)
   [2, 9, 9, 8, 4, 3, 2, 'same'],
   [2, 4, 4, 8, 4, 3, 2, 'same'], // 2x2 dy: zero-dilated path
   [1, 10, 11, 8, 6, 3, 2, 'valid'],

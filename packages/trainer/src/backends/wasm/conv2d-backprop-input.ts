@@ -4,16 +4,11 @@ import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
 import { KernelRunner } from './kernel-runner';
 
 /**
- * Strided gradients with at least this many input channels use the phase split (its interleaving
- * `Concat` copies runs of `Ci` floats, slow in the stock JS concat when `Ci` is tiny); narrower ones
- * convolve the zero-dilated `dy`.
- */
-export const PHASE_SPLIT_MIN_CHANNELS = 8;
-
-/**
- * ...and at least this many dy pixels per image: on tiny maps (ResNet's 4x4 -> 2x2 stage) the
- * per-phase filter slicing and operator setup cost more than the zeros they save (measured,
- * batch 64: 8x8 dy 85 -> 37 ms, 4x4 dy 85 -> 70 ms, 2x2 dy 101 -> 198 ms).
+ * Strided gradients with at least this many dy pixels per image use the phase split; on tiny maps
+ * (ResNet's 4x4 -> 2x2 stage) the per-phase filter slicing and operator setup cost more than the
+ * zeros they save (measured, batch 64: 8x8 dy 85 -> 37 ms, 4x4 dy 85 -> 70 ms, 2x2 dy 101 -> 198
+ * ms; the 7x7/2 stem with 3 channels, whose input gradient tfjs-core's fused conv computes even for
+ * the image: 456 -> 126 ms).
  */
 export const PHASE_SPLIT_MIN_PIXELS = 16;
 
@@ -46,7 +41,7 @@ export function conv2dBackpropInput(
   );
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
-  if ((sh > 1 || sw > 1) && info.inChannels >= PHASE_SPLIT_MIN_CHANNELS && ho * wo >= PHASE_SPLIT_MIN_PIXELS) {
+  if ((sh > 1 || sw > 1) && ho * wo >= PHASE_SPLIT_MIN_PIXELS) {
     const viaPhases = conv2dBackpropInputByPhases(r, dy, filter, info, rotatedTransposedFilter);
     if (viaPhases !== null) return r.keep(viaPhases);
   }
