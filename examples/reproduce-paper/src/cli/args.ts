@@ -1,0 +1,235 @@
+import { parseArgs } from 'node:util';
+
+/** Model names the CLI accepts (the registry of `@regstudy/architectures`). */
+export const cliModelNames = ['initial', 'new', 'resnet18', 'resnet34'] as const;
+export type CliModelName = (typeof cliModelNames)[number];
+
+export const presetNames = ['quick', 'paper'] as const;
+export type PresetName = (typeof presetNames)[number];
+
+export const backendNames = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof backendNames)[number];
+
+export const l2Modes = ['weight-decay', 'penalty'] as const;
+export type L2Mode = (typeof l2Modes)[number];
+
+/** The command line after parsing and validation; unset options are `undefined` (the preset decides). */
+export interface CliArgs {
+  help: boolean;
+  preset: PresetName;
+  data?: string;
+  cache?: string;
+  out: string;
+  l2Mode?: L2Mode;
+  models?: CliModelName[];
+  l1?: number[];
+  l2?: number[];
+  epochs?: number;
+  seeds?: number;
+  batchSize?: number;
+  classes?: number;
+  perClass?: number;
+  valPerClass?: number;
+  learningRate?: number;
+  backend: BackendName;
+  shard?: { index: number; count: number };
+  resume: boolean;
+  keepCheckpoints: boolean;
+  reportOnly: boolean;
+  dryRun: boolean;
+  quiet: boolean;
+}
+
+/** A command-line mistake; the message names the flag. The CLI prints it and exits with code 2. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const helpText = `reproduce-paper: redo the L1/L2 study of "Impact of L1 and L2 Penalties on Generalizability
+of a Deep Learning Model" (Initial, New and ResNet-18 models on Tiny-ImageNet) and write a report
+beside the paper's Tables 1-3 and original per-epoch logs.
+
+Usage: reproduce-paper [options]          (from the repo root: pnpm reproduce [-- options])
+
+Presets
+  --preset quick|paper    quick (default): a synthetic Tiny-ImageNet twin written into the cache
+                          (10 classes, 20 + 10 images each), the whole grid (3 models x 4 lambda
+                          settings) for 5/8/2 epochs at lr 0.01, batch 20: about 5 minutes on a
+                          2-core CPU with the wasm backend.
+                          paper: the original protocol: SGD lr 0.001 momentum 0.9, batch 100,
+                          pixels in [0,1], L1 as a loss term over all parameters, L2 as PyTorch's
+                          coupled weight decay, 50 epochs (Initial, New), 25 (ResNet-18), on the
+                          real Tiny-ImageNet (--data, default: the official zip's URL).
+Data
+  --data <dir|zip|URL>    the real Tiny-ImageNet: a tiny-imagenet-200 folder, its zip, or a URL to
+                          the zip (prepared into the cache once). Default: synthetic twin (quick).
+  --cache <dir>           cache folder for prepared data (default .cache/regstudy)
+  --classes N             use the first N classes (synthetic: write N classes)
+  --per-class N           train images per class
+  --val-per-class N       validation images per class
+Grid
+  --models a,b            models: ${cliModelNames.join(', ')}
+  --l1 x,y                L1 lambdas (comma list); the grid is every --l1 with every --l2
+  --l2 x,y                L2 lambdas (comma list)
+  --l2-mode MODE          weight-decay (the paper's code: grad += l2*w, not in the loss) or
+                          penalty (the paper's text: loss += l2*sum(w^2))
+  --epochs N              epochs for every model (default: the preset's per-model epochs)
+  --seeds N               seeds per grid point (0..N-1), default 1
+  --batch-size N          mini-batch size
+  --lr X                  SGD learning rate (paper: 0.001; quick: 0.01), momentum stays 0.9
+Running
+  --backend NAME          auto (default: tensorflow if installed, else wasm, else cpu),
+                          tensorflow, wasm or cpu
+  --shard i/N             run only slice i (0-based) of N slices of the grid, e.g. one array task
+                          of a cluster job (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX)
+  --resume, --no-resume   continue finished and interrupted runs in --out (default: resume)
+  --out <dir>             results folder (default results/)
+  --report-only           train nothing: write the report from the results in --out (e.g. after
+                          all --shard jobs of a cluster run wrote into the same --out)
+  --keep-checkpoints      keep finished runs' checkpoint/ folders (default: deleted; they serve
+                          to resume, e.g. a later --epochs larger than before, and weigh 40-130 MB
+                          a run; without one a longer run starts over)
+  --dry-run               print the resolved plan and this shard's runs, then exit
+  --quiet                 no progress bars
+  -h, --help              this text
+
+Examples
+  pnpm reproduce                                   quick preset, synthetic data, report in results/
+  pnpm reproduce -- --models new --epochs 2        one model, two epochs
+  reproduce-paper --preset paper --data ~/data/tiny-imagenet-200.zip --out results/paper
+  reproduce-paper --preset paper --l2-mode penalty --seeds 3 --shard 2/8 --out /scratch/study
+  reproduce-paper --preset paper --l2-mode penalty --seeds 3 --out /scratch/study --report-only
+  reproduce-paper --data ./tiny-imagenet-200 --classes 10 --per-class 100 --epochs 5 --backend wasm
+`;
+
+function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw new CliError(`--${flag}: expected an integer >= ${min}, got "${v}"`);
+  }
+  return n;
+}
+
+function nonNegativeList(flag: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((s) => s.trim());
+  if (parts.some((p) => p === '')) throw new CliError(`--${flag}: empty item in "${v}" (use a comma list like 0,0.0001)`);
+  const values = parts.map((p) => {
+    const n = Number(p);
+    if (!Number.isFinite(n) || n < 0) throw new CliError(`--${flag}: "${p}" is not a number >= 0`);
+    return n;
+  });
+  return [...new Set(values)];
+}
+
+function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw new CliError(`--${flag}: "${v}" is not one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function parseShard(v: string | undefined): { index: number; count: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) {
+    throw new CliError(`--shard: expected i/N with 0 <= i < N (e.g. 0/4), got "${v}"`);
+  }
+  return { index, count };
+}
+
+/**
+ * Parses and validates the command line (without `node` and the script path).
+ * @throws CliError naming the flag for an unknown flag, a bad value or a missing value
+ */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed: ReturnType<typeof parseRaw>;
+  // `pnpm reproduce -- --epochs 2` may hand the separator through.
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  try {
+    parsed = parseRaw(args);
+  } catch (e) {
+    throw new CliError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see --help)`);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length > 0) throw new CliError(`unexpected argument "${parsed.positionals[0]}" (see --help)`);
+  const models = v.models === undefined ? undefined : v.models.split(',').map((s) => s.trim());
+  if (models) {
+    for (const m of models) {
+      if (!(cliModelNames as readonly string[]).includes(m)) throw new CliError(`--models: "${m}" is not one of ${cliModelNames.join(', ')}`);
+    }
+  }
+  let learningRate: number | undefined;
+  if (v.lr !== undefined) {
+    learningRate = Number(v.lr);
+    if (!Number.isFinite(learningRate) || learningRate <= 0) throw new CliError(`--lr: expected a number > 0, got "${v.lr}"`);
+  }
+  if (v.out !== undefined && v.out.trim() === '') throw new CliError('--out: empty folder name');
+  if (v.data !== undefined && v.data.trim() === '') throw new CliError('--data: empty path');
+  return {
+    help: v.help ?? false,
+    preset: oneOf('preset', v.preset, presetNames) ?? 'quick',
+    data: v.data,
+    cache: v.cache,
+    out: v.out ?? 'results',
+    l2Mode: oneOf('l2-mode', v['l2-mode'], l2Modes),
+    models: models ? ([...new Set(models)] as CliModelName[]) : undefined,
+    l1: nonNegativeList('l1', v.l1),
+    l2: nonNegativeList('l2', v.l2),
+    epochs: positiveInt('epochs', v.epochs),
+    seeds: positiveInt('seeds', v.seeds),
+    batchSize: positiveInt('batch-size', v['batch-size']),
+    classes: positiveInt('classes', v.classes, 2),
+    perClass: positiveInt('per-class', v['per-class']),
+    valPerClass: positiveInt('val-per-class', v['val-per-class']),
+    learningRate,
+    backend: oneOf('backend', v.backend, backendNames) ?? 'auto',
+    shard: parseShard(v.shard),
+    resume: v['no-resume'] ? false : true,
+    keepCheckpoints: v['keep-checkpoints'] ?? false,
+    reportOnly: v['report-only'] ?? false,
+    dryRun: v['dry-run'] ?? false,
+    quiet: v.quiet ?? false,
+  };
+}
+
+function parseRaw(argv: readonly string[]) {
+  const parsed = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      preset: { type: 'string' },
+      data: { type: 'string' },
+      cache: { type: 'string' },
+      out: { type: 'string' },
+      'l2-mode': { type: 'string' },
+      models: { type: 'string' },
+      l1: { type: 'string' },
+      l2: { type: 'string' },
+      epochs: { type: 'string' },
+      seeds: { type: 'string' },
+      'batch-size': { type: 'string' },
+      classes: { type: 'string' },
+      'per-class': { type: 'string' },
+      'val-per-class': { type: 'string' },
+      lr: { type: 'string' },
+      backend: { type: 'string' },
+      shard: { type: 'string' },
+      resume: { type: 'boolean' },
+      'no-resume': { type: 'boolean' },
+      'keep-checkpoints': { type: 'boolean' },
+      'report-only': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  if (parsed.values.resume && parsed.values['no-resume']) throw new Error('--resume and --no-resume contradict each other');
+  return parsed;
+}

@@ -1,0 +1,124 @@
+import { cpus } from 'node:os';
+import { useBackend } from '@regstudy/trainer/node';
+import { CliError, helpText, parseCliArgs } from './cli/args';
+import { checkPlan, resolvePlan } from './cli/plan';
+import { formatDuration, StudyProgress, type ProgressSink } from './cli/progress';
+import { paperReference } from './paper/reference';
+import { prepareData, type DataDescription } from './run/data';
+import { packageVersions, type RunDescription } from './run/description';
+import { existingResults } from './run/existing';
+import { writeReport } from './run/report';
+import { plannedRunIds, runPlannedStudy, studyDirOf } from './run/study';
+
+/** Where main writes: progress/diagnostics (stderr-like) and results summary (stdout-like). */
+export interface MainIo {
+  out: ProgressSink;
+  err: ProgressSink;
+  cwd: string;
+  signal?: AbortSignal;
+}
+
+interface Outcome {
+  data: DataDescription;
+  backend: RunDescription['backend'];
+  runs: RunDescription['runs'];
+  aborted: boolean;
+}
+
+/**
+ * The CLI: parse, pick the backend, prepare data, run the grid with resume, write the report
+ * (with `--report-only`: only the report, from the results already in `--out`).
+ * @returns the process exit code: 0 done, 1 a run failed or the study was interrupted, 2 bad usage
+ */
+export async function main(argv: readonly string[], io: MainIo): Promise<number> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  try {
+    const args = parseCliArgs(argv);
+    if (args.help) {
+      io.out.write(helpText);
+      return 0;
+    }
+    const plan = resolvePlan(args, io.cwd);
+    checkPlan(plan);
+    if (args.dryRun) {
+      io.out.write(`${JSON.stringify({ plan, runs: plannedRunIds(plan) }, null, 2)}\n`);
+      return 0;
+    }
+    const progress = new StudyProgress(io.err, !args.quiet);
+    let outcome: Outcome;
+    if (args.reportOnly) {
+      const found = existingResults(plan);
+      if (!found.data) throw new CliError(`--report-only: no run of this grid has results in ${studyDirOf(plan)}`);
+      progress.note(`report only: ${found.finished} finished, ${found.failed} failed, ${found.unfinished} unfinished or missing runs in ${studyDirOf(plan)}`);
+      outcome = {
+        data: found.data,
+        backend: { requested: plan.backend, name: 'none', reason: 'report only: nothing was trained in this invocation', threads: 0 },
+        runs: { completed: 0, skipped: found.finished, failed: found.failed, other: found.unfinished },
+        aborted: false,
+      };
+    } else {
+      const backend = await useBackend(plan.backend);
+      progress.note(`backend: ${backend.backend} (${backend.threads} thread${backend.threads === 1 ? '' : 's'}): ${backend.reason.split(' (skipped')[0]}`);
+      if (backend.backend === 'cpu') {
+        progress.note(
+          'warning: the pure-JS cpu backend trains about 1 image/s (measured 0.7 for the Initial and New models, 60-250 on wasm); ' +
+            'the quick preset takes hours on it. Check that @tensorflow/tfjs-backend-wasm loads, or shrink the grid (--models new --epochs 1).',
+        );
+      }
+      const data = await prepareData(plan, { note: (t) => progress.note(t), progress: (p) => progress.phase(p.phase, p.done, p.total) }, io.signal);
+      const study = await runPlannedStudy(plan, data, progress, io.signal);
+      const count = (s: string) => study.runs.filter((r) => r.status === s).length;
+      outcome = {
+        data: data.description,
+        backend: { requested: plan.backend, name: backend.backend, reason: backend.reason, threads: backend.threads },
+        runs: {
+          completed: count('completed'),
+          skipped: count('skipped'),
+          failed: count('failed'),
+          other: study.runs.length - count('completed') - count('skipped') - count('failed'),
+        },
+        aborted: study.aborted,
+      };
+    }
+    progress.note(`report: writing tables, figures and report.html to ${plan.outDir}`);
+    const ref = paperReference(plan.models.map((m) => m.name));
+    const describe = (): RunDescription => ({
+      command: ['reproduce-paper', ...argv].join(' '),
+      preset: plan.preset,
+      data: outcome.data,
+      models: plan.models,
+      regularization: plan.regularization,
+      l2Mode: plan.l2Mode,
+      optimizer: plan.optimizer,
+      batchSize: plan.batchSize,
+      pixels: 'pixels scaled to [0, 1], no mean/std normalisation, no augmentation',
+      seeds: Array.from({ length: plan.seeds }, (_, i) => i),
+      shard: plan.shard ?? null,
+      backend: outcome.backend,
+      versions: packageVersions(),
+      host: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
+      runs: outcome.runs,
+      startedAt,
+      wallSeconds: (Date.now() - started) / 1000,
+    });
+    const report = await writeReport(plan.outDir, studyDirOf(plan), ref, describe);
+    const wall = (Date.now() - started) / 1000;
+    const { runs } = outcome;
+    io.out.write(
+      `\nreport: ${plan.outDir}/report.html (tables.md, tables/, figures/, reproduction.md)\n` +
+        (report.missing.length ? `runs of the grid without results yet: ${report.missing.length}\n` : '') +
+        `runs: ${runs.completed} completed, ${runs.skipped} skipped (already done), ${runs.failed} failed` +
+        (runs.other ? `, ${runs.other} unfinished` : '') +
+        `\nwall time: ${formatDuration(wall)} (${wall.toFixed(1)} s) on ${outcome.backend.name}\n`,
+    );
+    if (outcome.aborted) return 1;
+    return runs.failed > 0 ? 1 : 0;
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.err.write(`reproduce-paper: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
