@@ -1,6 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildReport, type ReportResult } from '@regstudy/trainer/report';
+import { buildReport, readStudyResults, type ReportResult } from '@regstudy/trainer/report';
+import { claimRunsFromOriginals, claimRunsFromResults, differencesFromRuns, differencesFromTables } from '../claims/claim-runs';
+import { checkClaims } from '../claims/evaluate';
+import { claimsHtml, claimsMarkdown, type ClaimsCheck } from '../claims/render';
 import { originalCurvesSvg } from '../paper/original-figure';
 import { bestEpoch } from '../paper/original-log';
 import type { PaperReference } from '../paper/reference';
@@ -35,8 +38,11 @@ export function paperVersusLogsMarkdown(ref: PaperReference): string {
   return out.join('\n');
 }
 
-/** `reproduction.md`: the run, the paper against its logs, and every disagreement found. */
-export function reproductionMarkdown(d: RunDescription, ref: PaperReference): string {
+/**
+ * `reproduction.md`: the run, the paper's claims checked on it and on the original logs (when
+ * given), the paper against its logs, and every disagreement found.
+ */
+export function reproductionMarkdown(d: RunDescription, ref: PaperReference, claims?: ClaimsCheck): string {
   return [
     '# Reproduction of "Impact of L1 and L2 Penalties on Generalizability of a Deep Learning Model"',
     '',
@@ -47,6 +53,7 @@ export function reproductionMarkdown(d: RunDescription, ref: PaperReference): st
     'Our tables, with the paper\'s numbers beside them: `tables.md` (per model: `tables/<model>.md|csv`);',
     'curves (ours, with the original run of the same setting where a log exists): `figures/`; every original run of a model: `figures/original-<model>.svg`; all of it: `report.html`.',
     '',
+    ...(claims ? [claimsMarkdown(claims)] : []),
     "## The paper's tables against the original logs",
     '',
     'Logs are `data/original-logs/<name>_outputs.txt`. Best epoch = highest val accuracy in the log (first on ties), counted from 1; train acc is that epoch\'s.',
@@ -98,9 +105,21 @@ ${originalSvgs.length ? `<details><summary>All original runs' curves (${original
 }
 
 /**
+ * The paper's claims checked on our result files (`history.json` per run, read back through the
+ * trainer's reader; claim 4 uses the bootstrap CIs of the trainer report's tables) and on the
+ * original logs (all of them, whatever models this run had).
+ */
+export async function checkClaimsOn(studyDir: string, report: ReportResult, ref: PaperReference): Promise<ClaimsCheck> {
+  const { runs } = await readStudyResults(studyDir);
+  const ours = claimRunsFromResults(runs);
+  const original = claimRunsFromOriginals(ref.runs);
+  return { ours: checkClaims(ours, differencesFromTables(report.tables)), original: checkClaims(original, differencesFromRuns(original)) };
+}
+
+/**
  * Builds the trainer's report of `<out>/study` into `<out>` (tables, figures, report.html) with the
- * paper as reference, then adds `reproduction.md`, `run.json` and the reproduction section of
- * report.html.
+ * paper as reference, then adds `reproduction.md`, `run.json`, `claims.json`, the reproduction
+ * section and the claims section of report.html.
  */
 export async function writeReport(outDir: string, studyDir: string, ref: PaperReference, describe: () => RunDescription): Promise<ReportResult> {
   const result = await buildReport({ studyDir, outDir, reference: ref.reference, title: 'L1/L2 regularisation study: reproduction' });
@@ -115,14 +134,16 @@ export async function writeReport(outDir: string, studyDir: string, ref: PaperRe
     originals.push(svg);
     originalFiles.push(file);
   }
+  const claims = await checkClaimsOn(studyDir, result, ref);
   const d = describe();
   await writeFile(join(outDir, 'run.json'), JSON.stringify(d, null, 2) + '\n');
-  await writeFile(join(outDir, 'reproduction.md'), reproductionMarkdown(d, ref));
+  await writeFile(join(outDir, 'reproduction.md'), reproductionMarkdown(d, ref, claims));
+  await writeFile(join(outDir, 'claims.json'), JSON.stringify(claims, null, 2) + '\n');
   await writeFile(join(outDir, 'disagreements.json'), JSON.stringify(ref.disagreements, null, 2) + '\n');
   const htmlPath = join(outDir, 'report.html');
   const html = await readFile(htmlPath, 'utf8');
-  const section = reproductionHtml(d, ref, originals);
+  const section = reproductionHtml(d, ref, originals) + claimsHtml(claims);
   const at = html.indexOf('</h1>');
   await writeFile(htmlPath, at >= 0 ? html.slice(0, at + 5) + '\n' + section + html.slice(at + 5) : html.replace('</body>', section + '</body>'));
-  return { ...result, files: [...result.files, ...originalFiles, join(outDir, 'run.json'), join(outDir, 'reproduction.md'), join(outDir, 'disagreements.json')] };
+  return { ...result, files: [...result.files, ...originalFiles, join(outDir, 'run.json'), join(outDir, 'reproduction.md'), join(outDir, 'claims.json'), join(outDir, 'disagreements.json')] };
 }
