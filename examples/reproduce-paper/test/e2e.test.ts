@@ -109,7 +109,26 @@ describe('reproduce-paper CLI, end to end', () => {
     const figures = readdirSync(join(work, 'out1', 'figures'));
     expect(figures).toEqual(expect.arrayContaining(['overlay-new.svg', 'original-new.svg', `${ids[0]}.svg`, `${ids[1]}.svg`]));
     expect(readFileSync(join(work, 'out1', 'figures', 'original-new.svg'), 'utf8')).toContain('L1=1e-4, L2=1e-4');
-    expect(readFileSync(join(work, 'out1', 'reproduction.md'), 'utf8')).toContain('| 0 | 0 | 0.2907 | 0.1323 | 22 | initmodel_l1-0_l2-0 | 0 (empty) |');
+    const reproduction = readFileSync(join(work, 'out1', 'reproduction.md'), 'utf8');
+    expect(reproduction).toContain('| 0 | 0 | 0.2907 | 0.1323 | 22 | initmodel_l1-0_l2-0 | 0 (empty) |');
+
+    // The paper's claims, checked on this run (from history.json) and on the original logs.
+    expect(html).toContain('<section id="claims">');
+    expect(html).toContain('The paper&#39;s claims, checked on this run');
+    expect(reproduction).toContain("## The paper's claims, checked on this run");
+    expect(reproduction.indexOf("## The paper's claims")).toBeLessThan(reproduction.indexOf("## The paper's tables against the original logs"));
+    interface Claim { id: number; verdict: string; reason: string; findings: { scope: string; verdict: string; detail: string }[] }
+    const claims = readJson<{ ours: Claim[]; original: Claim[] }>('out1', 'claims.json');
+    expect(claims.original.map((c) => c.verdict)).toEqual(['supported', 'not supported', 'not supported', 'cannot tell']);
+    const [c1, c2, c3, c4] = claims.ours;
+    expect(c1!.verdict).toBe('cannot tell'); // no L2-only run in this grid
+    expect(c3).toMatchObject({ verdict: 'cannot tell', reason: 'no ResNet-18 run' });
+    expect(c4!.reason).toContain('one seed per setting');
+    // Claim 2 compares the two runs' train accuracies at their best epoch (epoch 1), as history.json has them.
+    expect(c2!.findings).toHaveLength(1);
+    expect(c2!.findings[0]!.scope).toBe('New Model, L1=1e-4, L2=0');
+    expect(c2!.findings[0]!.detail).toContain(`train acc at best epoch ${h1.trainAccuracy.toFixed(4)} vs ${h0.trainAccuracy.toFixed(4)} unregularised`);
+    expect(c2!.verdict).toBe(h1.trainAccuracy < h0.trainAccuracy ? 'supported' : 'not supported');
 
     const again = await runCli([...small, '--epochs', '1', '--out', 'out1', '--quiet']);
     expect(again.code).toBe(0);

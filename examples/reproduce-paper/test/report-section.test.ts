@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { claimRunsFromOriginals, differencesFromRuns } from '../src/claims/claim-runs';
+import { checkClaims } from '../src/claims/evaluate';
 import { paperReference } from '../src/paper/reference';
 import type { RunDescription } from '../src/run/description';
 import { describeRunMarkdown } from '../src/run/description';
@@ -48,6 +50,16 @@ describe('the run description', () => {
     expect(html).toContain(`disagree (${ref.disagreements.length})`);
     expect(html).toContain('<figure><svg id="x"></svg></figure>');
     expect(html).not.toContain('<new>');
+  });
+
+  it('puts the claims section after "This run" when given', () => {
+    const ref = paperReference();
+    const runs = claimRunsFromOriginals(ref.runs);
+    const claims = checkClaims(runs, differencesFromRuns(runs));
+    const md = reproductionMarkdown(d, ref, { ours: claims, original: claims });
+    expect(md.indexOf('## This run')).toBeLessThan(md.indexOf("## The paper's claims, checked on this run"));
+    expect(md.indexOf("## The paper's claims")).toBeLessThan(md.indexOf("## The paper's tables against the original logs"));
+    expect(reproductionMarkdown(d, ref)).not.toContain("## The paper's claims");
   });
 
   it('writes the markdown with every disagreement as a bullet', () => {
