@@ -60,6 +60,10 @@ describe('the run description', () => {
     expect(md.indexOf('## This run')).toBeLessThan(md.indexOf("## The paper's claims, checked on this run"));
     expect(md.indexOf("## The paper's claims")).toBeLessThan(md.indexOf("## The paper's tables against the original logs"));
     expect(reproductionMarkdown(d, ref)).not.toContain("## The paper's claims");
+    const html = reproductionHtml(d, ref, [], { ours: claims, original: claims });
+    expect(html.indexOf('<h2>This run</h2>')).toBeLessThan(html.indexOf('<section id="claims">'));
+    expect(html.indexOf('</section>')).toBeLessThan(html.indexOf("<h2>The paper's tables against the original logs</h2>"));
+    expect(reproductionHtml(d, ref)).not.toContain('id="claims"');
   });
 
   it('writes the markdown with every disagreement as a bullet', () => {

@@ -52,7 +52,9 @@ export const operationalisations: Record<1 | 2 | 3 | 4, string> = {
     'For each, the epoch of the lowest logged validation loss (first on ties), i.e. the last epoch at which the validation loss still reached a new low ' +
     "(the logged loss: it includes the L1 term, as in the paper's code). If that is the run's last epoch, the loss was still falling when the run stopped, " +
     'so it would have fallen at least that long. Supported when the L1 run fell strictly longer (its epoch > the L2 run\'s, or it was still falling past the L2 run\'s epoch), ' +
-    `not supported when it stopped falling no later; cannot tell when both were still falling, or when either run has fewer than ${CLAIM1_MIN_EPOCHS} epochs.`,
+    `not supported when it stopped falling no later; cannot tell when both were still falling, or when either run has fewer than ${CLAIM1_MIN_EPOCHS} epochs. ` +
+    'The training loss is not tested (it falls throughout in practice). Caveat: the L1 term in the logged loss shrinks as L1 shrinks the weights, which can keep it falling after the ' +
+    'cross-entropy has turned up; our histories also hold the cross-entropy alone (valDataLoss), not used here so that our runs and the original logs are measured alike.',
   2:
     "Per model and regularised setting, the train accuracy at the epoch of best validation accuracy (the tables' \"train accuracy\") against the unregularised run's. " +
     'One run each: lower is supported, equal or higher is not (a point comparison, see claim 4). More than one seed in both: the bootstrap 95% CI of the difference of the means ' +
@@ -61,6 +63,7 @@ export const operationalisations: Record<1 | 2 | 3 | 4, string> = {
     `(a) Per ResNet-18 run, overfitting starts at the epoch of the lowest validation loss, provided the validation loss is higher at every later epoch while the training loss at the last epoch is below its value there. ` +
     `Supported when that epoch is <= ${CLAIM3_OVERFIT_BY}, not supported when it is later or when the training loss did not fall after it; ` +
     `if the validation loss was lowest at the last epoch, not supported when the run lasted more than ${CLAIM3_OVERFIT_BY} epochs, else cannot tell (too few epochs). ` +
+    'The validation loss is the logged one, with the L1 term for L1 runs (see the caveat of claim 1). ' +
     '(b) Per (L1, L2) setting that ResNet-18 and another model both ran, ResNet-18\'s best validation accuracy (mean over seeds) against each other model\'s: supported when strictly higher than all. ' +
     'Claim 3 is supported when (a) and (b) are, not supported when either is not, otherwise cannot tell.',
   4:

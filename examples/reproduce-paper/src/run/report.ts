@@ -75,8 +75,11 @@ function markdownTableToHtml(md: string): string {
     .join('\n')}</tbody></table>`;
 }
 
-/** The "This run" and "paper vs original logs" section inserted at the top of report.html. */
-export function reproductionHtml(d: RunDescription, ref: PaperReference, originalSvgs: readonly string[] = []): string {
+/**
+ * The "This run", the paper's claims (when given: a nested `<section id="claims">`) and the
+ * "paper vs original logs" section inserted at the top of report.html.
+ */
+export function reproductionHtml(d: RunDescription, ref: PaperReference, originalSvgs: readonly string[] = [], claims?: ClaimsCheck): string {
   const facts = describeRunMarkdown(d)
     .split('\n')
     .map((l) => `<li>${esc(l.replace(/^- /, '')).replace(/`([^`]*)`/g, '<code>$1</code>')}</li>`)
@@ -93,7 +96,7 @@ export function reproductionHtml(d: RunDescription, ref: PaperReference, origina
   return `<section id="reproduction">
 <h2>This run</h2>
 <ul>${facts}</ul>
-<h2>The paper's tables against the original logs</h2>
+${claims ? claimsHtml(claims) : ''}<h2>The paper's tables against the original logs</h2>
 <p>Reference columns in the model tables below are the paper's ${esc(models.join(', '))} tables; the per-run
 figures overlay the original run's per-epoch curves where a log of the same setting exists.</p>
 ${tables}
@@ -142,7 +145,7 @@ export async function writeReport(outDir: string, studyDir: string, ref: PaperRe
   await writeFile(join(outDir, 'disagreements.json'), JSON.stringify(ref.disagreements, null, 2) + '\n');
   const htmlPath = join(outDir, 'report.html');
   const html = await readFile(htmlPath, 'utf8');
-  const section = reproductionHtml(d, ref, originals) + claimsHtml(claims);
+  const section = reproductionHtml(d, ref, originals, claims);
   const at = html.indexOf('</h1>');
   await writeFile(htmlPath, at >= 0 ? html.slice(0, at + 5) + '\n' + section + html.slice(at + 5) : html.replace('</body>', section + '</body>'));
   return { ...result, files: [...result.files, ...originalFiles, join(outDir, 'run.json'), join(outDir, 'reproduction.md'), join(outDir, 'claims.json'), join(outDir, 'disagreements.json')] };
