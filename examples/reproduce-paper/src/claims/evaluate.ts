@@ -18,6 +18,7 @@ export type Verdict = 'supported' | 'not supported' | 'cannot tell';
 export interface Finding {
   scope: string;
   verdict: Verdict;
+  /** The numbers behind the verdict; for 'cannot tell' it starts with the reason, then ': '. */
   detail: string;
 }
 
