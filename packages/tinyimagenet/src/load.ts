@@ -50,7 +50,7 @@ export interface LoadOptions {
   concurrency?: number;
   /**
    * Worker threads that decode in parallel (each runs sharp; libvips work still goes to libuv's
-   * thread pool). Default: one per CPU core when 1,000 or more images are decoded, else 0
+   * thread pool). Default: one per CPU core (at most UV_THREADPOOL_SIZE, default 4) when 1,000 or more images are decoded, else 0
    * (decode on the calling thread). The decoded bytes are the same either way.
    */
   threads?: number;

@@ -26,7 +26,7 @@ export interface Selection {
 export interface ReadOptions extends Selection {
   skipBadImages?: boolean | undefined;
   concurrency?: number | undefined;
-  /** Decode worker threads; default one per core for 1,000+ images, else 0 (main thread only). */
+  /** Decode worker threads; default one per core (at most libuv's pool size) for 1,000+ images, else 0. */
   threads?: number | undefined;
   onProgress?: ((p: Progress) => void) | undefined;
   signal?: AbortSignal | undefined;
@@ -133,7 +133,10 @@ export async function readSplit(src: DatasetSource, o: ReadOptions): Promise<Tin
       skipped++;
     }
   };
-  const threads = o.threads ?? (n >= 1000 ? availableParallelism() : 0);
+  // libvips work runs on libuv's thread pool (UV_THREADPOOL_SIZE, default 4), shared by all workers:
+  // more workers than pool threads would only add idle event loops.
+  const poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const threads = o.threads ?? (n >= 1000 ? Math.min(availableParallelism(), poolSize) : 0);
   if (threads > 0) {
     // Worker threads: the JS side of sharp (building and marshalling each pipeline) costs about as
     // much CPU as libvips' decode of a 64x64 JPEG, so a single event loop cannot keep 2+ cores busy.
