@@ -8,4 +8,6 @@ export default defineConfig({
   dts: { entry: { index: 'src/index.ts', browser: 'src/browser.ts' } },
   sourcemap: true,
   clean: true,
+  // import.meta.url (decode-pool.ts resolves sharp for its workers) in the CJS build.
+  shims: true,
 });

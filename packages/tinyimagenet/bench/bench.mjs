@@ -68,8 +68,8 @@ for (const split of ['train', 'val']) {
   const cpu = process.cpuUsage(cpu0);
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const idle2 = (cpuS / 2) * (100000 / d.count);
-  result[`prepare_${split}`] = { images: d.count, seconds: s, imagesPerSecond: Math.round(d.count / s), cpuSeconds: cpuS, cpuMsPerImage: (1000 * cpuS) / d.count, estimatedSecondsFor100kOnIdle2Cores: idle2 };
-  log(`prepare ${split}: ${d.count} images in ${s.toFixed(1)} s (${Math.round(d.count / s)} images/s), CPU ${cpuS.toFixed(1)} s = ${((1000 * cpuS) / d.count).toFixed(2)} ms/image -> ~${idle2.toFixed(0)} s per 100k images on 2 idle cores`);
+  result[`prepare_${split}`] = { images: d.count, seconds: s, imagesPerSecond: Math.round(d.count / s), cpuSeconds: cpuS, cpuMsPerImage: (1000 * cpuS) / d.count, estimatedSecondsFor100kOnIdle2Cores: idle2, loadAverageAfter: loadavg() };
+  log(`prepare ${split}: ${d.count} images in ${s.toFixed(1)} s (${Math.round(d.count / s)} images/s), CPU ${cpuS.toFixed(1)} s = ${((1000 * cpuS) / d.count).toFixed(2)} ms/image -> ~${idle2.toFixed(0)} s per 100k images on 2 idle cores; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 }
 result.peakRssAfterPrepareMB = mb(process.resourceUsage().maxRSS * 1024);
 if (typeof globalThis.gc === 'function') globalThis.gc();

@@ -19,6 +19,7 @@ const schema = z.object({
   force: z.boolean().default(false),
   skipBadImages: z.boolean().default(false),
   concurrency: z.number().int().min(1).max(256).default(16),
+  threads: z.number().int().min(0).max(64).optional(),
   onProgress: z.custom<(p: Progress) => void>((v) => typeof v === 'function').optional(),
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal).optional(),
 });
@@ -47,6 +48,12 @@ export interface LoadOptions {
   skipBadImages?: boolean;
   /** Images decoded concurrently (libvips runs them on libuv's thread pool). Default 16. */
   concurrency?: number;
+  /**
+   * Worker threads that decode in parallel (each runs sharp; libvips work still goes to libuv's
+   * thread pool). Default: one per CPU core (at most UV_THREADPOOL_SIZE, default 4) when 1,000 or more images are decoded, else 0
+   * (decode on the calling thread). The decoded bytes are the same either way.
+   */
+  threads?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }

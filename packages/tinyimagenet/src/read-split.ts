@@ -1,5 +1,7 @@
 import { TinyImageNetError, throwIfAborted } from './errors';
+import { availableParallelism } from 'node:os';
 import { decodeInto } from './decode';
+import { DecodePool, JOB_IMAGES, type DecodeJobResult } from './decode-pool';
 import {
   IMAGE_BYTES,
   compareCodeUnits,
@@ -24,6 +26,8 @@ export interface Selection {
 export interface ReadOptions extends Selection {
   skipBadImages?: boolean | undefined;
   concurrency?: number | undefined;
+  /** Decode worker threads; default one per core (at most libuv's pool size) for 1,000+ images, else 0. */
+  threads?: number | undefined;
   onProgress?: ((p: Progress) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -113,34 +117,89 @@ export async function readSplit(src: DatasetSource, o: ReadOptions): Promise<Tin
   let skipped = 0;
   let failure: unknown;
   const step = Math.max(1, Math.floor(n / 200));
-  const worker = async (): Promise<void> => {
-    while (next < n && failure === undefined) {
-      const i = next++;
-      const item = items[i]!;
-      try {
-        throwIfAborted(o.signal);
-        const data = await src.read(item.path);
-        try {
-          await decodeInto(data, images, i * IMAGE_BYTES);
-          ok[i] = 1;
-        } catch (e) {
-          if (!o.skipBadImages) {
-            throw new TinyImageNetError(`cannot decode image (${e instanceof Error ? e.message : String(e)}); pass skipBadImages: true to skip bad images`, {
-              file: src.describe(item.path),
-              cause: e,
-            });
-          }
-          skipped++;
-        }
-      } catch (e) {
-        failure ??= e;
-        return;
-      }
-      done++;
-      if (done % step === 0 || done === n) o.onProgress?.({ phase: 'decode', done, total: n });
+  const decodeError = (item: Item, e: unknown): TinyImageNetError =>
+    new TinyImageNetError(`cannot decode image (${e instanceof Error ? e.message : String(e)}); pass skipBadImages: true to skip bad images`, {
+      file: src.describe(item.path),
+      cause: e,
+    });
+  const decodeHere = async (i: number): Promise<void> => {
+    const item = items[i]!;
+    const data = await src.read(item.path);
+    try {
+      await decodeInto(data, images, i * IMAGE_BYTES);
+      ok[i] = 1;
+    } catch (e) {
+      if (!o.skipBadImages) throw decodeError(item, e);
+      skipped++;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 16) }, worker));
+  // libvips work runs on libuv's thread pool (UV_THREADPOOL_SIZE, default 4), shared by all workers:
+  // more workers than pool threads would only add idle event loops.
+  const poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const threads = o.threads ?? (n >= 1000 ? Math.min(availableParallelism(), poolSize) : 0);
+  if (threads > 0) {
+    // Worker threads: the JS side of sharp (building and marshalling each pipeline) costs about as
+    // much CPU as libvips' decode of a 64x64 JPEG, so a single event loop cannot keep 2+ cores busy.
+    const inFlight = Math.max(1, Math.ceil((o.concurrency ?? 16) / threads));
+    const pool = new DecodePool(threads, inFlight);
+    const jobs = Math.ceil(n / JOB_IMAGES);
+    let nextJob = 0;
+    const finish = async (start: number, r: DecodeJobResult): Promise<void> => {
+      images.set(r.pixels, start * IMAGE_BYTES);
+      for (let k = 0; k < r.status.length; k++) {
+        const s = r.status[k] ?? null;
+        const i = start + k;
+        if (s === null) ok[i] = 1;
+        else if (s === 'read') await decodeHere(i);
+        else {
+          const e = new Error(s.error);
+          if (!o.skipBadImages) throw decodeError(items[i]!, e);
+          skipped++;
+        }
+      }
+      done += r.status.length;
+      if (Math.floor(done / step) !== Math.floor((done - r.status.length) / step) || done === n) o.onProgress?.({ phase: 'decode', done, total: n });
+    };
+    const feeder = async (): Promise<void> => {
+      while (nextJob < jobs && failure === undefined) {
+        const start = nextJob++ * JOB_IMAGES;
+        const slice = items.slice(start, Math.min(n, start + JOB_IMAGES));
+        try {
+          throwIfAborted(o.signal);
+          const filePath = src.filePath?.bind(src);
+          const r = filePath
+            ? await pool.run({ paths: slice.map((it) => filePath(it.path)) })
+            : await pool.run({ data: await Promise.all(slice.map((it) => src.read(it.path))) });
+          await finish(start, r);
+        } catch (e) {
+          failure ??= e;
+          return;
+        }
+      }
+    };
+    try {
+      // Two jobs per worker: one decoding, one queued (or being read from a zip).
+      await Promise.all(Array.from({ length: 2 * threads }, feeder));
+    } finally {
+      await pool.close();
+    }
+  } else {
+    const worker = async (): Promise<void> => {
+      while (next < n && failure === undefined) {
+        const i = next++;
+        try {
+          throwIfAborted(o.signal);
+          await decodeHere(i);
+        } catch (e) {
+          failure ??= e;
+          return;
+        }
+        done++;
+        if (done % step === 0 || done === n) o.onProgress?.({ phase: 'decode', done, total: n });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 16) }, worker));
+  }
   if (failure !== undefined) throw failure;
   let count = n;
   let out = images;

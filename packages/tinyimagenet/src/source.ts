@@ -18,6 +18,8 @@ export interface DatasetSource {
   describe(path: string): string;
   exists(path: string): Promise<boolean>;
   read(path: string): Promise<Buffer>;
+  /** The file's path on disk when the source is a folder (decode workers then read it themselves). */
+  filePath?(path: string): string;
   /** Names (not paths) directly inside folder `dir`; subfolders end without '/'. */
   list(dir: string): Promise<string[]>;
   /** A cheap identity of the source content (see openSource). */
@@ -144,6 +146,7 @@ async function openFolder(location: string): Promise<DatasetSource> {
       () => false,
     ),
     read: (p) => readFile(full(p)),
+    filePath: full,
     list: async (dir) => (await readdir(full(dir)).catch(() => [] as string[])).sort(),
     fingerprint: () => folderFingerprint(root),
     close: async () => undefined,

@@ -63,6 +63,23 @@ describe('clear errors on bad input, nothing written', () => {
     expect(Buffer.from(ok.images.subarray(16 * B, 17 * B)).equals(Buffer.from(good.images.subarray(17 * B, 18 * B)))).toBe(true);
   });
 
+  it('a corrupt JPEG or an unreadable file in worker threads: the same errors', async () => {
+    const dir = copy();
+    const w = [...ds.wnids].sort()[2]!;
+    const bad = join(dir, 'train', w, 'images', `${w}_4.JPEG`);
+    truncateSync(bad, Math.floor(statSync(bad).size / 2));
+    await expect(loadTinyImageNet({ source: dir, split: 'train', threads: 2 })).rejects.toThrow(new RegExp(`${w}_4\\.JPEG: cannot decode image .*skipBadImages`));
+    const a = await loadTinyImageNet({ source: dir, split: 'train', skipBadImages: true, threads: 0 });
+    const b = await loadTinyImageNet({ source: dir, split: 'train', skipBadImages: true, threads: 2 });
+    expect(b.skipped).toBe(1);
+    expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+    expect(Buffer.from(b.images).equals(Buffer.from(a.images))).toBe(true);
+    // A file that cannot be read (here: a folder in its place) is reported as on the main thread.
+    rmSync(bad);
+    mkdirSync(bad);
+    await expect(loadTinyImageNet({ source: dir, split: 'train', threads: 2 })).rejects.toThrow(/EISDIR/);
+  });
+
   it('a truncated zip', async () => {
     const zip = join(tempDir(), 'cut.zip');
     const bytes = readFileSync(ds.zipPath!);

@@ -64,6 +64,18 @@ describe('loadTinyImageNet from a folder and a zip', () => {
     }
   });
 
+  it('decodes the same bytes in worker threads as on the main thread (folder and zip)', async () => {
+    for (const source of [ds.root!, zipPath]) {
+      for (const split of ['train', 'val'] as const) {
+        const a = await loadTinyImageNet({ source, split, threads: 0 });
+        const b = await loadTinyImageNet({ source, split, threads: 2, concurrency: 3 });
+        expect(b.count).toBe(a.count);
+        expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+        expect(Buffer.from(b.images).equals(Buffer.from(a.images))).toBe(true);
+      }
+    }
+  });
+
   it('selects the first N classes, a wnid list (remapped in sorted order) and a per-class limit', async () => {
     const sorted = [...ds.wnids].sort();
     const a = await loadTinyImageNet({ source: zipPath, split: 'train', classes: 2, perClass: 3 });
