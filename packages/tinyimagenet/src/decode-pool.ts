@@ -1,49 +1,22 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { WorkerJob, WorkerReply } from './decode-worker';
 
 /**
- * The worker's code (CommonJS, run with `eval: true` so that it needs no separate file in the
- * bundle). Its `decode` is a copy of decodeInto (decode.ts): keep the two identical; the tests
- * compare the bytes of both paths. A job is a contiguous run of images, given either as file
- * paths (read here with readFileSync) or as one packed buffer with offsets; the reply carries
- * their pixels in one transferred buffer and, per image, null (decoded), 'read' (could not read
- * the file: the caller retries on the main thread to report the original error) or a decode
- * error message.
+ * Where the worker entry (src/decode-worker.ts, built as dist/decode-worker.cjs) is: next to this
+ * module once built (dist/ is flat), else (vitest running src/) in the package's own dist/,
+ * found through its exports map; turbo builds the package before its tests.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
-const sharp = require(workerData.sharpPath);
-const SIZE = 64, BYTES = SIZE * SIZE * 3;
-async function decode(data, out, offset) {
-  const { data: px, info } = await sharp(data, { failOn: 'warning' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  if (info.width !== SIZE || info.height !== SIZE) throw new Error('image is ' + info.width + 'x' + info.height + 'x' + info.channels + ', expected ' + SIZE + 'x' + SIZE + 'x3');
-  if (info.channels === 3) out.set(px, offset);
-  else if (info.channels === 1) {
-    for (let i = 0; i < SIZE * SIZE; i++) { const v = px[i]; out[offset + 3 * i] = v; out[offset + 3 * i + 1] = v; out[offset + 3 * i + 2] = v; }
-  } else throw new Error('image has ' + info.channels + ' channels after conversion, expected 3');
-  if (px.length < (info.channels === 1 ? BYTES / 3 : BYTES)) throw new Error('decoded image is short');
+function workerFile(): string {
+  const sibling = fileURLToPath(new URL('./decode-worker.cjs', import.meta.url));
+  if (existsSync(sibling)) return sibling;
+  const built = join(dirname(createRequire(import.meta.url).resolve('@regstudy/tinyimagenet')), 'decode-worker.cjs');
+  if (existsSync(built)) return built;
+  throw new Error(`@regstudy/tinyimagenet: decode worker not found at ${sibling} or ${built}; build the package first`);
 }
-parentPort.on('message', async (job) => {
-  const n = job.paths ? job.paths.length : job.offsets.length - 1;
-  const packed = job.packed ? new Uint8Array(job.packed) : undefined;
-  const pixels = new Uint8Array(n * BYTES);
-  const status = new Array(n).fill(null);
-  let next = 0;
-  const run = async () => {
-    while (next < n) {
-      const i = next++;
-      let data;
-      if (job.paths) {
-        try { data = readFileSync(job.paths[i]); } catch { status[i] = 'read'; continue; }
-      } else data = packed.subarray(job.offsets[i], job.offsets[i + 1]);
-      try { await decode(data, pixels, i * BYTES); } catch (e) { status[i] = 'x' + (e instanceof Error ? e.message : String(e)); }
-    }
-  };
-  await Promise.all(Array.from({ length: job.inFlight }, run));
-  parentPort.postMessage({ id: job.id, pixels: pixels.buffer, status }, [pixels.buffer]);
-});
-`;
 
 /** One image's outcome in a job: null (decoded), 'read' (file unreadable) or a decode error. */
 export type DecodeStatus = null | 'read' | { error: string };
@@ -56,8 +29,6 @@ export interface DecodeJobResult {
 /** A job: file paths to read and decode, or the encoded images themselves. */
 export type DecodeJob = { paths: string[] } | { data: Uint8Array[] };
 
-let sharpPath: string | undefined;
-
 /** A pool of worker threads decoding images with sharp; jobs go to the least busy worker. */
 export class DecodePool {
   private readonly workers: { w: Worker; busy: number }[] = [];
@@ -69,11 +40,11 @@ export class DecodePool {
     threads: number,
     private readonly inFlight: number,
   ) {
-    sharpPath ??= createRequire(import.meta.url).resolve('sharp');
+    const file = workerFile();
     for (let t = 0; t < threads; t++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { sharpPath } });
+      const w = new Worker(file);
       const entry = { w, busy: 0 };
-      w.on('message', (m: { id: number; pixels: ArrayBuffer; status: (string | null)[] }) => {
+      w.on('message', (m: WorkerReply) => {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
@@ -103,14 +74,16 @@ export class DecodePool {
       this.pending.set(id, { resolve, reject, worker });
       worker.busy++;
       if ('paths' in job) {
-        worker.w.postMessage({ id, paths: job.paths, inFlight: this.inFlight });
+        const message: WorkerJob = { id, paths: job.paths, inFlight: this.inFlight };
+        worker.w.postMessage(message);
       } else {
         const offsets = new Array<number>(job.data.length + 1);
         offsets[0] = 0;
         job.data.forEach((d, i) => (offsets[i + 1] = offsets[i]! + d.byteLength));
         const packed = new Uint8Array(offsets[job.data.length]!);
         job.data.forEach((d, i) => packed.set(d, offsets[i]));
-        worker.w.postMessage({ id, packed: packed.buffer, offsets, inFlight: this.inFlight }, [packed.buffer]);
+        const message: WorkerJob = { id, packed: packed.buffer, offsets, inFlight: this.inFlight };
+        worker.w.postMessage(message, [packed.buffer]);
       }
     });
   }
