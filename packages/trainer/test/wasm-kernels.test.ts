@@ -35,10 +35,10 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
 beforeAll(setUpCpuAndWasm);
 
 describe('registerWasmTrainingKernels', () => {
-  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul and Tile, once', () => {
+  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul, Tile and AvgPoolGrad, once', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
-    expect([...info.replaced].sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'Tile']);
+    expect([...info.replaced].sort()).toEqual(['AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'Tile']);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
@@ -126,4 +126,31 @@ describe('Tile', () => {
     const [i] = onBackend('wasm', () => tf.tile(tf.tensor2d([3, 4], [2, 1], 'int32'), [1, 3]));
     expect(Array.from(i!)).toEqual([3, 3, 3, 4, 4, 4]);
   });
+});
+
+describe('AvgPoolGrad', () => {
+  // [x shape, filter, stride, pad]: the first four take the broadcast path, the rest the stock kernel
+  it.each([
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[1, 6, 9, 4], 3, 3, 'same'],
+    [[3, 4, 4, 1], 1, 1, 'valid'],
+    [[2, 6, 4, 5], [3, 1], [3, 1], 'valid'],
+    [[2, 7, 7, 3], 2, 2, 'valid'],
+    [[2, 7, 7, 3], 2, 2, 'same'],
+    [[1, 8, 8, 2], 3, 2, 'same'],
+  ] as [number[], number | [number, number], number | [number, number], Pad][])(
+    'x=%j filter=%j stride=%j %s matches cpu',
+    (shape, filter, stride, pad) => {
+      const xv = randomValues(shape.reduce((a, b) => a * b, 1), 11);
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const x = tf.tensor4d(xv, shape as [number, number, number, number]);
+          const f = (t: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, filter, stride, pad), tf.avgPool(t as tf.Tensor4D, filter, stride, pad)));
+          return tf.grad(f)(x);
+        })[0]!;
+      const w = run('wasm');
+      expect(w.length).toBe(shape.reduce((a, b) => a * b, 1));
+      expect(relativeError(w, run('cpu'))).toBeLessThan(1e-6);
+    },
+  );
 });
