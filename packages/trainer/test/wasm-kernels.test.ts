@@ -35,10 +35,10 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
 beforeAll(setUpCpuAndWasm);
 
 describe('registerWasmTrainingKernels', () => {
-  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul, Tile and AvgPoolGrad, once', () => {
+  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul, Tile, AvgPoolGrad, Sum and Mean, once', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
-    expect([...info.replaced].sort()).toEqual(['AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'Tile']);
+    expect([...info.replaced].sort()).toEqual(['AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'Mean', 'Sum', 'Tile']);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
@@ -153,4 +153,34 @@ describe('AvgPoolGrad', () => {
       expect(relativeError(w, run('cpu'))).toBeLessThan(1e-6);
     },
   );
+});
+
+describe('Sum and Mean', () => {
+  // [shape, axes, keepDims]: leading axes take the pooling path, the others the stock kernels
+  it.each([
+    [[4, 5, 6, 7], [0, 1, 2], false],
+    [[4, 5, 6, 7], [2, 1, 0], true],
+    [[64, 9, 3], [0], false],
+    [[3, 8, 8, 16], [0, 1], true],
+    [[3, 4], 0, false],
+    [[3, 4, 5], [1, 2], false],
+    [[3, 4, 5], [0, 2], true],
+    [[3, 4, 5], null, false],
+    [[1, 4, 5], [0], false],
+  ] as [number[], number | number[] | null, boolean][])('x=%j axes=%j keepDims=%s matches cpu', (shape, axes, keepDims) => {
+    const v = randomValues(shape.reduce((a, b) => a * b, 1), 21);
+    for (const f of [tf.sum, tf.mean]) {
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const y = f(tf.tensor(v, shape), axes ?? undefined, keepDims);
+          return tf.concat([tf.reshape(y, [-1]), tf.tensor1d(y.shape.length ? y.shape : [0])]);
+        })[0]!;
+      expect(relativeError(run('wasm'), run('cpu'))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('int32 keeps the stock kernel', () => {
+    const [s] = onBackend('wasm', () => tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0));
+    expect(Array.from(s!)).toEqual([4, 6]);
+  });
 });

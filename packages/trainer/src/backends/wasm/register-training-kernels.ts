@@ -6,6 +6,7 @@ import type {
   Conv2DBackpropInputAttrs,
   KernelConfig,
   KernelFunc,
+  SumAttrs,
   TensorInfo,
   TileAttrs,
 } from '@tensorflow/tfjs-core';
@@ -14,6 +15,7 @@ import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
 import { KernelRunner } from './kernel-runner';
+import { leadingAxesReduce } from './reduce';
 import { broadcastTile } from './tile';
 
 /** Backend name the kernels are registered for. */
@@ -21,8 +23,8 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'Multiply', 'PadV2', 'Reshape',
-  'Slice',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'Mean', 'Multiply',
+  'PadV2', 'Reshape', 'Slice', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
 ] as const;
@@ -48,7 +50,9 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   XNNPACK's GEMM after an explicit `Transpose` instead of the stock naive loop;
  * - replaces `Tile` when it only broadcasts (the batch-norm gradient) by a broadcasting add;
  * - replaces `AvgPoolGrad` when the windows tile the input (window = stride, no padding) by two
- *   broadcasting kernels.
+ *   broadcasting kernels;
+ * - replaces `Sum` and `Mean` over leading axes (bias and batch-norm reductions) by one XNNPACK
+ *   average pooling.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -132,6 +136,15 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       avgPoolGrad(r, args.inputs.dy as TensorInfo, args.inputs.input as TensorInfo, args.attrs as unknown as AvgPoolGradAttrs),
     ) ?? stockAvgPoolGrad(args),
   );
+
+  for (const [name, op] of [['Sum', 'sum'], ['Mean', 'mean']] as const) {
+    const stockReduce = funcs.get(name)!;
+    define(name, (args) =>
+      withRunner(args.backend, (r) =>
+        leadingAxesReduce(r, args.inputs.x as TensorInfo, args.attrs as unknown as SumAttrs, op),
+      ) ?? stockReduce(args),
+    );
+  }
 
   registered = { added, replaced };
   return registered;
