@@ -34,5 +34,5 @@ const total = prof.kernels.reduce((s, k) => s + k.kernelTimeMs, 0);
 console.log(`${name} threads=${threads} kernels=${prof.kernels.length} total kernel ms=${total.toFixed(1)}`);
 for (const [k, v] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${v.toFixed(1).padStart(8)} ${k}`);
 console.log('--- by shape');
-for (const [k, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`  ${v.ms.toFixed(1).padStart(8)} x${v.n} ${k}`);
+for (const [k, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.TOP ?? 25))) console.log(`  ${v.ms.toFixed(1).padStart(8)} x${v.n} ${k}`);
 const t0 = performance.now(); for (let i = 0; i < 3; i++) train(); console.log('step ms', ((performance.now() - t0) / 3).toFixed(1));

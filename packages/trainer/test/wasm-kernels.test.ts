@@ -99,6 +99,22 @@ describe('BatchMatMul with transposes', () => {
     expect(relativeError(run('wasm'), run('cpu'))).toBeLessThanOrEqual(1e-4);
   });
 
+  it('computes a wide plain product (few rows, >= 2M-element b) as (b^T a^T)^T, matching cpu, rank 2 and 3', () => {
+    const [m, k, n] = [8, 2048, 1024];
+    const av = randomValues(m * k, 41);
+    const bv = randomValues(k * n, 42);
+    for (const rank3 of [false, true]) {
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const a = rank3 ? tf.tensor3d(av, [1, m, k]) : tf.tensor2d(av, [m, k]);
+          const b = rank3 ? tf.tensor3d(bv, [1, k, n]) : tf.tensor2d(bv, [k, n]);
+          const c = tf.matMul(a, b);
+          return tf.concat([tf.reshape(c, [-1]), tf.tensor1d(c.shape)]);
+        })[0]!;
+      expect(relativeError(run('wasm'), run('cpu'))).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
   it('computes a hand-checked product: [[1,2],[3,4]]^T @ [[1,0],[0,1]]^T = [[1,3],[2,4]]', () => {
     const [r] = onBackend('wasm', () =>
       tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([1, 0, 0, 1], [2, 2]), true, true),

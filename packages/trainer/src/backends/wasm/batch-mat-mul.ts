@@ -1,6 +1,10 @@
 import type { BatchMatMulAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelRunner } from './kernel-runner';
 
+/** Plain products with at most this many rows and a `B` of at least this many elements are swapped. */
+const WIDE_MAX_ROWS = 256;
+const WIDE_MIN_WEIGHTS = 1 << 21;
+
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /**
@@ -14,12 +18,16 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
  *   A^T @ B   = (A^T) @ B             (moves |A|)   or  (B^T @ A)^T  (moves |B| + |C|)
  *   A^T @ B^T = (B @ A)^T             (moves |C|)
  *
+ * A plain product `A @ B` with few rows and a large `B` (the forward pass of a wide dense layer,
+ * e.g. `[64, 5120] @ [5120, 2000]`) is computed as `(B^T @ A^T)^T`: XNNPACK's GEMM streams its
+ * packed weights once per 4-row tile of the input, so with `B` as the weights 40 MB are read 16
+ * times; with `A^T` as the (tiny) weights `B^T` is read once, and the transposes cost less.
+ *
  * Returns `null` (use the stock kernel) for batched products (batch > 1), which stay on the
- * stock path either way.
+ * stock path either way, and for the other plain products.
  */
 export function batchMatMul(r: KernelRunner, a: TensorInfo, b: TensorInfo, attrs: BatchMatMulAttrs): TensorInfo | null {
   const { transposeA, transposeB } = attrs;
-  if (!transposeA && !transposeB) return null;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const ra = a.shape.length;
   const rb = b.shape.length;
@@ -40,7 +48,10 @@ export function batchMatMul(r: KernelRunner, a: TensorInfo, b: TensorInfo, attrs
   const sb = b0 * b1;
   const sc = m * n;
   let out: TensorInfo;
-  if (transposeA && transposeB) {
+  if (!transposeA && !transposeB) {
+    if (!(m <= WIDE_MAX_ROWS && sb >= WIDE_MIN_WEIGHTS && n >= 4 * m)) return null;
+    out = t(r.reshape(mm(t(b2), t(a2)), [n, m]));
+  } else if (transposeA && transposeB) {
     out = t(r.reshape(mm(b2, a2), [n, m]));
   } else if (transposeB) {
     out = sb <= sa + sc ? mm(a2, t(b2)) : t(r.reshape(mm(b2, t(a2)), [n, m]));
