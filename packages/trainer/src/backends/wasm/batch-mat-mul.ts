@@ -3,7 +3,7 @@ import { KernelRunner } from './kernel-runner';
 
 /** Plain products with at most this many rows and a `B` of at least this many elements are swapped. */
 const WIDE_MAX_ROWS = 256;
-const WIDE_MIN_WEIGHTS = 1 << 21;
+const WIDE_MIN_WEIGHTS = 1 << 20;
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
