@@ -35,10 +35,10 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
 beforeAll(setUpCpuAndWasm);
 
 describe('registerWasmTrainingKernels', () => {
-  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul and Tile, once', () => {
+  it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul, Tile, AvgPoolGrad, Sum and Mean, once', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
-    expect([...info.replaced].sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'Tile']);
+    expect([...info.replaced].sort()).toEqual(['AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'Mean', 'Sum', 'Tile']);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
@@ -99,6 +99,22 @@ describe('BatchMatMul with transposes', () => {
     expect(relativeError(run('wasm'), run('cpu'))).toBeLessThanOrEqual(1e-4);
   });
 
+  it('computes a wide plain product (few rows, >= 1.5M-element b) as (b^T a^T)^T, matching cpu, rank 2 and 3', () => {
+    const [m, k, n] = [8, 2048, 1024];
+    const av = randomValues(m * k, 41);
+    const bv = randomValues(k * n, 42);
+    for (const rank3 of [false, true]) {
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const a = rank3 ? tf.tensor3d(av, [1, m, k]) : tf.tensor2d(av, [m, k]);
+          const b = rank3 ? tf.tensor3d(bv, [1, k, n]) : tf.tensor2d(bv, [k, n]);
+          const c = tf.matMul(a, b);
+          return tf.concat([tf.reshape(c, [-1]), tf.tensor1d(c.shape)]);
+        })[0]!;
+      expect(relativeError(run('wasm'), run('cpu'))).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
   it('computes a hand-checked product: [[1,2],[3,4]]^T @ [[1,0],[0,1]]^T = [[1,3],[2,4]]', () => {
     const [r] = onBackend('wasm', () =>
       tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([1, 0, 0, 1], [2, 2]), true, true),
@@ -125,5 +141,62 @@ describe('Tile', () => {
     expect(Array.from(f!)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
     const [i] = onBackend('wasm', () => tf.tile(tf.tensor2d([3, 4], [2, 1], 'int32'), [1, 3]));
     expect(Array.from(i!)).toEqual([3, 3, 3, 4, 4, 4]);
+  });
+});
+
+describe('AvgPoolGrad', () => {
+  // [x shape, filter, stride, pad]: the first four take the broadcast path, the rest the stock kernel
+  it.each([
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[1, 6, 9, 4], 3, 3, 'same'],
+    [[3, 4, 4, 1], 1, 1, 'valid'],
+    [[2, 6, 4, 5], [3, 1], [3, 1], 'valid'],
+    [[2, 7, 7, 3], 2, 2, 'valid'],
+    [[2, 7, 7, 3], 2, 2, 'same'],
+    [[1, 8, 8, 2], 3, 2, 'same'],
+  ] as [number[], number | [number, number], number | [number, number], Pad][])(
+    'x=%j filter=%j stride=%j %s matches cpu',
+    (shape, filter, stride, pad) => {
+      const xv = randomValues(shape.reduce((a, b) => a * b, 1), 11);
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const x = tf.tensor4d(xv, shape as [number, number, number, number]);
+          const f = (t: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, filter, stride, pad), tf.avgPool(t as tf.Tensor4D, filter, stride, pad)));
+          return tf.grad(f)(x);
+        })[0]!;
+      const w = run('wasm');
+      expect(w.length).toBe(shape.reduce((a, b) => a * b, 1));
+      expect(relativeError(w, run('cpu'))).toBeLessThan(1e-6);
+    },
+  );
+});
+
+describe('Sum and Mean', () => {
+  // [shape, axes, keepDims]: leading axes take the pooling path, the others the stock kernels
+  it.each([
+    [[4, 5, 6, 7], [0, 1, 2], false],
+    [[4, 5, 6, 7], [2, 1, 0], true],
+    [[64, 9, 3], [0], false],
+    [[3, 8, 8, 16], [0, 1], true],
+    [[3, 4], 0, false],
+    [[3, 4, 5], [1, 2], false],
+    [[3, 4, 5], [0, 2], true],
+    [[3, 4, 5], null, false],
+    [[1, 4, 5], [0], false],
+  ] as [number[], number | number[] | null, boolean][])('x=%j axes=%j keepDims=%s matches cpu', (shape, axes, keepDims) => {
+    const v = randomValues(shape.reduce((a, b) => a * b, 1), 21);
+    for (const f of [tf.sum, tf.mean]) {
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const y = f(tf.tensor(v, shape), axes ?? undefined, keepDims);
+          return tf.concat([tf.reshape(y, [-1]), tf.tensor1d(y.shape.length ? y.shape : [0])]);
+        })[0]!;
+      expect(relativeError(run('wasm'), run('cpu'))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('int32 keeps the stock kernel', () => {
+    const [s] = onBackend('wasm', () => tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0));
+    expect(Array.from(s!)).toEqual([4, 6]);
   });
 });

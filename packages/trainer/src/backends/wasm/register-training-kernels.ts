@@ -1,17 +1,21 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type {
+  AvgPoolGradAttrs,
   BatchMatMulAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   KernelConfig,
   KernelFunc,
+  SumAttrs,
   TensorInfo,
   TileAttrs,
 } from '@tensorflow/tfjs-core';
+import { avgPoolGrad } from './avg-pool-grad';
 import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
 import { KernelRunner } from './kernel-runner';
+import { leadingAxesReduce } from './reduce';
 import { broadcastTile } from './tile';
 
 /** Backend name the kernels are registered for. */
@@ -19,7 +23,8 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'PadV2', 'Reshape', 'Slice',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'Mean', 'Multiply',
+  'PadV2', 'Reshape', 'Slice', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
 ] as const;
@@ -43,7 +48,11 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   zero-dilated, padded `dy` with the rotated filter;
  * - replaces `BatchMatMul` so that transposed products (every dense-layer gradient) run on
  *   XNNPACK's GEMM after an explicit `Transpose` instead of the stock naive loop;
- * - replaces `Tile` when it only broadcasts (the batch-norm gradient) by a broadcasting add.
+ * - replaces `Tile` when it only broadcasts (the batch-norm gradient) by a broadcasting add;
+ * - replaces `AvgPoolGrad` when the windows tile the input (window = stride, no padding) by two
+ *   broadcasting kernels;
+ * - replaces `Sum` and `Mean` over leading axes (bias and batch-norm reductions) by one XNNPACK
+ *   average pooling.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -120,6 +129,22 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     withRunner(args.backend, (r) => broadcastTile(r, args.inputs.x as TensorInfo, args.attrs as unknown as TileAttrs)) ??
     stockTile(args),
   );
+
+  const stockAvgPoolGrad = funcs.get('AvgPoolGrad')!;
+  define('AvgPoolGrad', (args) =>
+    withRunner(args.backend, (r) =>
+      avgPoolGrad(r, args.inputs.dy as TensorInfo, args.inputs.input as TensorInfo, args.attrs as unknown as AvgPoolGradAttrs),
+    ) ?? stockAvgPoolGrad(args),
+  );
+
+  for (const [name, op] of [['Sum', 'sum'], ['Mean', 'mean']] as const) {
+    const stockReduce = funcs.get(name)!;
+    define(name, (args) =>
+      withRunner(args.backend, (r) =>
+        leadingAxesReduce(r, args.inputs.x as TensorInfo, args.attrs as unknown as SumAttrs, op),
+      ) ?? stockReduce(args),
+    );
+  }
 
   registered = { added, replaced };
   return registered;
