@@ -5,7 +5,8 @@ export { buildTables, tableCells, tableToCsv, tableToMarkdown } from './report/t
 export type { MeanStd, ModelTable, TableRow } from './report/tables';
 export { bootstrapDiffCI, mean, quantileSorted, std } from './report/stats';
 export type { BootstrapCI } from './report/stats';
-export { overlayChartSpec, renderSvg, runChartSpec } from './report/charts';
+export { overlayChartSpec, renderSvg, runChartSpec, settingCurvesSpec } from './report/charts';
+export type { SettingCurvePoint } from './report/charts';
 export { readStudyResults } from './report/read-results';
 export type { RunResult } from './report/read-results';
 export { referenceSchema } from './report/reference';

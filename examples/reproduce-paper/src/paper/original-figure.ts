@@ -1,4 +1,4 @@
-import { renderSvg } from '@regstudy/trainer/report';
+import { renderSvg, settingCurvesSpec } from '@regstudy/trainer/report';
 import type { OriginalRun } from './original-runs';
 import { paperModelTitles, type PaperModel } from './tables';
 
@@ -9,40 +9,23 @@ const fmtLambda = (x: number): string => (x === 0 ? '0' : x.toExponential().repl
 
 /**
  * A Vega-Lite spec with every original log of `model` (the grid's settings and the runs outside
- * it, e.g. L2 = 1e-3): loss and accuracy per epoch, one colour per (L1, L2), train solid and
- * val dashed. Losses are as logged (L1 term included in train and val loss).
+ * it, e.g. L2 = 1e-3): loss and accuracy per epoch, one colour per (L1, L2), drawn like the
+ * trainer report's overlays (train dashed, val solid). Losses are as logged (L1 term included in
+ * train and val loss).
  */
 export function originalCurvesSpec(model: PaperModel, runs: readonly OriginalRun[]): Spec {
-  const values = runs
+  const points = runs
     .filter((r) => r.model === model)
     .flatMap((r) => {
       const setting = `L1=${fmtLambda(r.l1)}, L2=${fmtLambda(r.l2)}`;
       return r.log.epochs.flatMap((e) => [
-        { epoch: e.epoch, metric: 'loss', split: 'train', setting, value: e.trainLoss },
-        { epoch: e.epoch, metric: 'loss', split: 'val', setting, value: e.valLoss },
-        { epoch: e.epoch, metric: 'accuracy', split: 'train', setting, value: e.trainAccuracy },
-        { epoch: e.epoch, metric: 'accuracy', split: 'val', setting, value: e.valAccuracy },
+        { epoch: e.epoch, metric: 'loss' as const, split: 'train', setting, value: e.trainLoss },
+        { epoch: e.epoch, metric: 'loss' as const, split: 'val', setting, value: e.valLoss },
+        { epoch: e.epoch, metric: 'accuracy' as const, split: 'train', setting, value: e.trainAccuracy },
+        { epoch: e.epoch, metric: 'accuracy' as const, split: 'val', setting, value: e.valAccuracy },
       ]);
-    })
-    .filter((p) => Number.isFinite(p.value));
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${paperModelTitles[model]}: the original runs (logs)`,
-    data: { values },
-    facet: { column: { field: 'metric', type: 'nominal', sort: ['loss', 'accuracy'], title: null } },
-    spec: {
-      width: 320,
-      height: 220,
-      mark: { type: 'line' },
-      encoding: {
-        x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: 'setting', type: 'nominal' },
-        strokeDash: { field: 'split', type: 'nominal', sort: ['train', 'val'] },
-      },
-    },
-    resolve: { scale: { y: 'independent' } },
-  };
+    });
+  return settingCurvesSpec(`${paperModelTitles[model]}: the original runs (logs)`, points);
 }
 
 /** Renders {@link originalCurvesSpec} to SVG; null when the model has no log with epochs. */

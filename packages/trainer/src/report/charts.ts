@@ -59,19 +59,27 @@ export function runChartSpec(run: RunResult, reference?: { source: string; histo
   };
 }
 
-/** One model's overlay: every setting (colour) and seed (one line each), train dashed, val solid. */
-export function overlayChartSpec(model: string, runs: readonly RunResult[]): TopLevelSpec {
-  const values = runs.flatMap((run) =>
-    historyPoints(run, 'ours').map((p) => ({
-      ...p,
-      setting: run.runId.slice(model.length + 1, run.runId.lastIndexOf('_seed-')),
-      seed: run.config.seed,
-    })),
-  ).filter(finite);
+/** One point of {@link settingCurvesSpec}: a value of one curve (setting x split x seed) at an epoch. */
+export interface SettingCurvePoint {
+  epoch: number;
+  metric: 'loss' | 'accuracy';
+  split: string;
+  /** The legend entry, e.g. an (L1, L2) setting. */
+  setting: string;
+  value: number;
+  /** Runs of the same setting with different seeds are drawn as separate lines. */
+  seed?: number | string;
+}
+
+/**
+ * Loss and accuracy per epoch side by side, one colour per setting and one line per seed, train
+ * dashed and val solid. Non-finite values are dropped.
+ */
+export function settingCurvesSpec(title: string, points: readonly SettingCurvePoint[]): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${model}: all settings`,
-    data: { values },
+    title,
+    data: { values: points.filter((p) => Number.isFinite(p.value)).map((p) => ({ ...p, seed: p.seed ?? 0 })) },
     facet: { column: { field: 'metric', type: 'nominal', sort: ['loss', 'accuracy'], title: null } },
     spec: {
       width: 320,
@@ -87,6 +95,21 @@ export function overlayChartSpec(model: string, runs: readonly RunResult[]): Top
     },
     resolve: { scale: { y: 'independent' } },
   };
+}
+
+/** One model's overlay: every setting (colour) and seed (one line each), train dashed, val solid. */
+export function overlayChartSpec(model: string, runs: readonly RunResult[]): TopLevelSpec {
+  const points = runs.flatMap((run) =>
+    historyPoints(run, 'ours').map(({ epoch, metric, split, value }) => ({
+      epoch,
+      metric,
+      split,
+      value,
+      setting: run.runId.slice(model.length + 1, run.runId.lastIndexOf('_seed-')),
+      seed: run.config.seed,
+    })),
+  );
+  return settingCurvesSpec(`${model}: all settings`, points);
 }
 
 /** Renders a Vega-Lite spec to SVG headless (vega View with renderer 'none'; no canvas needed). */
