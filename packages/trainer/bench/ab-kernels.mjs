@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { useBackend } from '@regstudy/trainer/node';
 import { localModels } from './models.mjs';
+import { trainStep } from './train-step.mjs';
 
 const [name = 'initial', kernelList = 'AvgPoolGrad', threadsArg = '2', roundsArg = '5'] = process.argv.slice(2);
 // 'BatchMatMul:plain' compares ours with ours minus its plain-product path (stock for those).
@@ -26,16 +27,8 @@ const use = (which) => {
     if (cfg) tf.registerKernel(cfg);
   }
 };
-const model = localModels[name]();
-const opt = tf.train.momentum(0.001, 0.9);
 const batch = 64;
-const xs = tf.randomUniform([batch, 64, 64, 3]);
-const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 200, 'int32'), 200));
-const train = () => {
-  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
-  loss.dataSync();
-  loss.dispose();
-};
+const { train } = trainStep(localModels[name](), batch);
 const times = { ours: [], stock: [] };
 for (const w of ['ours', 'stock']) { use(w); train(); }
 for (let i = 0; i < Number(roundsArg); i++) {

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { useBackend } from '@regstudy/trainer/node';
 import { localModels } from './models.mjs';
+import { trainStep } from './train-step.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -89,14 +90,7 @@ function timeSteps(fn, steps, warmup = 1) {
 
 function measureModel(create, name, batch, steps) {
   const model = create(name);
-  const opt = tf.train.momentum(0.001, 0.9);
-  const xs = tf.randomUniform([batch, 64, 64, 3]);
-  const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 200, 'int32'), 200));
-  const train = () => {
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
-    loss.dataSync();
-    loss.dispose();
-  };
+  const { xs, train, dispose } = trainStep(model, batch);
   // Read results outside tidy: tidy() walks a returned typed array element by element.
   const infer = () => {
     const y = tf.tidy(() => model.predict(xs));
@@ -105,9 +99,7 @@ function measureModel(create, name, batch, steps) {
   };
   const t = timeSteps(train, steps);
   const i = timeSteps(infer, steps);
-  xs.dispose();
-  ys.dispose();
-  opt.dispose();
+  dispose();
   model.dispose();
   return {
     trainImagesPerSec: batch / t.wall,

@@ -4,20 +4,13 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@regstudy/trainer/node';
 import { localModels } from './models.mjs';
+import { trainStep } from './train-step.mjs';
 
 const name = process.argv[2] ?? 'initial';
 const threads = Number(process.argv[3] ?? 2);
 await useBackend('wasm', { threads });
-const model = localModels[name]();
-const opt = tf.train.momentum(0.001, 0.9);
 const batch = 64;
-const xs = tf.randomUniform([batch, 64, 64, 3]);
-const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 200, 'int32'), 200));
-const train = () => {
-  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
-  loss.dataSync();
-  loss.dispose();
-};
+const { train } = trainStep(localModels[name](), batch);
 train();
 train();
 const prof = await tf.profile(train);

@@ -1,0 +1,21 @@
+// One SGD-with-momentum training step of `model` on a fixed random batch (64x64x3 inputs, 200
+// classes, softmax cross-entropy), shared by bench.mjs, ab-kernels.mjs and profile-step.mjs.
+// The loss is read outside tidy: tidy() walks a returned typed array element by element.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Returns `{ xs, train, dispose }`: the input batch, one training step on it, and a cleanup. */
+export function trainStep(model, batch) {
+  const opt = tf.train.momentum(0.001, 0.9);
+  const xs = tf.randomUniform([batch, 64, 64, 3]);
+  const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 200, 'int32'), 200));
+  const train = () => {
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
+    loss.dataSync();
+    loss.dispose();
+  };
+  const dispose = () => {
+    tf.dispose([xs, ys]);
+    opt.dispose();
+  };
+  return { xs, train, dispose };
+}
