@@ -1,5 +1,5 @@
 // A browser-side synthetic data set: learnable, seeded, generated in memory in a few ms.
-import { mulberry32 } from './random';
+import { mulberry32 } from '@regstudy/tinyimagenet';
 import type { ImageSplit } from './split';
 
 export interface SyntheticOptions {
@@ -24,7 +24,8 @@ export function generateSyntheticSplit(opts: SyntheticOptions): ImageSplit {
   if (!Number.isInteger(classes) || classes < 2) throw new Error(`synthetic.classes: expected an integer >= 2, got ${classes}`);
   if (!Number.isInteger(perClass) || perClass < 1) throw new Error(`synthetic.perClass: expected an integer >= 1, got ${perClass}`);
   if (!Number.isInteger(s) || s < 4) throw new Error(`synthetic.imageSize: expected an integer >= 4, got ${s}`);
-  const rand = mulberry32(opts.seed * 2 + (opts.split === 'train' ? 0 : 1));
+  const rng = mulberry32(opts.seed * 2 + (opts.split === 'train' ? 0 : 1));
+  const rand = rng.next;
   const count = classes * perClass;
   const images = new Uint8Array(count * s * s * 3);
   const labels = new Int32Array(count);
