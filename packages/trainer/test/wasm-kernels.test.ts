@@ -38,7 +38,9 @@ describe('registerWasmTrainingKernels', () => {
   it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul, Tile, AvgPoolGrad, Sum and Mean, once', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
-    expect([...info.replaced].sort()).toEqual(['AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'Mean', 'Sum', 'Tile']);
+    expect([...info.replaced].sort()).toEqual([
+      'AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Mean', 'Sum', 'Tile',
+    ]);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
@@ -169,6 +171,64 @@ describe('AvgPoolGrad', () => {
       expect(relativeError(w, run('cpu'))).toBeLessThan(1e-6);
     },
   );
+});
+
+describe('MaxPoolGrad', () => {
+  type Values = 'random' | 'zeros' | 'relu' | 'coarse' | 'negative';
+  /** Inputs with many ties: all zeros, ReLU outputs, values on a 0.5 grid, all negative. */
+  const valuesOf = (kind: Values, count: number, seed: number): Float32Array => {
+    const v = randomValues(count, seed);
+    if (kind === 'zeros') return new Float32Array(count);
+    if (kind === 'relu') return v.map((a) => Math.max(a, 0));
+    if (kind === 'coarse') return v.map((a) => Math.round(a * 2) / 2);
+    if (kind === 'negative') return v.map((a) => -Math.abs(a) - 0.5);
+    return v;
+  };
+  const cases: [number[], number | [number, number], number | [number, number], Pad][] = [
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[2, 7, 7, 3], 2, 2, 'valid'],
+    [[2, 7, 7, 3], 2, 2, 'same'],
+    [[1, 9, 9, 4], 3, 2, 'valid'], // overlapping windows (ResNet's pool after zero padding)
+    [[1, 9, 10, 4], 3, 2, 'same'],
+    [[2, 8, 8, 5], 3, 1, 'same'],
+    [[1, 6, 7, 2], [3, 2], [2, 1], 'same'],
+    [[1, 1, 1, 3], 1, 1, 'valid'],
+  ];
+  const kinds: Values[] = ['random', 'zeros', 'relu', 'coarse', 'negative'];
+  it.each(cases)('x=%j filter=%j stride=%j %s matches cpu with and without ties', (shape, filter, stride, pad) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    for (const kind of kinds) {
+      const xv = valuesOf(kind, size, 31 + size);
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const x = tf.tensor4d(xv, shape as [number, number, number, number]);
+          const pool = (t: tf.Tensor): tf.Tensor4D => tf.maxPool(t as tf.Tensor4D, filter, stride, pad);
+          const wv = randomValues(pool(x).size, 7);
+          const f = (t: tf.Tensor): tf.Scalar => tf.sum(tf.mul(pool(t), tf.tensor(wv, pool(x).shape)));
+          return tf.grad(f)(x);
+        })[0]!;
+      const before = tf.memory().numTensors;
+      const w = run('wasm');
+      expect(tf.memory().numTensors).toBe(before);
+      const c = run('cpu');
+      expect(w.length).toBe(size);
+      expect(relativeError(w, c), kind).toBeLessThanOrEqual(1e-6);
+      // each window routes its gradient to one position: the gradients sum to the same total
+      expect(w.reduce((a, b) => a + b, 0), kind).toBeCloseTo(c.reduce((a, b) => a + b, 0), 4);
+    }
+  });
+
+  it('routes a tied window to its first position, hand-checked', () => {
+    // x = [[1, 3], [3, 0]] (one 2x2 window): max 3 first at (0, 1); dy = 5
+    // [[0, 0], [0, 0]]: all tied, first position (0, 0); [[-2, -1], [-1, -3]]: (0, 1)
+    const grad = (xv: number[]) =>
+      onBackend('wasm', () =>
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), 5)))(tf.tensor4d(xv, [1, 2, 2, 1])),
+      )[0]!;
+    expect(Array.from(grad([1, 3, 3, 0]))).toEqual([0, 5, 0, 0]);
+    expect(Array.from(grad([0, 0, 0, 0]))).toEqual([5, 0, 0, 0]);
+    expect(Array.from(grad([-2, -1, -1, -3]))).toEqual([0, 5, 0, 0]);
+  });
 });
 
 describe('Sum and Mean', () => {

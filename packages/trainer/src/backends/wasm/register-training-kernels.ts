@@ -6,6 +6,7 @@ import type {
   Conv2DBackpropInputAttrs,
   KernelConfig,
   KernelFunc,
+  MaxPoolGradAttrs,
   SumAttrs,
   TensorInfo,
   TileAttrs,
@@ -15,6 +16,7 @@ import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
 import { KernelRunner } from './kernel-runner';
+import { asWasmHeapBackend, maxPoolGrad } from './max-pool-grad';
 import { leadingAxesReduce } from './reduce';
 import { broadcastTile } from './tile';
 
@@ -23,7 +25,7 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'Mean', 'Multiply',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'MaxPoolGrad', 'Mean', 'Multiply',
   'PadV2', 'Reshape', 'Slice', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
@@ -52,7 +54,10 @@ let registered: WasmTrainingKernelsInfo | null = null;
  * - replaces `AvgPoolGrad` when the windows tile the input (window = stride, no padding) by two
  *   broadcasting kernels;
  * - replaces `Sum` and `Mean` over leading axes (bias and batch-norm reductions) by one XNNPACK
- *   average pooling.
+ *   average pooling;
+ * - replaces `MaxPoolGrad` (a per-input-pixel gather whose ties go to the last position and which
+ *   drops windows of non-positive values) by one first-occurrence argmax pass over the wasm heap,
+ *   with the cpu backend's semantics.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -145,6 +150,13 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       ) ?? stockReduce(args),
     );
   }
+
+  const stockMaxPoolGrad = funcs.get('MaxPoolGrad')!;
+  define('MaxPoolGrad', (args) => {
+    const heap = asWasmHeapBackend(args.backend);
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    return (heap && maxPoolGrad(heap, dy, input, args.attrs as unknown as MaxPoolGradAttrs)) ?? stockMaxPoolGrad(args);
+  });
 
   registered = { added, replaced };
   return registered;
