@@ -30,6 +30,12 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [1, 14, 13, 8, 3, 4, 3, 'same'],
   [1, 17, 16, 8, 3, 3, 3, 'valid'],
   [2, 6, 6, 8, 8, 2, 2, 'same'], // 3x3 dy: zero-dilated path
+  // stride 1 and Co >= 3 Ci: the filter gradient with x and dy swapped
+  [2, 9, 9, 3, 10, 3, 1, 'same'],
+  [1, 8, 7, 2, 8, 3, 1, 'valid'],
+  [2, 6, 6, 1, 5, 2, 1, 'same'],
+  [1, 7, 7, 2, 7, 1, 1, 'valid'],
+  [1, 10, 9, 3, 10, 7, 1, 'same'],
 ];
 
 beforeAll(setUpCpuAndWasm);
