@@ -45,7 +45,7 @@ describe('registerWasmTrainingKernels', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
     expect([...info.replaced].sort()).toEqual([
-      'AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Mean', 'Sum', 'Tile',
+      'AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Mean', 'Slice', 'Sum', 'Tile',
     ]);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
@@ -234,6 +234,41 @@ describe('MaxPoolGrad', () => {
     expect(Array.from(grad([1, 3, 3, 0]))).toEqual([0, 5, 0, 0]);
     expect(Array.from(grad([0, 0, 0, 0]))).toEqual([5, 0, 0, 0]);
     expect(Array.from(grad([-2, -1, -1, -3]))).toEqual([0, 5, 0, 0]);
+  });
+});
+
+describe('Slice', () => {
+  // [shape, begin, size]: contiguous, inner crops, channel slices, size -1, ranks 1-6, empty
+  const cases: [number[], number[], number[]][] = [
+    [[9, 4, 5], [3, 0, 0], [1, 4, 5]],
+    [[9, 4, 5], [2, 1, 0], [3, 2, 5]],
+    [[2, 6, 6, 3], [0, 1, 1, 0], [2, 4, 4, 3]],
+    [[2, 6, 6, 3], [1, 0, 2, 1], [1, -1, 3, 2]],
+    [[7], [2], [4]],
+    [[3, 4], [1, 1], [2, 2]],
+    [[2, 3, 2, 3, 2, 2], [1, 0, 1, 1, 0, 1], [1, 3, 1, 2, 2, 1]],
+    [[4, 5], [1, 2], [0, 3]],
+  ];
+  it.each(cases)('x=%j begin=%j size=%j matches cpu (float32, int32, bool) without leaks', (shape, begin, size) => {
+    const count = shape.reduce((a, b) => a * b, 1);
+    const v = randomValues(count, 5 + count);
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      const values = dtype === 'float32' ? v : Int32Array.from(v, (a) => (dtype === 'bool' ? (a > 0 ? 1 : 0) : Math.round(a * 100)));
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const y = tf.slice(tf.tensor(values, shape, dtype), begin, size);
+          return tf.concat([tf.reshape(tf.cast(y, 'float32'), [-1]), tf.tensor1d(y.shape)]);
+        })[0]!;
+      const before = tf.memory().numTensors;
+      const w = run('wasm');
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Array.from(w), dtype).toEqual(Array.from(run('cpu')));
+    }
+  });
+
+  it('slices a hand-checked 3x3 matrix: rows 1-2, column 1 of [[1,2,3],[4,5,6],[7,8,9]] = [[5],[8]]', () => {
+    const [s] = onBackend('wasm', () => tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3]), [1, 1], [2, 1]));
+    expect(Array.from(s!)).toEqual([5, 8]);
   });
 });
 

@@ -1,10 +1,10 @@
 import { backend_util } from '@tensorflow/tfjs-core';
-import type { MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataType, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` that {@link maxPoolGrad} uses. */
 export interface WasmHeapBackend {
   /** Allocates an (uninitialised) output tensor in the wasm heap. */
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
   /** A typed-array view of a tensor's bytes in the wasm heap (valid until the heap grows). */
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }

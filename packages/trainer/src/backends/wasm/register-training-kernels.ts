@@ -7,6 +7,7 @@ import type {
   KernelConfig,
   KernelFunc,
   MaxPoolGradAttrs,
+  SliceAttrs,
   SumAttrs,
   TensorInfo,
   TileAttrs,
@@ -18,6 +19,7 @@ import { conv2dBackpropInput } from './conv2d-backprop-input';
 import { KernelRunner } from './kernel-runner';
 import { asWasmHeapBackend, maxPoolGrad } from './max-pool-grad';
 import { leadingAxesReduce } from './reduce';
+import { slice } from './slice';
 import { broadcastTile } from './tile';
 
 /** Backend name the kernels are registered for. */
@@ -57,7 +59,9 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   average pooling;
  * - replaces `MaxPoolGrad` (a per-input-pixel gather whose ties go to the last position and which
  *   drops windows of non-positive values) by one first-occurrence argmax pass over the wasm heap,
- *   with the cpu backend's semantics.
+ *   with the cpu backend's semantics;
+ * - replaces `Slice` (which copied the whole input out of the heap first) by copies of the sliced
+ *   runs only; the composite kernels above use it too.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -157,6 +161,14 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
     return (heap && maxPoolGrad(heap, dy, input, args.attrs as unknown as MaxPoolGradAttrs)) ?? stockMaxPoolGrad(args);
   });
+
+  const stockSlice = funcs.get('Slice')!;
+  const fastSlice: KernelFunc = (args) => {
+    const heap = asWasmHeapBackend(args.backend);
+    return (heap && slice(heap, args.inputs.x as TensorInfo, args.attrs as unknown as SliceAttrs)) ?? stockSlice(args);
+  };
+  define('Slice', fastSlice);
+  funcs.set('Slice', fastSlice);
 
   registered = { added, replaced };
   return registered;
