@@ -18,7 +18,7 @@ import type { WasmHeapBackend } from './max-pool-grad';
  */
 export function slice(backend: WasmHeapBackend, x: TensorInfo, attrs: SliceAttrs): TensorInfo | null {
   if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool') return null;
-  const [begin, size] = slice_util.parseSliceParams(x, attrs.begin, attrs.size);
+  const [begin, size] = slice_util.parseSliceParams(x, attrs.begin, attrs.size) as [number[], number[]];
   const out = backend.makeOutput(size, x.dtype);
   const total = size.reduce((a, b) => a * b, 1);
   if (total === 0) return out;
