@@ -36,6 +36,9 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [2, 6, 6, 1, 5, 2, 1, 'same'],
   [1, 7, 7, 2, 7, 1, 1, 'valid'],
   [1, 10, 9, 3, 10, 7, 1, 'same'],
+  // Ci * Co >= 65536: the input gradient's filter flipped tap by tap
+  [1, 4, 4, 256, 256, 3, 1, 'same'],
+  [1, 8, 8, 256, 256, 3, 2, 'same'],
 ];
 
 beforeAll(setUpCpuAndWasm);
