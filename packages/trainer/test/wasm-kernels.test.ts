@@ -48,7 +48,7 @@ describe('registerWasmTrainingKernels', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
     expect([...info.replaced].sort()).toEqual([
-      'AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Mean', 'Slice', 'Sum', 'Tile',
+      'AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'Identity', 'MaxPoolGrad', 'Mean', 'Slice', 'Sum', 'Tile',
     ]);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
@@ -272,6 +272,36 @@ describe('Slice', () => {
   it('slices a hand-checked 3x3 matrix: rows 1-2, column 1 of [[1,2,3],[4,5,6],[7,8,9]] = [[5],[8]]', () => {
     const [s] = onBackend('wasm', () => tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3]), [1, 1], [2, 1]));
     expect(Array.from(s!)).toEqual([5, 8]);
+  });
+});
+
+describe('Identity', () => {
+  it('clones share the buffer: values survive disposing the original, memory is freed with the last one', async () => {
+    tf.setBackend('wasm');
+    const before = tf.memory() as tf.MemoryInfo & { numDataBuffers: number };
+    const heapIds = tf.backend().numDataIds();
+    const a = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const b = tf.clone(a);
+    const i = tf.tensor1d([5, 6], 'int32');
+    const c = tf.clone(i);
+    expect((tf.memory() as typeof before).numDataBuffers).toBe(before.numDataBuffers + 2);
+    expect(tf.backend().numDataIds()).toBe(heapIds + 2);
+    tf.dispose([a, i]);
+    expect(Array.from(await b.data())).toEqual([1, 2, 3, 4]);
+    expect(Array.from(await c.data())).toEqual([5, 6]);
+    expect(b.dtype).toBe('float32');
+    expect(c.dtype).toBe('int32');
+    tf.dispose([b, c]);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(tf.backend().numDataIds()).toBe(heapIds);
+    // a string clone keeps the stock path
+    const s = tf.tensor1d(['x', 'y'], 'string');
+    const sc = tf.clone(s);
+    s.dispose();
+    expect(await sc.data()).toEqual(['x', 'y']);
+    sc.dispose();
+    tf.setBackend('cpu');
   });
 });
 

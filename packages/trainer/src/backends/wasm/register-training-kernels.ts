@@ -16,6 +16,7 @@ import { avgPoolGrad } from './avg-pool-grad';
 import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
+import { asRefCountingBackend, identity } from './identity';
 import { KernelRunner } from './kernel-runner';
 import { asWasmHeapBackend, maxPoolGrad } from './max-pool-grad';
 import { leadingAxesReduce } from './reduce';
@@ -27,7 +28,7 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'MaxPoolGrad', 'Mean', 'Multiply',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
   'PadV2', 'Reshape', 'Slice', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
@@ -61,7 +62,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   drops windows of non-positive values) by one first-occurrence argmax pass over the wasm heap,
  *   with the cpu backend's semantics;
  * - replaces `Slice` (which copied the whole input out of the heap first) by copies of the sliced
- *   runs only; the composite kernels above use it too.
+ *   runs only; the composite kernels above use it too;
+ * - replaces `Identity` (a copy) by a reference-counted share of the input's buffer.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -169,6 +171,12 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   };
   define('Slice', fastSlice);
   funcs.set('Slice', fastSlice);
+
+  const stockIdentity = funcs.get('Identity')!;
+  define('Identity', (args) => {
+    const rc = asRefCountingBackend(args.backend);
+    return (rc && identity(rc, args.inputs.x as TensorInfo)) ?? stockIdentity(args);
+  });
 
   registered = { added, replaced };
   return registered;
