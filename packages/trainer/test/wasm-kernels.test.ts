@@ -39,6 +39,12 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   // Ci * Co >= 65536: the input gradient's filter flipped tap by tap
   [1, 4, 4, 256, 256, 3, 1, 'same'],
   [1, 8, 8, 256, 256, 3, 2, 'same'],
+  // maps with fewer pixels than filter taps: image and filter swapped
+  [2, 2, 2, 8, 8, 3, 1, 'same'],
+  [3, 1, 1, 4, 6, 3, 1, 'same'],
+  [2, 2, 3, 5, 7, 3, 1, 'same'],
+  [1, 3, 3, 4, 4, 5, 1, 'same'],
+  [2, 2, 2, 4, 4, 4, 1, 'same'],
 ];
 
 beforeAll(setUpCpuAndWasm);
@@ -48,7 +54,8 @@ describe('registerWasmTrainingKernels', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
     expect([...info.replaced].sort()).toEqual([
-      'AvgPoolGrad', 'BatchMatMul', 'Conv2DBackpropInput', 'Identity', 'MaxPoolGrad', 'Mean', 'Slice', 'Sum', 'Tile',
+      'AvgPoolGrad', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean',
+      'Slice', 'Sum', 'Tile',
     ]);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
@@ -80,6 +87,46 @@ describe.each(convCases)('conv2d gradients x=[%i,%i,%i,%i] co=%i k=%i s=%i %s', 
     expect(relativeError(dfW!, dfC!)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('forward Conv2D / FusedConv2D on maps smaller than the filter', () => {
+  // [x shape, kernel, outChannels]: 'same' padding, stride 1
+  it.each([
+    [[2, 2, 2, 8], 3, 8],
+    [[3, 1, 1, 4], 3, 6],
+    [[2, 2, 3, 5], 3, 7],
+    [[1, 3, 3, 4], 5, 4],
+    [[2, 2, 2, 4], 4, 4],
+    [[2, 4, 4, 4], 3, 4], // 16 pixels >= 9 taps: stock kernel
+  ] as [[number, number, number, number], number, number][])('x=%j k=%i co=%i matches cpu (plain, fused linear, fused bias+relu)', (shape, k, co) => {
+    const xv = randomValues(shape.reduce((a, b) => a * b, 1), 51 + k);
+    const fv = randomValues(k * k * shape[3] * co, 52 + co);
+    const bv = randomValues(co, 53);
+    const run = (backend: 'cpu' | 'wasm') =>
+      onBackend(backend, () => {
+        const x = tf.tensor4d(xv, shape);
+        const f = tf.tensor4d(fv, [k, k, shape[3], co]);
+        return [
+          tf.conv2d(x, f, 1, 'same'),
+          tf.fused.conv2d({ x, filter: f, strides: 1, pad: 'same' }),
+          tf.fused.conv2d({ x, filter: f, strides: 1, pad: 'same', bias: tf.tensor1d(bv), activation: 'relu' }),
+        ];
+      });
+    const before = tf.memory().numTensors;
+    const w = run('wasm');
+    expect(tf.memory().numTensors).toBe(before);
+    const c = run('cpu');
+    for (let i = 0; i < 3; i++) expect(relativeError(w[i]!, c[i]!), `output ${i}`).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('hand-checked: 1x1 image, 3x3 filter, same padding sees only the centre tap', () => {
+    // x = [2] (1 channel), filter centre 5, elsewhere 1: y = 2 * 5 = 10; two output channels 10, 20
+    const f = new Float32Array(9 * 2).fill(1);
+    f[4 * 2] = 5;
+    f[4 * 2 + 1] = 10;
+    const [y] = onBackend('wasm', () => tf.conv2d(tf.tensor4d([2], [1, 1, 1, 1]), tf.tensor4d(f, [3, 3, 1, 2]), 1, 'same'));
+    expect(Array.from(y!)).toEqual([10, 20]);
   });
 });
 

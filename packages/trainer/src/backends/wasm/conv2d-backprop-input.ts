@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
 import { KernelRunner } from './kernel-runner';
+import { prefersSwappedTinyMap, tinyMapConv2dBackpropInput } from './tiny-map-conv';
 
 /**
  * Strided gradients with at least this many dy pixels per image use the phase split; on tiny maps
@@ -41,6 +42,10 @@ export function conv2dBackpropInput(
   );
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  if (prefersSwappedTinyMap(info, 'inputGradient')) {
+    const swapped = tinyMapConv2dBackpropInput(r, dy, filter, info);
+    if (swapped !== null) return r.keep(swapped);
+  }
   if ((sh > 1 || sw > 1) && ho * wo >= PHASE_SPLIT_MIN_PIXELS) {
     const viaPhases = conv2dBackpropInputByPhases(r, dy, filter, info, rotatedTransposedFilter);
     if (viaPhases !== null) return r.keep(viaPhases);

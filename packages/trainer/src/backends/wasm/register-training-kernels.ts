@@ -2,6 +2,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import type {
   AvgPoolGradAttrs,
   BatchMatMulAttrs,
+  Conv2DAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   KernelConfig,
@@ -22,13 +23,14 @@ import { asWasmHeapBackend, maxPoolGrad } from './max-pool-grad';
 import { leadingAxesReduce } from './reduce';
 import { slice } from './slice';
 import { broadcastTile } from './tile';
+import { forwardConv2d } from './forward-conv2d';
 
 /** Backend name the kernels are registered for. */
 const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
   'PadV2', 'Reshape', 'Slice', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
@@ -63,7 +65,9 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   with the cpu backend's semantics;
  * - replaces `Slice` (which copied the whole input out of the heap first) by copies of the sliced
  *   runs only; the composite kernels above use it too;
- * - replaces `Identity` (a copy) by a reference-counted share of the input's buffer.
+ * - replaces `Identity` (a copy) by a reference-counted share of the input's buffer;
+ * - replaces `Conv2D` and `FusedConv2D` (without bias or activation) on maps smaller than the
+ *   filter (ResNet-18's 2x2 maps) by a convolution with image and filter swapped.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -177,6 +181,15 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     const rc = asRefCountingBackend(args.backend);
     return (rc && identity(rc, args.inputs.x as TensorInfo)) ?? stockIdentity(args);
   });
+
+  for (const name of ['Conv2D', 'FusedConv2D'] as const) {
+    const stockConv = funcs.get(name)!;
+    define(name, (args) =>
+      withRunner(args.backend, (r) =>
+        forwardConv2d(r, args.inputs as Record<string, TensorInfo | undefined>, args.attrs as unknown as Conv2DAttrs & { activation?: string }),
+      ) ?? stockConv(args),
+    );
+  }
 
   registered = { added, replaced };
   return registered;

@@ -1,0 +1,31 @@
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { Conv2DAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelRunner } from './kernel-runner';
+import { prefersSwappedTinyMap, tinyMapConv2d } from './tiny-map-conv';
+
+/**
+ * `Conv2D` / `FusedConv2D` for the wasm backend: stride-1 convolutions on maps smaller than the
+ * filter take {@link tinyMapConv2d}; everything else, and any fused bias, activation or PReLU
+ * weights, returns `null` so that the caller runs the stock XNNPACK kernel.
+ */
+export function forwardConv2d(
+  r: KernelRunner,
+  inputs: Record<string, TensorInfo | undefined>,
+  attrs: Conv2DAttrs & { activation?: string },
+): TensorInfo | null {
+  const { x, filter, bias, preluActivationWeights } = inputs;
+  if (x === undefined || filter === undefined || bias != null || preluActivationWeights != null) return null;
+  if (attrs.activation !== undefined && attrs.activation !== 'linear') return null;
+  if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || x.shape.length !== 4) return null;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  if (!prefersSwappedTinyMap(info, 'forward')) return null;
+  const y = tinyMapConv2d(r, x, filter, info);
+  return y === null ? null : r.keep(y);
+}
