@@ -59,7 +59,8 @@ describe('registerWasmTrainingKernels', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
     expect([...info.replaced].sort()).toEqual([
-      'AvgPoolGrad', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean',
+      'AvgPoolGrad', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D', 'Identity',
+      'MaxPoolGrad', 'Mean',
       'Slice', 'Sum', 'Tile',
     ]);
     expect(registerWasmTrainingKernels()).toBe(info);
@@ -354,6 +355,42 @@ describe('Identity', () => {
     expect(await sc.data()).toEqual(['x', 'y']);
     sc.dispose();
     tf.setBackend('cpu');
+  });
+});
+
+describe('FusedBatchNorm', () => {
+  it.each([
+    [[2, 3, 4, 5], true, true],
+    [[2, 3, 4, 5], false, true],
+    [[2, 3, 4, 5], true, false],
+    [[7, 6], false, false],
+  ] as [number[], boolean, boolean][])('x=%j scale=%s offset=%s matches cpu (values and gradients)', (shape, withScale, withOffset) => {
+    const c = shape[shape.length - 1]!;
+    const xv = randomValues(shape.reduce((a, b) => a * b, 1), 61).map((v) => 3 + 2 * v);
+    const run = (backend: 'cpu' | 'wasm') =>
+      onBackend(backend, () => {
+        const x = tf.tensor(xv, shape);
+        const mean = tf.tensor1d(randomValues(c, 62).map((v) => 3 + v));
+        const variance = tf.tensor1d(randomValues(c, 63).map((v) => 1.5 + v));
+        const scale = withScale ? tf.tensor1d(randomValues(c, 64)) : undefined;
+        const offset = withOffset ? tf.tensor1d(randomValues(c, 65)) : undefined;
+        const f = (t: tf.Tensor): tf.Tensor => tf.batchNorm(t, mean, variance, offset, scale, 1e-3);
+        // tfjs-core's batch-norm gradient needs both scale and offset (its tape trips over absent ones)
+        return withScale && withOffset ? [f(x), tf.grad((t: tf.Tensor) => tf.sum(tf.square(f(t))))(x)] : [f(x)];
+      });
+    const before = tf.memory().numTensors;
+    const w = run('wasm');
+    expect(tf.memory().numTensors).toBe(before);
+    const c2 = run('cpu');
+    expect(w.length).toBe(c2.length);
+    for (let i = 0; i < w.length; i++) expect(relativeError(w[i]!, c2[i]!), `output ${i}`).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('hand-checked: x = 5, mean 1, variance 4 - eps, scale 3, offset 2 gives (5 - 1) / 2 * 3 + 2 = 8', () => {
+    const [y] = onBackend('wasm', () =>
+      tf.batchNorm(tf.tensor2d([5], [1, 1]), tf.tensor1d([1]), tf.tensor1d([4 - 0.001]), tf.tensor1d([2]), tf.tensor1d([3]), 0.001),
+    );
+    expect(y![0]).toBeCloseTo(8, 5);
   });
 });
 

@@ -3,6 +3,7 @@ import type {
   AvgPoolGradAttrs,
   BatchMatMulAttrs,
   Conv2DAttrs,
+  FusedBatchNormAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   KernelConfig,
@@ -14,6 +15,7 @@ import type {
   TileAttrs,
 } from '@tensorflow/tfjs-core';
 import { avgPoolGrad } from './avg-pool-grad';
+import { fusedBatchNorm } from './batch-norm';
 import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
@@ -30,8 +32,8 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
-  'PadV2', 'Reshape', 'Slice', 'Sum',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
+  'PadV2', 'Reshape', 'Rsqrt', 'Slice', 'Sub', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
 ] as const;
@@ -67,7 +69,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   runs only; the composite kernels above use it too;
  * - replaces `Identity` (a copy) by a reference-counted share of the input's buffer;
  * - replaces `Conv2D` and `FusedConv2D` (without bias or activation) on maps smaller than the
- *   filter (ResNet-18's 2x2 maps) by a convolution with image and filter swapped.
+ *   filter (ResNet-18's 2x2 maps) by a convolution with image and filter swapped;
+ * - replaces `FusedBatchNorm` (a per-element loop) by three XNNPACK broadcasting kernels.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -190,6 +193,13 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       ) ?? stockConv(args),
     );
   }
+
+  const stockBatchNorm = funcs.get('FusedBatchNorm')!;
+  define('FusedBatchNorm', (args) =>
+    withRunner(args.backend, (r) =>
+      fusedBatchNorm(r, args.inputs as Record<string, TensorInfo | null | undefined>, args.attrs as unknown as FusedBatchNormAttrs),
+    ) ?? stockBatchNorm(args),
+  );
 
   registered = { added, replaced };
   return registered;
