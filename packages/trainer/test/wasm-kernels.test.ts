@@ -59,7 +59,7 @@ describe('registerWasmTrainingKernels', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
     expect([...info.replaced].sort()).toEqual([
-      'AvgPoolGrad', 'BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D', 'Identity',
+      'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D', 'Identity',
       'MaxPoolGrad', 'Mean',
       'Slice', 'Sum', 'Tile',
     ]);
@@ -328,7 +328,7 @@ describe('Slice', () => {
   });
 });
 
-describe('Identity', () => {
+describe('Identity and same-dtype Cast', () => {
   it('clones share the buffer: values survive disposing the original, memory is freed with the last one', async () => {
     tf.setBackend('wasm');
     const before = tf.memory() as tf.MemoryInfo & { numDataBuffers: number };
@@ -347,6 +347,17 @@ describe('Identity', () => {
     tf.dispose([b, c]);
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(tf.backend().numDataIds()).toBe(heapIds);
+    // a same-dtype cast shares too; a real conversion still converts
+    const f = tf.tensor1d([1.5, -2.5]);
+    const same = tf.cast(f, 'float32');
+    const toInt = tf.cast(f, 'int32');
+    expect((tf.memory() as typeof before).numDataBuffers).toBe(before.numDataBuffers + 2);
+    f.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2.5]);
+    expect(Array.from(await toInt.data())).toEqual([1, -2]);
+    expect(toInt.dtype).toBe('int32');
+    tf.dispose([same, toInt]);
     expect(tf.backend().numDataIds()).toBe(heapIds);
     // a string clone keeps the stock path
     const s = tf.tensor1d(['x', 'y'], 'string');

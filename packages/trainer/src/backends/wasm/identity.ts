@@ -25,3 +25,12 @@ export function identity(backend: RefCountingBackend, x: TensorInfo): TensorInfo
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
+
+/**
+ * `Cast` to the dtype the tensor already has (tfjs-core's ReLU gradient casts its float mask to
+ * float32) as {@link identity}: the stock wasm kernel copies every element even then. Returns
+ * `null` (use the stock kernel) for real conversions.
+ */
+export function castToSameType(backend: RefCountingBackend, x: TensorInfo, dtype: string): TensorInfo | null {
+  return x.dtype === dtype ? identity(backend, x) : null;
+}

@@ -19,7 +19,7 @@ import { fusedBatchNorm } from './batch-norm';
 import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
-import { asRefCountingBackend, identity } from './identity';
+import { asRefCountingBackend, castToSameType, identity } from './identity';
 import { KernelRunner } from './kernel-runner';
 import { asWasmHeapBackend, maxPoolGrad } from './max-pool-grad';
 import { leadingAxesReduce } from './reduce';
@@ -32,7 +32,7 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
   'PadV2', 'Reshape', 'Rsqrt', 'Slice', 'Sub', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
@@ -67,7 +67,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   with the cpu backend's semantics;
  * - replaces `Slice` (which copied the whole input out of the heap first) by copies of the sliced
  *   runs only; the composite kernels above use it too;
- * - replaces `Identity` (a copy) by a reference-counted share of the input's buffer;
+ * - replaces `Identity` and same-dtype `Cast` (copies) by a reference-counted share of the input's
+ *   buffer;
  * - replaces `Conv2D` and `FusedConv2D` (without bias or activation) on maps smaller than the
  *   filter (ResNet-18's 2x2 maps) by a convolution with image and filter swapped;
  * - replaces `FusedBatchNorm` (a per-element loop) by three XNNPACK broadcasting kernels.
@@ -193,6 +194,13 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       ) ?? stockConv(args),
     );
   }
+
+  const stockCast = funcs.get('Cast')!;
+  define('Cast', (args) => {
+    const rc = asRefCountingBackend(args.backend);
+    const dtype = (args.attrs as { dtype: string }).dtype;
+    return (rc && castToSameType(rc, args.inputs.x as TensorInfo, dtype)) ?? stockCast(args);
+  });
 
   const stockBatchNorm = funcs.get('FusedBatchNorm')!;
   define('FusedBatchNorm', (args) =>
