@@ -50,6 +50,12 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [1, 3, 4, 5, 6, 3, 2, 'same'],
   [2, 5, 5, 4, 4, 3, 2, 'valid'],
   [1, 6, 6, 3, 5, 5, 3, 'same'],
+  // strided with <= 4 input channels: one convolution with s*s*Ci output channels, depth to space
+  [2, 21, 21, 3, 8, 7, 2, 'valid'],
+  [1, 20, 19, 3, 8, 7, 2, 'same'],
+  [2, 11, 12, 2, 5, 3, 2, 'same'],
+  [1, 13, 13, 4, 6, 5, 3, 'valid'],
+  [1, 9, 10, 1, 4, 2, 2, 'same'],
 ];
 
 beforeAll(setUpCpuAndWasm);

@@ -1,6 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
+import { conv2dBackpropInputDepthToSpace, DEPTH_TO_SPACE_MAX_CHANNELS } from './conv2d-backprop-input-depth-to-space';
 import { KernelRunner } from './kernel-runner';
 import { prefersSwappedTinyMap, tinyMapConv2dBackpropInput } from './tiny-map-conv';
 
@@ -45,6 +46,10 @@ export function conv2dBackpropInput(
   if (prefersSwappedTinyMap(info, 'inputGradient')) {
     const swapped = tinyMapConv2dBackpropInput(r, dy, filter, info);
     if (swapped !== null) return r.keep(swapped);
+  }
+  if ((sh > 1 || sw > 1) && info.inChannels <= DEPTH_TO_SPACE_MAX_CHANNELS) {
+    const viaBlocks = conv2dBackpropInputDepthToSpace(r, dy, filter, info);
+    if (viaBlocks !== null) return r.keep(viaBlocks);
   }
   if ((sh > 1 || sw > 1) && ho * wo >= PHASE_SPLIT_MIN_PIXELS) {
     const viaPhases = conv2dBackpropInputByPhases(r, dy, filter, info, rotatedTransposedFilter);
