@@ -403,6 +403,32 @@ describe('FusedBatchNorm', () => {
     for (let i = 0; i < w.length; i++) expect(relativeError(w[i]!, c2[i]!), `output ${i}`).toBeLessThanOrEqual(1e-5);
   });
 
+  it('gradients with respect to x, mean, variance, scale and offset match cpu (lean wasm gradient)', () => {
+    const shape = [3, 4, 5, 6];
+    const c = 6;
+    const vals = (seed: number, n: number, base: number) => randomValues(n, seed).map((v) => base + v);
+    const run = (backend: 'cpu' | 'wasm') =>
+      onBackend(backend, () => {
+        const args = [
+          tf.tensor(vals(71, 360, 2), shape),
+          tf.tensor1d(vals(72, c, 2)),
+          tf.tensor1d(vals(73, c, 1.5)),
+          tf.tensor1d(vals(74, c, 0)),
+          tf.tensor1d(vals(75, c, 0)),
+        ];
+        const w = tf.tensor(randomValues(360, 76), shape);
+        const f = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor): tf.Tensor =>
+          tf.sum(tf.mul(tf.batchNorm(x, m, v, o, s, 1e-3), w));
+        return tf.grads(f)(args);
+      });
+    const before = tf.memory().numTensors;
+    const w = run('wasm');
+    expect(tf.memory().numTensors).toBe(before);
+    const cpu = run('cpu');
+    const names = ['x', 'mean', 'variance', 'offset', 'scale'];
+    for (let i = 0; i < 5; i++) expect(relativeError(w[i]!, cpu[i]!), names[i]).toBeLessThanOrEqual(1e-5);
+  });
+
   it('hand-checked: x = 5, mean 1, variance 4 - eps, scale 3, offset 2 gives (5 - 1) / 2 * 3 + 2 = 8', () => {
     const [y] = onBackend('wasm', () =>
       tf.batchNorm(tf.tensor2d([5], [1, 1]), tf.tensor1d([1]), tf.tensor1d([4 - 0.001]), tf.tensor1d([2]), tf.tensor1d([3]), 0.001),

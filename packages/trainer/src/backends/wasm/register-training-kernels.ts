@@ -16,6 +16,7 @@ import type {
 } from '@tensorflow/tfjs-core';
 import { avgPoolGrad } from './avg-pool-grad';
 import { fusedBatchNorm } from './batch-norm';
+import { installLeanBatchNormGrad } from './batch-norm-grad';
 import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
@@ -71,7 +72,10 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   buffer;
  * - replaces `Conv2D` and `FusedConv2D` (without bias or activation) on maps smaller than the
  *   filter (ResNet-18's 2x2 maps) by a convolution with image and filter swapped;
- * - replaces `FusedBatchNorm` (a per-element loop) by three XNNPACK broadcasting kernels.
+ * - replaces `FusedBatchNorm` (a per-element loop) by three XNNPACK broadcasting kernels, and,
+ *   while the wasm backend is active, its registered gradient by one with three full-size kernels
+ *   instead of ten (`installLeanBatchNormGrad`; other backends keep tfjs-core's gradient; it needs
+ *   the gradients registered first, as tfjs-layers and tfjs-core's CJS entry do on import).
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -80,7 +84,10 @@ let registered: WasmTrainingKernelsInfo | null = null;
  * @throws when the stock wasm kernels are not registered.
  */
 export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
-  if (registered !== null) return registered;
+  if (registered !== null) {
+    installLeanBatchNormGrad(); // in case the gradients were registered after the first call
+    return registered;
+  }
   const stock = new Map<string, KernelConfig>();
   for (const name of USED_KERNELS) {
     const config = getKernel(name, BACKEND);
@@ -208,6 +215,8 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       fusedBatchNorm(r, args.inputs as Record<string, TensorInfo | null | undefined>, args.attrs as unknown as FusedBatchNormAttrs),
     ) ?? stockBatchNorm(args),
   );
+
+  installLeanBatchNormGrad();
 
   registered = { added, replaced };
   return registered;
