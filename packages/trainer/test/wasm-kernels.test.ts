@@ -65,9 +65,8 @@ describe('registerWasmTrainingKernels', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter']);
     expect([...info.replaced].sort()).toEqual([
-      'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D', 'Identity',
-      'MaxPoolGrad', 'Mean',
-      'Slice', 'Sum', 'Tile',
+      'Add', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D',
+      'Identity', 'MaxPoolGrad', 'Mean', 'Multiply', 'Slice', 'Sub', 'Sum', 'Tile',
     ]);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
@@ -434,6 +433,43 @@ describe('FusedBatchNorm', () => {
       tf.batchNorm(tf.tensor2d([5], [1, 1]), tf.tensor1d([1]), tf.tensor1d([4 - 0.001]), tf.tensor1d([2]), tf.tensor1d([3]), 0.001),
     );
     expect(y![0]).toBeCloseTo(8, 5);
+  });
+});
+
+describe('Add, Sub, Multiply with a per-channel vector over few channels', () => {
+  // [big shape, vector shape]: widened rows, vector first or second; the last two keep the stock path
+  it.each([
+    [[8, 16, 16, 10], [10]],
+    [[4, 9, 7, 3], [1, 1, 1, 3]],
+    [[64, 20], [20]],
+    [[5, 7, 13], [13]],
+    [[2, 3, 64], [64]],
+  ] as [number[], number[]][])('x=%j v=%j matches cpu in both operand orders', (shape, vshape) => {
+    const xv = randomValues(shape.reduce((a, b) => a * b, 1), 81);
+    const vv = randomValues(vshape.reduce((a, b) => a * b, 1), 82);
+    for (const op of [tf.add, tf.sub, tf.mul]) {
+      const run = (backend: 'cpu' | 'wasm') =>
+        onBackend(backend, () => {
+          const x = tf.tensor(xv, shape);
+          const v = tf.tensor(vv, vshape);
+          return [op(x, v), op(v, x)];
+        });
+      const before = tf.memory().numTensors;
+      const w = run('wasm');
+      expect(tf.memory().numTensors).toBe(before);
+      const c = run('cpu');
+      for (let i = 0; i < 2; i++) expect(relativeError(w[i]!, c[i]!), `${op.name} ${i}`).toBe(0);
+    }
+  });
+
+  it('hand-checked: [[1,2],[3,4]] - [10, 20] = [[-9,-18],[-7,-16]], and [10, 20] - it = its negation', () => {
+    const [d, e] = onBackend('wasm', () => {
+      const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+      const v = tf.tensor1d([10, 20]);
+      return [tf.sub(x, v), tf.sub(v, x)];
+    });
+    expect(Array.from(d!)).toEqual([-9, -18, -7, -16]);
+    expect(Array.from(e!)).toEqual([9, 18, 7, 16]);
   });
 });
 

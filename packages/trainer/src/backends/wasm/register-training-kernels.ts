@@ -16,6 +16,7 @@ import type {
 } from '@tensorflow/tfjs-core';
 import { avgPoolGrad } from './avg-pool-grad';
 import { fusedBatchNorm } from './batch-norm';
+import { narrowChannelBroadcast, wideChannelBinary } from './channel-broadcast';
 import { installLeanBatchNormGrad } from './batch-norm-grad';
 import { batchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter';
@@ -75,7 +76,9 @@ let registered: WasmTrainingKernelsInfo | null = null;
  * - replaces `FusedBatchNorm` (a per-element loop) by three XNNPACK broadcasting kernels, and,
  *   while the wasm backend is active, its registered gradient by one with three full-size kernels
  *   instead of ten (`installLeanBatchNormGrad`; other backends keep tfjs-core's gradient; it needs
- *   the gradients registered first, as tfjs-layers and tfjs-core's CJS entry do on import).
+ *   the gradients registered first, as tfjs-layers and tfjs-core's CJS entry do on import);
+ * - replaces `Add`, `Sub` and `Multiply` of a per-channel vector over a tensor with fewer than 48
+ *   channels (the bias add of narrow convolutions) by the same op on rows of >= 256 floats.
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -215,6 +218,15 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       fusedBatchNorm(r, args.inputs as Record<string, TensorInfo | null | undefined>, args.attrs as unknown as FusedBatchNormAttrs),
     ) ?? stockBatchNorm(args),
   );
+
+  for (const name of ['Add', 'Sub', 'Multiply'] as const) {
+    const stockBinary = funcs.get(name)!;
+    define(name, (args) => {
+      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      if (narrowChannelBroadcast(a, b) === null) return stockBinary(args);
+      return withRunner(args.backend, (r) => wideChannelBinary(r, name, a, b)) ?? stockBinary(args);
+    });
+  }
 
   installLeanBatchNormGrad();
 
