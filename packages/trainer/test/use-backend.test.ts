@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hasGpuDeviceNode } from '../src/backends/webgpu/gpu-device-node';
+
+// 'auto' loads Dawn only where a GPU device node exists; the tests choose (default: as if one did).
+vi.mock('../src/backends/webgpu/gpu-device-node', () => ({ hasGpuDeviceNode: vi.fn(() => true) }));
 import { coreCount, useBackend } from '../src/backends/use-backend';
 import { importModule } from '../src/backends/module-loader';
 import { useBrowserBackend } from '../src/backends/use-browser-backend';
@@ -153,6 +157,15 @@ describe("useBackend('webgpu') (Node, Dawn)", () => {
     expect(odd.attempts[1]!.error).toMatch(/the 'webgpu' package does not export create\(\) and globals/);
   });
 
+  it("'auto' does not load Dawn on Linux without a GPU device node", async () => {
+    vi.mocked(hasGpuDeviceNode).mockReturnValueOnce(false);
+    const { load, calls } = loaderWith(fakeDawn({ info: { vendor: 'nvidia', architecture: 'hopper' } }).module);
+    const sel = await useBackend('auto', { importModule: load });
+    expect(sel.backend).toBe('wasm');
+    expect(sel.attempts[1]!.error).toMatch(/^no GPU device node \(\/dev\/nvidia0, \/dev\/dri\/renderD\*\), so Dawn was not loaded/);
+    expect(calls).not.toContain('webgpu');
+  });
+
   it('with a hardware adapter: passes dawnFlags, installs navigator.gpu and the globals before importing tfjs-backend-webgpu', async () => {
     const { module, gpu, created } = fakeDawn({ info: { vendor: 'nvidia', architecture: 'hopper' } });
     const { load, calls } = loaderWith(module);
@@ -177,7 +190,7 @@ describe("useBackend('webgpu') (Node, Dawn)", () => {
 
   // The real Dawn (a dev dependency): on machines without a GPU it must fail cleanly. Skipped where
   // a GPU device node exists, since Dawn may then find a real adapter.
-  const hasGpuDevice = ['/dev/nvidia0', '/dev/dri'].some((p) => existsSync(p));
+  const hasGpuDevice = existsSync('/dev/nvidia0') || existsSync('/dev/dri');
   it.skipIf(hasGpuDevice)('the real Dawn without a GPU fails cleanly, and auto goes on to wasm', async () => {
     await expect(useBackend('webgpu')).rejects.toThrow(/useBackend\('webgpu'\): no backend could be initialised: webgpu: Dawn found no usable WebGPU adapter/);
     expect(navigatorGpu()).toBeUndefined();
@@ -254,5 +267,13 @@ describe('raiseBrowserThreadCap', () => {
     expect(raiseBrowserThreadCap(1, nav)).toBeTypeOf('function');
     expect(nav.hardwareConcurrency).toBe(16);
     expect(() => raiseBrowserThreadCap(2, undefined)()).not.toThrow();
+  });
+});
+
+describe('hasGpuDeviceNode', () => {
+  it('is the real probe: true off Linux, else whether /dev/nvidia0 or a /dev/dri render node exists', async () => {
+    const real = await vi.importActual<typeof import('../src/backends/webgpu/gpu-device-node')>('../src/backends/webgpu/gpu-device-node');
+    const dri = existsSync('/dev/dri') && readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+    expect(real.hasGpuDeviceNode()).toBe(process.platform !== 'linux' || existsSync('/dev/nvidia0') || dri);
   });
 });

@@ -74,3 +74,25 @@ describe.each(cases)('im2col Conv2DBackpropFilter x=[%i,%i,%i,%i] co=%i k=%i s=%
     tf.dispose([x, f, dy, expected]);
   });
 });
+
+describe('registerWebGpuTrainingKernels', () => {
+  it('replaces the stock webgpu Conv2DBackpropFilter once, registers its flag, and restore() puts the stock one back', async () => {
+    // Importing the package registers its kernels; without navigator.gpu it registers no backend.
+    await import('@tensorflow/tfjs-backend-webgpu');
+    const { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels } = await import('../src/backends/webgpu/register-webgpu-training-kernels');
+    const stock = tf.getKernel('Conv2DBackpropFilter', 'webgpu');
+    expect(stock).toBeDefined();
+    const info = registerWebGpuTrainingKernels();
+    expect(info.replaced).toEqual(['Conv2DBackpropFilter']);
+    expect(registerWebGpuTrainingKernels()).toBe(info);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')!.kernelFunc).not.toBe(stock!.kernelFunc);
+    expect(tf.env().getNumber(IM2COL_MIN_ROWS_FLAG)).toBe(16384);
+    info.restore();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')!.kernelFunc).toBe(stock!.kernelFunc);
+    const again = registerWebGpuTrainingKernels();
+    expect(again).not.toBe(info);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')!.kernelFunc).not.toBe(stock!.kernelFunc);
+    again.restore();
+    expect(tf.findBackendFactory('webgpu')).toBeNull();
+  });
+});

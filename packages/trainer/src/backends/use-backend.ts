@@ -5,6 +5,7 @@ import { describeError, selectBackend, type BackendCandidate, type BackendSelect
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
 import { prepareNodeWasmThreads, type NodeWasmThreadsSetup } from './wasm/node-threads';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
+import { hasGpuDeviceNode } from './webgpu/gpu-device-node';
 import { prepareNodeWebGpu } from './webgpu/node-webgpu';
 import { engine } from '@tensorflow/tfjs-core';
 
@@ -72,8 +73,17 @@ function wasmCandidate(load: ModuleLoader, threads: number | undefined): Backend
   };
 }
 
-function webgpuCandidate(load: ModuleLoader, dawnFlags: readonly string[]): BackendCandidate {
-  return { name: 'webgpu', load: () => prepareNodeWebGpu(load, dawnFlags), threads: () => 1 };
+function webgpuCandidate(load: ModuleLoader, dawnFlags: readonly string[], auto: boolean): BackendCandidate {
+  return {
+    name: 'webgpu',
+    async load() {
+      if (auto && !hasGpuDeviceNode()) {
+        throw new Error("no GPU device node (/dev/nvidia0, /dev/dri/renderD*), so Dawn was not loaded; useBackend('webgpu') tries anyway");
+      }
+      return prepareNodeWebGpu(load, dawnFlags);
+    },
+    threads: () => 1,
+  };
 }
 
 function cpuCandidate(load: ModuleLoader): BackendCandidate {
@@ -92,7 +102,7 @@ function cpuCandidate(load: ModuleLoader): BackendCandidate {
  *
  * - `'auto'`: `tensorflow` (tfjs-node-gpu, else tfjs-node: optional peers, dynamic import) if one
  *   loads, else `webgpu` (Dawn from the optional peer `webgpu` plus `@tensorflow/tfjs-backend-webgpu`)
- *   only on a hardware GPU adapter, else `wasm` with {@link registerWasmTrainingKernels}, else
+ *   only on a hardware GPU adapter (on Linux, Dawn is not even loaded without a GPU device node), else `wasm` with {@link registerWasmTrainingKernels}, else
  *   `cpu`. A software WebGPU adapter (SwiftShader, llvmpipe: the only kind on CPU-only machines,
  *   ~100x slower than wasm) is never used.
  * - `'tensorflow'` | `'webgpu'` | `'wasm'` | `'cpu'`: that backend or an error naming the missing
@@ -112,7 +122,7 @@ export async function useBackend(choice: NodeBackendChoice = 'auto', options: Us
   const load = options.importModule ?? importModule;
   const candidates: Record<Exclude<NodeBackendChoice, 'auto'>, BackendCandidate> = {
     tensorflow: tensorflowCandidate(load),
-    webgpu: webgpuCandidate(load, flags),
+    webgpu: webgpuCandidate(load, flags, choice === 'auto'),
     wasm: wasmCandidate(load, options.threads),
     cpu: cpuCandidate(load),
   };
