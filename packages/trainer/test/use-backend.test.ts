@@ -157,6 +157,17 @@ describe("useBackend('webgpu') (Node, Dawn)", () => {
     expect(odd.attempts[1]!.error).toMatch(/the 'webgpu' package does not export create\(\) and globals/);
   });
 
+  it('removes navigator.gpu and the globals again when tfjs-backend-webgpu does not load', async () => {
+    const { module } = fakeDawn({ info: { vendor: 'nvidia', architecture: 'hopper' } });
+    const load = async (spec: string) => {
+      if (spec === 'webgpu') return module;
+      throw new Error(`Cannot find package '${spec}'`);
+    };
+    await expect(useBackend('webgpu', { importModule: load })).rejects.toThrow(/webgpu: Cannot find package '@tensorflow\/tfjs-backend-webgpu'/);
+    expect(navigatorGpu()).toBeUndefined();
+    expect('GPUBufferUsageTestOnly' in globalThis).toBe(false);
+  });
+
   it("'auto' does not load Dawn on Linux without a GPU device node", async () => {
     vi.mocked(hasGpuDeviceNode).mockReturnValueOnce(false);
     const { load, calls } = loaderWith(fakeDawn({ info: { vendor: 'nvidia', architecture: 'hopper' } }).module);

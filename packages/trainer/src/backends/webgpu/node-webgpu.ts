@@ -51,18 +51,27 @@ export async function prepareNodeWebGpu(load: ModuleLoader, dawnFlags: readonly 
   if (isSoftwareAdapter(adapter)) {
     throw new Error(`the only WebGPU adapter is a software rasteriser (${describeAdapter(adapter)}), about 100x slower than wasm`);
   }
-  for (const [name, value] of Object.entries(dawn.globals)) {
-    if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  const added = Object.keys(dawn.globals).filter((name) => !(name in globalThis));
+  for (const name of added) {
+    Object.defineProperty(globalThis, name, { value: dawn.globals[name], configurable: true, writable: true });
   }
   installNavigatorGpu(gpu);
-  await load('@tensorflow/tfjs-backend-webgpu');
-  if (findBackendFactory('webgpu') === null) {
-    throw new Error(
-      '@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed, so it registered no backend; ' +
-        "let useBackend('webgpu') be the first to import it",
-    );
+  let replaced: string[];
+  try {
+    await load('@tensorflow/tfjs-backend-webgpu');
+    if (findBackendFactory('webgpu') === null) {
+      throw new Error(
+        '@tensorflow/tfjs-backend-webgpu was imported before navigator.gpu existed, so it registered no backend; ' +
+          "let useBackend('webgpu') be the first to import it",
+      );
+    }
+    ({ replaced } = registerWebGpuTrainingKernels());
+  } catch (e) {
+    // Leave nothing behind: a referenced Dawn instance would keep the process alive.
+    delete (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+    for (const name of added) delete (globalThis as Record<string, unknown>)[name];
+    throw e;
   }
-  const { replaced } = registerWebGpuTrainingKernels();
   return (
     `@tensorflow/tfjs-backend-webgpu on Dawn (npm 'webgpu'), adapter ${describeAdapter(adapter)}; ` +
     `training kernels: faster ${replaced.join(', ') || 'none'}`
