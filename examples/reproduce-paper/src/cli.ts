@@ -22,6 +22,9 @@ main(process.argv.slice(2), {
 }).then(
   (code) => {
     process.exitCode = code;
+    // Dawn (--backend webgpu) keeps the event loop alive while navigator.gpu exists: if anything
+    // still holds the process a second after the work is done, exit. Unref'd: it never delays an exit.
+    setTimeout(() => process.exit(code), 1000).unref();
   },
   (error: unknown) => {
     // The message names the option, file or package at fault; the stack only with DEBUG=reproduce-paper.

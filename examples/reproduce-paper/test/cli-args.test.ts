@@ -38,7 +38,7 @@ describe('parseCliArgs', () => {
     [['--epochs', '2.5'], /^--epochs: expected an integer >= 1/],
     [['--classes', '1'], /^--classes: expected an integer >= 2/],
     [['--batch-size', 'x'], /^--batch-size:/],
-    [['--backend', 'gpu'], /^--backend: "gpu" is not one of auto, tensorflow, wasm, cpu$/],
+    [['--backend', 'gpu'], /^--backend: "gpu" is not one of auto, tensorflow, webgpu, wasm, cpu$/],
     [['--l2-mode', 'l2'], /^--l2-mode:/],
     [['--shard', '3/2'], /^--shard: expected i\/N with 0 <= i < N/],
     [['--shard', '2/2'], /^--shard:/],

@@ -2,9 +2,11 @@
 // PyTorch on the same machine (bench/pytorch_bench.py), plus fp32 GEMM rates. Writes
 // <repo>/bench/results/latest.json and the results table of <repo>/BENCHMARKS.md.
 //
-// Usage: node bench/bench.mjs [--models initial,new,resnet18] [--backends tensorflow,wasm,cpu]
-//                              [--steps 5] [--wasm-threads 1,2] [--no-pytorch] [--no-write]
+// Usage: node bench/bench.mjs [--models initial,new,resnet18] [--backends tensorflow,webgpu,wasm,cpu]
+//                              [--steps 5] [--wasm-threads 1,2] [--no-pytorch] [--no-write] [--json path]
 // Each wasm thread count runs in its own child process (the wasm module initialises once).
+// webgpu (Dawn from the optional `webgpu` package) is measured only on a hardware adapter, and is
+// compared with PyTorch on CUDA (fp32, TF32 off) when torch.cuda is available.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -27,11 +29,12 @@ const batchSize = 64;
 function parseArgs(argv) {
   const opts = {
     models: ['initial', 'new', 'resnet18'],
-    backends: ['tensorflow', 'wasm', 'cpu'],
+    backends: ['tensorflow', 'webgpu', 'wasm', 'cpu'],
     steps: 5,
     pytorch: true,
     write: true,
     wasmThreads: [...new Set([1, os.cpus().length])],
+    json: null,
     child: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -48,6 +51,7 @@ function parseArgs(argv) {
     else if (a === '--no-write') opts.write = false;
     else if (a === '--wasm-threads') opts.wasmThreads = next().split(',').map(Number);
     else if (a === '--child') opts.child = true;
+    else if (a === '--json') opts.json = next();
     else throw new Error(`bench: unknown option '${a}'`);
   }
   for (const m of opts.models) if (!(m in forwardMflop)) throw new Error(`bench: unknown model '${m}' in --models`);
@@ -73,14 +77,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  * Median wall-clock seconds, and median process CPU seconds (all threads, user + system), of
  * `steps` calls of `fn` after `warmup` calls. CPU time stays meaningful on a shared, busy machine.
  */
-function timeSteps(fn, steps, warmup = 1) {
-  for (let i = 0; i < warmup; i++) fn();
+async function timeSteps(fn, steps, warmup = 1) {
+  for (let i = 0; i < warmup; i++) await fn();
   const wall = [];
   const cpu = [];
   for (let i = 0; i < steps; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    fn();
+    await fn();
     wall.push((performance.now() - t0) / 1000);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1e6);
@@ -88,17 +92,18 @@ function timeSteps(fn, steps, warmup = 1) {
   return { wall: median(wall), cpu: median(cpu) };
 }
 
-function measureModel(create, name, batch, steps) {
+async function measureModel(create, name, batch, steps) {
   const model = create(name);
-  const { xs, train, dispose } = trainStep(model, batch);
-  // Read results outside tidy: tidy() walks a returned typed array element by element.
-  const infer = () => {
+  const { xs, trainAsync, dispose } = trainStep(model, batch);
+  // Read results outside tidy: tidy() walks a returned typed array element by element. Reads are
+  // asynchronous: WebGPU's synchronous read is slow in browsers and unsupported in Node.
+  const infer = async () => {
     const y = tf.tidy(() => model.predict(xs));
-    y.dataSync();
+    await y.data();
     y.dispose();
   };
-  const t = timeSteps(train, steps);
-  const i = timeSteps(infer, steps);
+  const t = await timeSteps(trainAsync, steps);
+  const i = await timeSteps(infer, steps);
   dispose();
   model.dispose();
   return {
@@ -109,12 +114,12 @@ function measureModel(create, name, batch, steps) {
   };
 }
 
-function tfjsGemmGflops(n = 1024, reps = 5) {
+async function tfjsGemmGflops(n = 1024, reps = 5) {
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);
-  const t = timeSteps(() => {
+  const t = await timeSteps(async () => {
     const c = tf.matMul(a, b);
-    c.dataSync();
+    await c.data();
     c.dispose();
   }, reps);
   a.dispose();
@@ -122,11 +127,22 @@ function tfjsGemmGflops(n = 1024, reps = 5) {
   return { wall: (2 * n ** 3) / t.wall / 1e9, perCpuSec: (2 * n ** 3) / t.cpu / 1e9 };
 }
 
-function runPytorch(models, steps) {
-  const python = '/usr/bin/python3';
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { skipped: `${python} -c 'import torch' failed` };
-  const out = execFileSync(python, [join(here, 'pytorch_bench.py'), '--models', models.join(','), '--steps', String(steps)], {
+/** Debian's torch is /usr/bin/python3's; elsewhere (a CUDA image) the python3 on PATH may hold it. */
+function findPython() {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) return python;
+  }
+  return null;
+}
+
+function runPytorch(models, steps, device = 'cpu') {
+  const python = findPython();
+  if (python === null) return { skipped: "neither /usr/bin/python3 nor python3 can 'import torch'" };
+  if (device === 'cuda' && spawnSync(python, ['-c', 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)']).status !== 0) {
+    return { skipped: 'torch.cuda is not available' };
+  }
+  const args = [join(here, 'pytorch_bench.py'), '--models', models.join(','), '--steps', String(steps), '--device', device];
+  const out = execFileSync(python, args, {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
@@ -153,6 +169,7 @@ function bestOf(a, b) {
 function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   const pkg = (p) => JSON.parse(readFileSync(join(here, '..', 'node_modules', p, 'package.json'), 'utf8')).version;
+  const optionalPkg = (p) => (existsSync(join(here, '..', 'node_modules', p, 'package.json')) ? pkg(p) : null);
   return {
     cpu,
     cores: os.cpus().length,
@@ -160,6 +177,8 @@ function machine() {
     node: process.version,
     tfjs: pkg('@tensorflow/tfjs-core'),
     tfjsBackendWasm: pkg('@tensorflow/tfjs-backend-wasm'),
+    tfjsBackendWebgpu: optionalPkg('@tensorflow/tfjs-backend-webgpu'),
+    dawnWebgpu: optionalPkg('webgpu'),
     loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
@@ -179,10 +198,13 @@ function markdownTable(result) {
       (result.gemm.wasm ?? [])
         .map((g) => `tfjs wasm ${g.threads} thread(s) ${fmt(g.gflops)} GFLOP/s wall, ${fmt(g.gflopsPerCpuSec)} per CPU-second (1024^3); `)
         .join('') +
-      `PyTorch ${fmt(result.gemm.pytorchGflops)} GFLOP/s wall, ${fmt(result.gemm.pytorchGflopsPerCpuSec)} per CPU-second (2048^3).`,
+      `PyTorch ${fmt(result.gemm.pytorchGflops)} GFLOP/s wall, ${fmt(result.gemm.pytorchGflopsPerCpuSec)} per CPU-second (2048^3)` +
+      (result.gemm.webgpu ? `; tfjs webgpu ${fmt(result.gemm.webgpu.gflops)} GFLOP/s (4096^3, ${result.gemm.webgpu.adapter})` : '') +
+      (result.gemm.pytorchCudaGflops ? `; PyTorch CUDA ${fmt(result.gemm.pytorchCudaGflops)} GFLOP/s (fp32, TF32 off, 4096^3, ${result.pytorchCuda.device})` : '') +
+      '.',
     '',
     'Columns: img/s is wall clock; "/cpu-s" is images per process CPU-second (all threads), which a busy shared machine distorts less;',
-    'ratio = tfjs train img/s / PyTorch train img/s (wall); cpu-s ratio = the same per CPU-second.',
+    'ratio = tfjs train img/s / PyTorch train img/s (wall); cpu-s ratio = the same per CPU-second. webgpu rows compare with PyTorch on CUDA.',
     '',
     '| model | backend | threads | train img/s | train img/cpu-s | infer img/s | PyTorch train img/s | PyTorch train img/cpu-s | PyTorch infer img/s | ratio | cpu-s ratio | train GFLOP/s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -236,13 +258,14 @@ async function main() {
   if (opts.child) {
     // Child: one wasm configuration; reports records and GEMM rate as the last stdout line.
     const sel = await useBackend('wasm', { threads: opts.wasmThreads[0] });
-    const gemm = tfjsGemmGflops();
-    const records = opts.models.map((model) => {
+    const gemm = await tfjsGemmGflops();
+    const records = [];
+    for (const model of opts.models) {
       const steps = model === 'resnet18' ? Math.min(3, opts.steps) : opts.steps;
-      const r = measureModel(create, model, batchSize, steps);
+      const r = await measureModel(create, model, batchSize, steps);
       console.error(`wasm(${sel.threads}) ${model}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
-      return { model, backend: 'wasm', threads: sel.threads, batch: batchSize, ...r };
-    });
+      records.push({ model, backend: 'wasm', threads: sel.threads, batch: batchSize, ...r });
+    }
     console.log(JSON.stringify({ gemm: { ...gemm, threads: sel.threads }, records }));
     return;
   }
@@ -272,6 +295,11 @@ async function main() {
       console.log(`skip ${backend}: ${e.message.split('\n')[0]}`);
       continue;
     }
+    if (backend === 'webgpu') {
+      const g = await tfjsGemmGflops(4096, 10);
+      result.gemm.webgpu = { gflops: g.wall, adapter: sel.reason };
+      console.log(`webgpu: ${sel.reason}; fp32 GEMM 4096^3 ${fmt(g.wall)} GFLOP/s`);
+    }
     for (const model of opts.models) {
       // The pure-JS cpu backend does ~1 image/s: one small batch, and no ResNet (~0.04 image/s).
       if (backend === 'cpu' && model === 'resnet18') {
@@ -280,7 +308,7 @@ async function main() {
       }
       const batch = backend === 'cpu' ? result.cpuBatch : batchSize;
       const steps = backend === 'cpu' ? 1 : model === 'resnet18' ? Math.min(3, opts.steps) : opts.steps;
-      const r = measureModel(create, model, batch, steps);
+      const r = await measureModel(create, model, batch, steps);
       console.log(`${backend} ${model}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
       measured.push({ model, backend, threads: sel.threads, batch, ...r });
     }
@@ -302,10 +330,28 @@ async function main() {
     }
   }
   result.pytorch = py && { torch: py.torch, threads: py.threads, blas: py.blas };
+  // GPU rows are compared with PyTorch on the GPU of the same machine.
+  let pyCuda = null;
+  if (opts.pytorch && measured.some((m) => m.backend === 'webgpu')) {
+    console.log('PyTorch on CUDA (fp32, TF32 off) ...');
+    pyCuda = runPytorch(opts.models, opts.steps, 'cuda');
+    if (pyCuda.skipped) {
+      result.skipped.push(`pytorch cuda: ${pyCuda.skipped}`);
+      pyCuda = null;
+    } else {
+      result.gemm.pytorchCudaGflops = pyCuda.gemmGflops;
+      result.pytorchCuda = { torch: pyCuda.torch, device: pyCuda.deviceName };
+      for (const [m, r] of Object.entries(pyCuda.models)) {
+        console.log(`pytorch cuda ${m}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
+      }
+    }
+  }
   for (const m of measured) {
-    const p = py?.models?.[m.model];
+    const gpu = m.backend === 'webgpu';
+    const p = (gpu ? pyCuda : py)?.models?.[m.model];
     result.records.push({
       ...m,
+      pytorchDevice: p ? (gpu ? 'cuda' : 'cpu') : null,
       pytorchTrainImagesPerSec: p?.trainImagesPerSec ?? null,
       pytorchInferImagesPerSec: p?.inferImagesPerSec ?? null,
       pytorchTrainImagesPerCpuSec: p?.trainImagesPerCpuSec ?? null,
@@ -316,6 +362,7 @@ async function main() {
     });
   }
   console.log('\n' + markdownTable(result));
+  if (opts.json) writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
   if (opts.write) {
     mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
     writeFileSync(join(repoRoot, 'bench', 'results', 'latest.json'), JSON.stringify(result, null, 2) + '\n');
@@ -325,3 +372,5 @@ async function main() {
 }
 
 await main();
+// Dawn (webgpu) keeps the event loop alive while navigator.gpu is referenced.
+process.exit(0);

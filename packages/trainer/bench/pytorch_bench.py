@@ -1,6 +1,9 @@
-"""PyTorch side of `pnpm bench`: training and inference images/s of the study's three models on CPU.
+"""PyTorch side of `pnpm bench`: training and inference images/s of the study's three models.
 
-Prints one JSON object on stdout. Usage: python3 pytorch_bench.py --models initial,new,resnet18
+Prints one JSON object on stdout.
+Usage: python3 pytorch_bench.py --models initial,new,resnet18 [--device cpu|cuda]
+On CUDA it measures plain fp32 (TF32 off for matmul and cuDNN), as tfjs's WebGPU backend computes,
+and synchronises the device around every timed call.
 """
 import argparse
 import json
@@ -93,14 +96,21 @@ def make(name):
     raise ValueError(f"unknown model {name}")
 
 
+def sync():
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
 def median_time(fn, steps):
     """Median wall seconds and median process CPU seconds (all threads) of `steps` calls after a warm-up."""
     fn()  # warm-up
+    sync()
     wall, cpu = [], []
     for _ in range(steps):
         c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
+        sync()
         wall.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     return statistics.median(wall), statistics.median(cpu)
@@ -119,9 +129,9 @@ def blas_name():
     return "reference-or-unknown"
 
 
-def gemm_gflops(n=2048, reps=5):
-    a = torch.randn(n, n)
-    b = torch.randn(n, n)
+def gemm_gflops(n=2048, reps=5, device="cpu"):
+    a = torch.randn(n, n, device=device)
+    b = torch.randn(n, n, device=device)
     wall, cpu = median_time(lambda: torch.mm(a, b), reps)
     return 2 * n**3 / wall / 1e9, 2 * n**3 / cpu / 1e9
 
@@ -131,23 +141,35 @@ def main():
     p.add_argument("--models", default="initial,new,resnet18")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = p.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        p.error("--device cuda: torch.cuda.is_available() is False")
+    dev = torch.device(args.device)
     threads = os.cpu_count() or 1
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     out = {
         "torch": torch.__version__,
+        "device": args.device,
         "threads": torch.get_num_threads(),
         "blas": blas_name(),
     }
-    out["gemmGflops"], out["gemmGflopsPerCpuSec"] = gemm_gflops()
+    if args.device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.benchmark = True
+        out["deviceName"] = torch.cuda.get_device_name(0)
+        out["gemmGflops"], out["gemmGflopsPerCpuSec"] = gemm_gflops(4096, 10, dev)
+    else:
+        out["gemmGflops"], out["gemmGflopsPerCpuSec"] = gemm_gflops()
     out["models"] = {}
     for name in args.models.split(","):
-        model = make(name)
-        x = torch.rand(args.batch, 3, 64, 64)
-        y = torch.randint(0, 200, (args.batch,))
+        model = make(name).to(dev)
+        x = torch.rand(args.batch, 3, 64, 64, device=dev)
+        y = torch.randint(0, 200, (args.batch,), device=dev)
         opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
-        steps = 3 if name == "resnet18" else args.steps
+        steps = 3 if name == "resnet18" and args.device == "cpu" else args.steps
 
         def train_step():
             model.train()

@@ -3,7 +3,11 @@
 // The loss is read outside tidy: tidy() walks a returned typed array element by element.
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Returns `{ xs, train, dispose }`: the input batch, one training step on it, and a cleanup. */
+/**
+ * Returns `{ xs, train, trainAsync, dispose }`: the input batch, one training step on it (read back
+ * synchronously, or asynchronously for GPU backends whose synchronous read is slow or unsupported),
+ * and a cleanup.
+ */
 export function trainStep(model, batch) {
   const opt = tf.train.momentum(0.001, 0.9);
   const xs = tf.randomUniform([batch, 64, 64, 3]);
@@ -13,9 +17,14 @@ export function trainStep(model, batch) {
     loss.dataSync();
     loss.dispose();
   };
+  const trainAsync = async () => {
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
+    await loss.data();
+    loss.dispose();
+  };
   const dispose = () => {
     tf.dispose([xs, ys]);
     opt.dispose();
   };
-  return { xs, train, dispose };
+  return { xs, train, trainAsync, dispose };
 }

@@ -5,3 +5,5 @@ export type { BackendSelection } from './backends/select-backend';
 export { registerWasmTrainingKernels } from './backends/wasm/register-training-kernels';
 export type { WasmTrainingKernelsInfo } from './backends/wasm/register-training-kernels';
 export { fsCheckpointStore } from './node/fs-checkpoint-store';
+export { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels } from './backends/webgpu/register-webgpu-training-kernels';
+export type { WebGpuTrainingKernelsInfo } from './backends/webgpu/register-webgpu-training-kernels';

@@ -1,9 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hasGpuDeviceNode } from '../src/backends/webgpu/gpu-device-node';
+
+// 'auto' loads Dawn only where a GPU device node exists; the tests choose (default: as if one did).
+vi.mock('../src/backends/webgpu/gpu-device-node', () => ({ hasGpuDeviceNode: vi.fn(() => true) }));
 import { coreCount, useBackend } from '../src/backends/use-backend';
 import { importModule } from '../src/backends/module-loader';
-import { isSoftwareAdapter, useBrowserBackend } from '../src/backends/use-browser-backend';
+import { useBrowserBackend } from '../src/backends/use-browser-backend';
+import { isSoftwareAdapter } from '../src/backends/webgpu/adapter';
 import { raiseBrowserThreadCap } from '../src/backends/wasm/browser-thread-cap';
 import { onBackend, randomValues, relativeError } from './helpers/backends';
 
@@ -29,15 +35,18 @@ afterEach(async () => {
 });
 
 describe('useBackend (Node)', () => {
-  it("'auto' falls back to wasm with training kernels when tfjs-node(-gpu) is not installed", async () => {
-    // The real default loader: tfjs-node is not installed in this workspace.
-    const sel = await useBackend('auto');
+  it("'auto' falls back to wasm with training kernels when tfjs-node(-gpu) and webgpu are not installed", async () => {
+    // The real loader, except that Dawn (installed here as a dev dependency) is hidden, so that the
+    // test means the same on a machine with a GPU. tfjs-node is not installed in this workspace.
+    const { load } = loaderWithout(['webgpu']);
+    const sel = await useBackend('auto', { importModule: load });
     expect(sel.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(sel.reason).toMatch(/tfjs-backend-wasm/);
     expect(sel.reason).toMatch(/skipped tensorflow: neither optional peer loads/);
-    expect(sel.attempts.map((a) => a.backend)).toEqual(['tensorflow', 'wasm']);
+    expect(sel.attempts.map((a) => a.backend)).toEqual(['tensorflow', 'webgpu', 'wasm']);
     expect(sel.attempts[0]!.error).toMatch(/@tensorflow\/tfjs-node-gpu.*@tensorflow\/tfjs-node/);
+    expect(sel.attempts[1]!.error).toBe("Cannot find package 'webgpu'");
     // Multithreaded in Node (see node-threads.ts): every core, up to XNNPACK's 8-thread pool.
     expect(sel.threads).toBe(Math.min(coreCount(), 8));
     expect(sel.reason).toMatch(coreCount() > 1 ? /threaded-SIMD build in Node/ : /single-threaded/);
@@ -100,10 +109,104 @@ describe('useBackend (Node)', () => {
 
   it('rejects an unknown backend name and invalid options, naming them', async () => {
     // @ts-expect-error testing a bad value
-    await expect(useBackend('webgpu')).rejects.toThrow(/backend must be one of auto, tensorflow, wasm, cpu; got 'webgpu'/);
+    await expect(useBackend('metal')).rejects.toThrow(/backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'metal'/);
+    // @ts-expect-error testing a bad value
+    await expect(useBackend('cpu', { dawnFlags: 'backend=vulkan' })).rejects.toThrow(/option 'dawnFlags' must be an array of strings/);
     await expect(useBackend('cpu', { threads: 0 })).rejects.toThrow(/option 'threads' must be a positive integer/);
     // @ts-expect-error testing a bad option
     await expect(useBackend('cpu', { thread: 2 })).rejects.toThrow(/unknown option 'thread'/);
+  });
+});
+
+describe("useBackend('webgpu') (Node, Dawn)", () => {
+  type FakeAdapter = { info: { vendor: string; architecture: string } } | null;
+  const fakeDawn = (adapter: FakeAdapter) => {
+    const created: string[][] = [];
+    const gpu = { requestAdapter: async () => adapter };
+    const module = { create: (flags: string[]) => (created.push(flags), gpu), globals: { GPUBufferUsageTestOnly: { STORAGE: 128 } } };
+    return { module, gpu, created };
+  };
+  const loaderWith = (dawn: unknown) => {
+    const calls: string[] = [];
+    const load = async (spec: string) => {
+      calls.push(spec);
+      if (spec === 'webgpu') return dawn;
+      if (spec.startsWith('@tensorflow/tfjs-node')) throw new Error(`Cannot find package '${spec}'`);
+      return importModule(spec);
+    };
+    return { load, calls };
+  };
+  const navigatorGpu = () => (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+
+  it('refuses a software adapter (SwiftShader), names it, and installs nothing', async () => {
+    const { module } = fakeDawn({ info: { vendor: 'google', architecture: 'swiftshader' } });
+    const { load, calls } = loaderWith(module);
+    await expect(useBackend('webgpu', { importModule: load })).rejects.toThrow(
+      /webgpu: the only WebGPU adapter is a software rasteriser \(google swiftshader\), about 100x slower than wasm/,
+    );
+    expect(calls).toEqual(['webgpu']);
+    expect(navigatorGpu()).toBeUndefined();
+    expect('GPUBufferUsageTestOnly' in globalThis).toBe(false);
+  });
+
+  it("'auto' passes over Dawn without an adapter, and over a package that is not Dawn", async () => {
+    const none = await useBackend('auto', { importModule: loaderWith(fakeDawn(null).module).load });
+    expect(none.backend).toBe('wasm');
+    expect(none.attempts[1]).toEqual({ backend: 'webgpu', error: expect.stringMatching(/^Dawn found no usable WebGPU adapter/) });
+    const odd = await useBackend('auto', { importModule: loaderWith({ default: {} }).load });
+    expect(odd.attempts[1]!.error).toMatch(/the 'webgpu' package does not export create\(\) and globals/);
+  });
+
+  it('removes navigator.gpu and the globals again when tfjs-backend-webgpu does not load', async () => {
+    const { module } = fakeDawn({ info: { vendor: 'nvidia', architecture: 'hopper' } });
+    const load = async (spec: string) => {
+      if (spec === 'webgpu') return module;
+      throw new Error(`Cannot find package '${spec}'`);
+    };
+    await expect(useBackend('webgpu', { importModule: load })).rejects.toThrow(/webgpu: Cannot find package '@tensorflow\/tfjs-backend-webgpu'/);
+    expect(navigatorGpu()).toBeUndefined();
+    expect('GPUBufferUsageTestOnly' in globalThis).toBe(false);
+  });
+
+  it("'auto' does not load Dawn on Linux without a GPU device node", async () => {
+    vi.mocked(hasGpuDeviceNode).mockReturnValueOnce(false);
+    const { load, calls } = loaderWith(fakeDawn({ info: { vendor: 'nvidia', architecture: 'hopper' } }).module);
+    const sel = await useBackend('auto', { importModule: load });
+    expect(sel.backend).toBe('wasm');
+    expect(sel.attempts[1]!.error).toMatch(/^no GPU device node \(\/dev\/nvidia0, \/dev\/dri\/renderD\*\), so Dawn was not loaded/);
+    expect(calls).not.toContain('webgpu');
+  });
+
+  it('with a hardware adapter: passes dawnFlags, installs navigator.gpu and the globals before importing tfjs-backend-webgpu', async () => {
+    const { module, gpu, created } = fakeDawn({ info: { vendor: 'nvidia', architecture: 'hopper' } });
+    const { load, calls } = loaderWith(module);
+    try {
+      // The fake adapter cannot create a device, so the backend fails to initialise: the test
+      // checks everything up to that point.
+      await expect(useBackend('webgpu', { importModule: load, dawnFlags: ['backend=vulkan'] })).rejects.toThrow(
+        /webgpu: tf.setBackend\('webgpu'\) failed to initialise/,
+      );
+      expect(created).toEqual([['backend=vulkan']]);
+      expect(calls).toEqual(['webgpu', '@tensorflow/tfjs-backend-webgpu']);
+      expect(navigatorGpu()).toBe(gpu);
+      expect((globalThis as Record<string, unknown>).GPUBufferUsageTestOnly).toEqual({ STORAGE: 128 });
+      expect(tf.findBackendFactory('webgpu')).not.toBeNull(); // registered on import: navigator.gpu was there
+      expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')).toBeDefined();
+    } finally {
+      if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
+      delete (globalThis as { navigator?: { gpu?: unknown } }).navigator!.gpu;
+      delete (globalThis as Record<string, unknown>).GPUBufferUsageTestOnly;
+    }
+  });
+
+  // The real Dawn (a dev dependency): on machines without a GPU it must fail cleanly. Skipped where
+  // a GPU device node exists, since Dawn may then find a real adapter.
+  const hasGpuDevice = existsSync('/dev/nvidia0') || existsSync('/dev/dri');
+  it.skipIf(hasGpuDevice)('the real Dawn without a GPU fails cleanly, and auto goes on to wasm', async () => {
+    await expect(useBackend('webgpu')).rejects.toThrow(/useBackend\('webgpu'\): no backend could be initialised: webgpu: Dawn found no usable WebGPU adapter/);
+    expect(navigatorGpu()).toBeUndefined();
+    const sel = await useBackend('auto');
+    expect(sel.backend).toBe('wasm');
   });
 });
 
@@ -175,5 +278,13 @@ describe('raiseBrowserThreadCap', () => {
     expect(raiseBrowserThreadCap(1, nav)).toBeTypeOf('function');
     expect(nav.hardwareConcurrency).toBe(16);
     expect(() => raiseBrowserThreadCap(2, undefined)()).not.toThrow();
+  });
+});
+
+describe('hasGpuDeviceNode', () => {
+  it('is the real probe: true off Linux, else whether /dev/nvidia0 or a /dev/dri render node exists', async () => {
+    const real = await vi.importActual<typeof import('../src/backends/webgpu/gpu-device-node')>('../src/backends/webgpu/gpu-device-node');
+    const dri = existsSync('/dev/dri') && readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+    expect(real.hasGpuDeviceNode()).toBe(process.platform !== 'linux' || existsSync('/dev/nvidia0') || dri);
   });
 });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { nodeBackendChoices } from '@regstudy/trainer/node';
 
 /** Model names the CLI accepts (the registry of `@regstudy/architectures`). */
 export const cliModelNames = ['initial', 'new', 'resnet18', 'resnet34'] as const;
@@ -7,7 +8,8 @@ export type CliModelName = (typeof cliModelNames)[number];
 export const presetNames = ['quick', 'paper'] as const;
 export type PresetName = (typeof presetNames)[number];
 
-export const backendNames = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/** `--backend` values: those of `useBackend` from `@regstudy/trainer/node`. */
+export const backendNames = nodeBackendChoices;
 export type BackendName = (typeof backendNames)[number];
 
 export const l2Modes = ['weight-decay', 'penalty'] as const;
@@ -81,8 +83,8 @@ Grid
   --batch-size N          mini-batch size
   --lr X                  SGD learning rate (paper: 0.001; quick: 0.01), momentum stays 0.9
 Running
-  --backend NAME          auto (default: tensorflow if installed, else wasm, else cpu),
-                          tensorflow, wasm or cpu
+  --backend NAME          auto (default: tensorflow if installed, else webgpu on a hardware
+                          GPU if installed, else wasm, else cpu), tensorflow, webgpu, wasm or cpu
   --shard i/N             run only slice i (0-based) of N slices of the grid, e.g. one array task
                           of a cluster job (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX)
   --resume, --no-resume   continue finished and interrupted runs in --out (default: resume)

@@ -5,15 +5,22 @@ import { describeError, selectBackend, type BackendCandidate, type BackendSelect
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
 import { prepareNodeWasmThreads, type NodeWasmThreadsSetup } from './wasm/node-threads';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
+import { hasGpuDeviceNode } from './webgpu/gpu-device-node';
+import { prepareNodeWebGpu } from './webgpu/node-webgpu';
 import { engine } from '@tensorflow/tfjs-core';
 
 /** Backends `useBackend` can pick in Node. */
-export const nodeBackendChoices = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const nodeBackendChoices = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type NodeBackendChoice = (typeof nodeBackendChoices)[number];
 
 export interface UseBackendOptions {
   /** wasm threads (XNNPACK pool); default: all cores. tfjs-backend-wasm 4.x runs one thread in Node. */
   threads?: number;
+  /**
+   * Flags for Dawn's `create()` when trying `webgpu`, e.g. `['adapter=NVIDIA H200']` or
+   * `['backend=vulkan']`; default none.
+   */
+  dawnFlags?: string[];
   /** Module loader (tests inject one to simulate absent packages); default: dynamic `import()`. */
   importModule?: ModuleLoader;
 }
@@ -66,6 +73,19 @@ function wasmCandidate(load: ModuleLoader, threads: number | undefined): Backend
   };
 }
 
+function webgpuCandidate(load: ModuleLoader, dawnFlags: readonly string[], auto: boolean): BackendCandidate {
+  return {
+    name: 'webgpu',
+    async load() {
+      if (auto && !hasGpuDeviceNode()) {
+        throw new Error("no GPU device node (/dev/nvidia0, /dev/dri/renderD*), so Dawn was not loaded; useBackend('webgpu') tries anyway");
+      }
+      return prepareNodeWebGpu(load, dawnFlags);
+    },
+    threads: () => 1,
+  };
+}
+
 function cpuCandidate(load: ModuleLoader): BackendCandidate {
   return {
     name: 'cpu',
@@ -81,9 +101,12 @@ function cpuCandidate(load: ModuleLoader): BackendCandidate {
  * Picks and activates the tfjs backend for training in Node.
  *
  * - `'auto'`: `tensorflow` (tfjs-node-gpu, else tfjs-node: optional peers, dynamic import) if one
- *   loads, else `wasm` with {@link registerWasmTrainingKernels}, else `cpu`. Never WebGPU (Dawn
- *   in Node is SwiftShader on CPU-only machines, ~100x slower than wasm).
- * - `'tensorflow'` | `'wasm'` | `'cpu'`: that backend or an error naming the missing package.
+ *   loads, else `webgpu` (Dawn from the optional peer `webgpu` plus `@tensorflow/tfjs-backend-webgpu`)
+ *   only on a hardware GPU adapter (on Linux, Dawn is not even loaded without a GPU device node), else `wasm` with {@link registerWasmTrainingKernels}, else
+ *   `cpu`. A software WebGPU adapter (SwiftShader, llvmpipe: the only kind on CPU-only machines,
+ *   ~100x slower than wasm) is never used.
+ * - `'tensorflow'` | `'webgpu'` | `'wasm'` | `'cpu'`: that backend or an error naming the missing
+ *   package or adapter.
  *
  * @returns which backend is active, why, and with how many threads.
  */
@@ -91,13 +114,18 @@ export async function useBackend(choice: NodeBackendChoice = 'auto', options: Us
   if (!(nodeBackendChoices as readonly string[]).includes(choice)) {
     throw new Error(`useBackend: backend must be one of ${nodeBackendChoices.join(', ')}; got '${String(choice)}'`);
   }
-  checkBackendOptions('useBackend', options as Record<string, unknown>, ['threads', 'importModule']);
+  checkBackendOptions('useBackend', options as Record<string, unknown>, ['threads', 'dawnFlags', 'importModule']);
+  const flags = options.dawnFlags ?? [];
+  if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) {
+    throw new Error("useBackend: option 'dawnFlags' must be an array of strings");
+  }
   const load = options.importModule ?? importModule;
   const candidates: Record<Exclude<NodeBackendChoice, 'auto'>, BackendCandidate> = {
     tensorflow: tensorflowCandidate(load),
+    webgpu: webgpuCandidate(load, flags, choice === 'auto'),
     wasm: wasmCandidate(load, options.threads),
     cpu: cpuCandidate(load),
   };
-  const order = choice === 'auto' ? (['tensorflow', 'wasm', 'cpu'] as const) : ([choice] as const);
+  const order = choice === 'auto' ? (['tensorflow', 'webgpu', 'wasm', 'cpu'] as const) : ([choice] as const);
   return selectBackend(order.map((n) => candidates[n]), `useBackend('${choice}')`);
 }

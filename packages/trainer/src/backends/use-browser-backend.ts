@@ -4,19 +4,12 @@ import { selectBackend, type BackendCandidate, type BackendSelection } from './s
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
 import { raiseBrowserThreadCap } from './wasm/browser-thread-cap';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
+import { describeAdapter, isSoftwareAdapter, type GpuLike } from './webgpu/adapter';
+import { registerWebGpuTrainingKernels } from './webgpu/register-webgpu-training-kernels';
 
 /** Backends `useBrowserBackend` can pick. */
 export const browserBackendChoices = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BrowserBackendChoice = (typeof browserBackendChoices)[number];
-
-/** Minimal WebGPU surface used to reject software adapters (SwiftShader). */
-interface GpuAdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
-}
-interface GpuLike {
-  requestAdapter(): Promise<GpuAdapterLike | null>;
-}
 
 export interface UseBrowserBackendOptions {
   /** wasm threads; default `navigator.hardwareConcurrency` (needs cross-origin isolation, else 1). */
@@ -31,13 +24,6 @@ export interface UseBrowserBackendOptions {
   importModule?: ModuleLoader;
   /** `navigator.gpu` override (tests). */
   gpu?: GpuLike | null;
-}
-
-/** True when a WebGPU adapter is a software rasteriser (SwiftShader / fallback adapter). */
-export function isSoftwareAdapter(adapter: GpuAdapterLike): boolean {
-  if (adapter.isFallbackAdapter === true || adapter.info?.isFallbackAdapter === true) return true;
-  const text = `${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''} ${adapter.info?.description ?? ''}`;
-  return /swiftshader|llvmpipe|software/i.test(text);
 }
 
 function defaultGpu(): GpuLike | null {
@@ -79,9 +65,10 @@ export async function useBrowserBackend(
         if (gpu === null) throw new Error('navigator.gpu is not available');
         const adapter = await gpu.requestAdapter();
         if (adapter === null) throw new Error('no WebGPU adapter');
-        if (isSoftwareAdapter(adapter)) throw new Error('the WebGPU adapter is a software rasteriser (SwiftShader)');
+        if (isSoftwareAdapter(adapter)) throw new Error(`the WebGPU adapter is a software rasteriser (${describeAdapter(adapter)})`);
         await load('@tensorflow/tfjs-backend-webgpu');
-        return 'WebGPU on a hardware adapter';
+        registerWebGpuTrainingKernels();
+        return `WebGPU on ${describeAdapter(adapter)} with training kernels`;
       },
       threads: () => 1,
     },

@@ -6,7 +6,7 @@ import {
   penalty,
   proximalL1,
   selectVariables,
-  weightStats,
+  weightStatsAsync,
   type StepHook,
 } from '@regstudy/regularizers';
 import { fsCheckpointStore } from '../node/fs-checkpoint-store';
@@ -204,7 +204,7 @@ async function runLoop(
       learningRate,
       epochSeconds: (now() - epochStart) / 1000,
       imagesPerSecond: trainSeconds > 0 ? seen / trainSeconds : 0,
-      ...(opts.weightStats ? { weightStats: weightStats(trainable) } : {}),
+      ...(opts.weightStats ? { weightStats: await weightStatsAsync(trainable) } : {}),
     };
     history.push(record);
     emit({ type: 'epoch', record, best: bestOf(history) });

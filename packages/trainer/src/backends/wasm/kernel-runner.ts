@@ -29,17 +29,19 @@ export class KernelRunner {
   constructor(
     readonly backend: KernelBackend,
     private readonly kernels: ReadonlyMap<string, KernelFunc>,
+    /** Names the registration in errors, e.g. `'registerWasmTrainingKernels'`. */
+    private readonly label = 'registerWasmTrainingKernels',
   ) {}
 
   /** Runs kernel `name`; the result is disposed by {@link dispose} unless {@link keep} is called on it. */
   run(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
     const kernelFunc = this.kernels.get(name);
     if (kernelFunc === undefined) {
-      throw new Error(`registerWasmTrainingKernels: wasm kernel '${name}' is not registered`);
+      throw new Error(`${this.label}: kernel '${name}' is not registered`);
     }
     const out = kernelFunc({ inputs, attrs, backend: this.backend });
     if (Array.isArray(out)) {
-      throw new Error(`registerWasmTrainingKernels: kernel '${name}' returned several outputs`);
+      throw new Error(`${this.label}: kernel '${name}' returned several outputs`);
     }
     this.temporaries.push(out);
     return out;
