@@ -26,6 +26,7 @@ function build(name: 'initial' | 'new' | 'resnet18', size: number): LayersModel 
 
 function oneStep(backend: 'cpu' | 'wasm', name: 'initial' | 'new' | 'resnet18', size: number, batch: number) {
   tf.setBackend(backend);
+  const before = { tensors: tf.memory().numTensors, buffers: tf.backend().numDataIds() };
   const model = build(name, size);
   const opt = tf.train.momentum(0.01, 0.9);
   const xs = tf.tensor4d(randomValues(batch * size * size * 3, 5).map((v) => (v + 1) / 2), [batch, size, size, 3]);
@@ -38,7 +39,9 @@ function oneStep(backend: 'cpu' | 'wasm', name: 'initial' | 'new' | 'resnet18', 
   tf.dispose([loss, xs, ys]);
   opt.dispose();
   model.dispose();
-  return out;
+  // what a step leaves behind (tfjs-layers keeps a tensor per step on every backend), to compare
+  const left = { tensors: tf.memory().numTensors - before.tensors, buffers: tf.backend().numDataIds() - before.buffers };
+  return { ...out, left };
 }
 
 describe.each(cases)('one training step of the study model %s (input %i, batch %i)', (name, size, batch) => {
@@ -52,5 +55,7 @@ describe.each(cases)('one training step of the study model %s (input %i, batch %
     expect(wasm.weights.length).toBe(cpu.weights.length);
     const errors = cpu.weights.map((w, i) => relativeError(wasm.weights[i]!, w));
     errors.forEach((e, i) => expect(e, `weight ${i}`).toBeLessThanOrEqual(1e-4));
+    // the wasm kernels leave no tensor and no heap buffer behind beyond what cpu's leave
+    expect(wasm.left).toEqual(cpu.left);
   }, 120_000);
 });
