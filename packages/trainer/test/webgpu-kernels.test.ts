@@ -75,6 +75,19 @@ describe.each(cases)('im2col Conv2DBackpropFilter x=[%i,%i,%i,%i] co=%i k=%i s=%
   });
 });
 
+describe('im2col Conv2DBackpropFilter options', () => {
+  it('rejects NCHW, naming the kernel set and the data format', () => {
+    const x = tf.zeros([1, 4, 4, 2]);
+    const r = new KernelRunner(tf.backend(), funcs, 'test');
+    const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] } as unknown as Conv2DBackpropFilterAttrs;
+    expect(() => conv2dBackpropFilterIm2col(r, x, x, attrs)).toThrow(
+      "Conv2DBackpropFilter (webgpu training kernels): dataFormat 'NCHW' is not supported, only NHWC",
+    );
+    r.dispose();
+    x.dispose();
+  });
+});
+
 describe('registerWebGpuTrainingKernels', () => {
   it('replaces the stock webgpu Conv2DBackpropFilter once, registers its flag, and restore() puts the stock one back', async () => {
     // Importing the package registers its kernels; without navigator.gpu it registers no backend.

@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { rotatedTransposedFilter } from './conv2d-backprop-input';
 import { KernelRunner } from './kernel-runner';
+import { convFilterGradInfo } from '../conv-filter-grad-info';
 
 /**
  * Stride-1 gradients with `Co >= SWAP_MIN_CHANNEL_RATIO * Ci` (the 3 -> 10 first layers) take the
@@ -34,19 +35,7 @@ export function conv2dBackpropFilter(
   dy: TensorInfo,
   attrs: Conv2DBackpropFilterAttrs,
 ): TensorInfo {
-  if (attrs.dataFormat !== 'NHWC') {
-    throw new Error(
-      `Conv2DBackpropFilter (wasm training kernels): dataFormat '${attrs.dataFormat}' is not supported, only NHWC`,
-    );
-  }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const info = convFilterGradInfo('wasm training kernels', x, attrs);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;

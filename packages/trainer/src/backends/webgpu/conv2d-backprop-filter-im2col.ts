@@ -1,6 +1,6 @@
-import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from '../wasm/kernel-runner';
+import { convFilterGradInfo } from '../conv-filter-grad-info';
 
 /** Upper bound, in floats, on the split-K partial products `[S, kh*kw*Ci, Co]` (64 MiB). */
 const MAX_PARTIAL_FLOATS = 1 << 24;
@@ -40,17 +40,7 @@ export function conv2dBackpropFilterIm2col(
   attrs: Conv2DBackpropFilterAttrs,
   chunks?: number,
 ): TensorInfo {
-  if (attrs.dataFormat !== 'NHWC') {
-    throw new Error(`Conv2DBackpropFilter (webgpu training kernels): dataFormat '${attrs.dataFormat}' is not supported, only NHWC`);
-  }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const info = convFilterGradInfo('webgpu training kernels', x, attrs);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
   const { outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;
