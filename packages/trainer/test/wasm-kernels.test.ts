@@ -205,6 +205,17 @@ describe('Tile', () => {
     expect(relativeError(w, run('cpu'))).toBe(0);
   });
 
+  it('leading repetitions are block copies: [1,1,1,64] x [3,5,7,1] matches cpu, int32 [[3,4]] x [5,1] is five rows', () => {
+    const v = randomValues(64, 4);
+    const run = (backend: 'cpu' | 'wasm') => onBackend(backend, () => tf.tile(tf.tensor(v, [1, 1, 1, 64]), [3, 5, 7, 1]))[0]!;
+    const w = run('wasm');
+    expect(w.length).toBe(3 * 5 * 7 * 64);
+    expect(relativeError(w, run('cpu'))).toBe(0);
+    tf.setBackend('wasm');
+    const i = tf.tidy(() => tf.tile(tf.tensor2d([3, 4], [1, 2], 'int32'), [5, 1]).dataSync());
+    expect(Array.from(i)).toEqual([3, 4, 3, 4, 3, 4, 3, 4, 3, 4]);
+  });
+
   it('real repetitions (and int32) keep the stock kernel: [[1,2]] tiled [2,2] = [[1,2,1,2],[1,2,1,2]]', () => {
     const [f] = onBackend('wasm', () => tf.tile(tf.tensor2d([1, 2], [1, 2]), [2, 2]));
     expect(Array.from(f!)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
@@ -495,6 +506,28 @@ describe('Sum and Mean', () => {
         })[0]!;
       expect(relativeError(run('wasm'), run('cpu'))).toBeLessThan(1e-6);
     }
+  });
+
+  it.each([
+    [[4, 5, 6, 7], [0, 1, 2], false],
+    [[4, 5, 6, 7], [1, 2], true],
+    [[3, 4, 5], [2], false],
+    [[3, 4, 5], null, false],
+  ] as [number[], number[] | null, boolean][])('the Mean gradient for x=%j axes=%j keepDims=%s matches cpu exactly', (shape, axes, keepDims) => {
+    const v = randomValues(shape.reduce((a, b) => a * b, 1), 22);
+    const w = randomValues(shape.reduce((a, b) => a * b, 1), 23);
+    // d/dx sum(mean(x) * c) = broadcast(c) / R, and through a weighted sum of squares (moments)
+    const run = (backend: 'cpu' | 'wasm') =>
+      onBackend(backend, () => {
+        const c = tf.tensor(w, shape);
+        return tf.grad((x: tf.Tensor) => {
+          const m = tf.mean(x, axes ?? undefined, keepDims);
+          return tf.add(tf.sum(tf.mul(m, tf.mean(c, axes ?? undefined, keepDims))), tf.sum(tf.mean(tf.square(tf.mul(x, c)), axes ?? undefined)));
+        })(tf.tensor(v, shape));
+      })[0]!;
+    const before = tf.memory().numTensors;
+    expect(relativeError(run('wasm'), run('cpu'))).toBeLessThan(1e-6);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('int32 keeps the stock kernel', () => {

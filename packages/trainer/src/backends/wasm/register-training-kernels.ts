@@ -26,7 +26,8 @@ import { KernelRunner } from './kernel-runner';
 import { asWasmHeapBackend, maxPoolGrad } from './max-pool-grad';
 import { leadingAxesReduce } from './reduce';
 import { slice } from './slice';
-import { broadcastTile } from './tile';
+import { broadcastTile, leadingRepeatTile } from './tile';
+import { installBroadcastMeanGrad } from './mean-grad';
 import { forwardConv2d } from './forward-conv2d';
 
 /** Backend name the kernels are registered for. */
@@ -59,7 +60,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   zero-dilated, padded `dy` with the rotated filter;
  * - replaces `BatchMatMul` so that transposed products (every dense-layer gradient) run on
  *   XNNPACK's GEMM after an explicit `Transpose` instead of the stock naive loop;
- * - replaces `Tile` when it only broadcasts (the batch-norm gradient) by a broadcasting add;
+ * - replaces `Tile` when it only repeats leading axes of size 1 by a block copy with doubling
+ *   `copyWithin`s, and when it otherwise only broadcasts by a broadcasting add;
  * - replaces `AvgPoolGrad` when the windows tile the input (window = stride, no padding) by two
  *   broadcasting kernels;
  * - replaces `Sum` and `Mean` over leading axes (bias and batch-norm reductions) by one XNNPACK
@@ -77,6 +79,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   while the wasm backend is active, its registered gradient by one with three full-size kernels
  *   instead of ten (`installLeanBatchNormGrad`; other backends keep tfjs-core's gradient; it needs
  *   the gradients registered first, as tfjs-layers and tfjs-core's CJS entry do on import);
+ * - while the wasm backend is active, replaces the registered `Mean` gradient (`dy * ones / R`,
+ *   three full-size kernels) by `broadcastTo(dy / R)`, one block copy (`installBroadcastMeanGrad`);
  * - replaces `Add`, `Sub` and `Multiply` of a per-channel vector over a tensor with fewer than 48
  *   channels (the bias add of narrow convolutions) by the same op on rows of >= 256 floats.
  *
@@ -89,6 +93,7 @@ let registered: WasmTrainingKernelsInfo | null = null;
 export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   if (registered !== null) {
     installLeanBatchNormGrad(); // in case the gradients were registered after the first call
+    installBroadcastMeanGrad();
     return registered;
   }
   const stock = new Map<string, KernelConfig>();
@@ -154,10 +159,16 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   );
 
   const stockTile = funcs.get('Tile')!;
-  define('Tile', (args) =>
-    withRunner(args.backend, (r) => broadcastTile(r, args.inputs.x as TensorInfo, args.attrs as unknown as TileAttrs)) ??
-    stockTile(args),
-  );
+  define('Tile', (args) => {
+    const heap = asWasmHeapBackend(args.backend);
+    const x = args.inputs.x as TensorInfo;
+    const attrs = args.attrs as unknown as TileAttrs;
+    return (
+      (heap && leadingRepeatTile(heap, x, attrs)) ??
+      withRunner(args.backend, (r) => broadcastTile(r, x, attrs)) ??
+      stockTile(args)
+    );
+  });
 
   const stockAvgPoolGrad = funcs.get('AvgPoolGrad')!;
   define('AvgPoolGrad', (args) =>
@@ -229,6 +240,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   }
 
   installLeanBatchNormGrad();
+  installBroadcastMeanGrad();
 
   registered = { added, replaced };
   return registered;
