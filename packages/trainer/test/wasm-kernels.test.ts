@@ -252,7 +252,7 @@ describe('AvgPoolGrad', () => {
 });
 
 describe('MaxPoolGrad', () => {
-  type Values = 'random' | 'zeros' | 'relu' | 'coarse' | 'negative';
+  type Values = 'random' | 'zeros' | 'relu' | 'coarse' | 'negative' | 'nan' | 'neginf';
   /** Inputs with many ties: all zeros, ReLU outputs, values on a 0.5 grid, all negative. */
   const valuesOf = (kind: Values, count: number, seed: number): Float32Array => {
     const v = randomValues(count, seed);
@@ -260,6 +260,10 @@ describe('MaxPoolGrad', () => {
     if (kind === 'relu') return v.map((a) => Math.max(a, 0));
     if (kind === 'coarse') return v.map((a) => Math.round(a * 2) / 2);
     if (kind === 'negative') return v.map((a) => -Math.abs(a) - 0.5);
+    // NaNs and -Infinity runs: the forward max may be NaN or -Infinity, so the gradient must not
+    // rely on it (full-scan fallback, the cpu rule: NaN never wins, an all -Infinity window routes nowhere)
+    if (kind === 'nan') return v.map((a, i) => (i % 5 === 2 ? Number.NaN : a));
+    if (kind === 'neginf') return v.map((a, i) => (i % 4 === 1 || i % 7 < 3 ? Number.NEGATIVE_INFINITY : a));
     return v;
   };
   const cases: [number[], number | [number, number], number | [number, number], Pad][] = [
@@ -272,7 +276,7 @@ describe('MaxPoolGrad', () => {
     [[1, 6, 7, 2], [3, 2], [2, 1], 'same'],
     [[1, 1, 1, 3], 1, 1, 'valid'],
   ];
-  const kinds: Values[] = ['random', 'zeros', 'relu', 'coarse', 'negative'];
+  const kinds: Values[] = ['random', 'zeros', 'relu', 'coarse', 'negative', 'nan', 'neginf'];
   it.each(cases)('x=%j filter=%j stride=%j %s matches cpu with and without ties', (shape, filter, stride, pad) => {
     const size = shape.reduce((a, b) => a * b, 1);
     for (const kind of kinds) {

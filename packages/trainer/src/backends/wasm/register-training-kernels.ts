@@ -23,7 +23,7 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
 import { asRefCountingBackend, castToSameType, identity } from './identity';
 import { KernelRunner } from './kernel-runner';
-import { asWasmHeapBackend, maxPoolGrad } from './max-pool-grad';
+import { asWasmHeapBackend, EARLY_EXIT_MIN_TAPS, hasNaN, maxPoolGrad } from './max-pool-grad';
 import { leadingAxesReduce } from './reduce';
 import { slice } from './slice';
 import { broadcastTile, leadingRepeatTile } from './tile';
@@ -189,8 +189,13 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   const stockMaxPoolGrad = funcs.get('MaxPoolGrad')!;
   define('MaxPoolGrad', (args) => {
     const heap = asWasmHeapBackend(args.backend);
-    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-    return (heap && maxPoolGrad(heap, dy, input, args.attrs as unknown as MaxPoolGradAttrs)) ?? stockMaxPoolGrad(args);
+    const { dy, input, output } = args.inputs as { dy: TensorInfo; input: TensorInfo; output?: TensorInfo };
+    if (!heap) return stockMaxPoolGrad(args);
+    // The forward maximum is usable only when x has no NaN (whose max differs between kernels).
+    const { filterSize } = args.attrs as unknown as MaxPoolGradAttrs;
+    const taps = typeof filterSize === 'number' ? filterSize * filterSize : filterSize[0] * filterSize[1];
+    const y = output && taps >= EARLY_EXIT_MIN_TAPS && withRunner(args.backend, (r) => !hasNaN(r, heap, input)) ? output : undefined;
+    return maxPoolGrad(heap, dy, input, args.attrs as unknown as MaxPoolGradAttrs, y) ?? stockMaxPoolGrad(args);
   });
 
   const stockSlice = funcs.get('Slice')!;
