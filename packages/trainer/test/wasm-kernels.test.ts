@@ -45,6 +45,10 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [2, 2, 3, 5, 7, 3, 1, 'same'],
   [1, 3, 3, 4, 4, 5, 1, 'same'],
   [2, 2, 2, 4, 4, 4, 1, 'same'],
+  // maps with no more pixels than filter taps, strided: the filter gradient as one GEMM + routing
+  [2, 3, 3, 4, 5, 3, 2, 'same'],
+  [2, 3, 3, 4, 5, 3, 2, 'valid'],
+  [3, 2, 2, 6, 5, 2, 2, 'valid'],
   // strided, fewer dy pixels than taps: the swapped input gradient with a dilated dy
   [2, 4, 4, 6, 8, 3, 2, 'same'],
   [1, 3, 4, 5, 6, 3, 2, 'same'],

@@ -28,6 +28,7 @@ import { leadingAxesReduce } from './reduce';
 import { slice } from './slice';
 import { broadcastTile, leadingRepeatTile } from './tile';
 import { installBroadcastMeanGrad } from './mean-grad';
+import { registerTinyMapFilterGradFlag } from './conv2d-backprop-filter-tiny-map';
 import { forwardConv2d } from './forward-conv2d';
 
 /** Backend name the kernels are registered for. */
@@ -55,7 +56,9 @@ let registered: WasmTrainingKernelsInfo | null = null;
  * Makes `@tensorflow/tfjs-backend-wasm` (4.x) able to train convnets fast, through tfjs-core's
  * public kernel registry:
  *
- * - adds `Conv2DBackpropFilter` (missing in tfjs-backend-wasm): im2col + one XNNPACK GEMM;
+ * - adds `Conv2DBackpropFilter` (missing in tfjs-backend-wasm): one XNNPACK convolution with batch
+ *   and channels swapped; on maps with no more pixels than filter taps, one GEMM over the batch and
+ *   a routing pass (`tinyMapFilterGrad`, tfjs flag `REGSTUDY_WASM_TINY_MAP_FILTER_GRAD`);
  * - replaces `Conv2DBackpropInput` (a naive C++ loop) by a stride-1 XNNPACK convolution of the
  *   zero-dilated, padded `dy` with the rotated filter;
  * - replaces `BatchMatMul` so that transposed products (every dense-layer gradient) run on
@@ -246,6 +249,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
 
   installLeanBatchNormGrad();
   installBroadcastMeanGrad();
+  registerTinyMapFilterGradFlag();
 
   registered = { added, replaced };
   return registered;
