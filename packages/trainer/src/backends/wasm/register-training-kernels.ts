@@ -28,7 +28,7 @@ import { leadingAxesReduce } from './reduce';
 import { slice } from './slice';
 import { broadcastTile, leadingRepeatTile } from './tile';
 import { installBroadcastMeanGrad } from './mean-grad';
-import { registerTinyMapFilterGradFlag } from './conv2d-backprop-filter-tiny-map';
+import { registerWasmKernelFlags } from './flags';
 import { forwardConv2d } from './forward-conv2d';
 
 /** Backend name the kernels are registered for. */
@@ -249,7 +249,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
 
   installLeanBatchNormGrad();
   installBroadcastMeanGrad();
-  registerTinyMapFilterGradFlag();
+  registerWasmKernelFlags();
 
   registered = { added, replaced };
   return registered;
