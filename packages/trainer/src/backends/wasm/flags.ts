@@ -4,6 +4,8 @@ import { env } from '@tensorflow/tfjs-core';
 export const TINY_MAP_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_TINY_MAP_FILTER_GRAD';
 /** tfjs flag (default true): `MaxPoolGrad` of exactly tiling 2x2/2 windows in one write pass (`max-pool-grad.ts`). */
 export const TILED_MAX_POOL_GRAD_FLAG = 'REGSTUDY_WASM_TILED_MAX_POOL_GRAD';
+/** tfjs flag (default true): strided input gradients as one GEMM + col2im (`conv2d-backprop-input-col2im.ts`). */
+export const COL2IM_INPUT_GRAD_FLAG = 'REGSTUDY_WASM_COL2IM_INPUT_GRAD';
 
 /**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
@@ -12,7 +14,7 @@ export const TILED_MAX_POOL_GRAD_FLAG = 'REGSTUDY_WASM_TILED_MAX_POOL_GRAD';
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }
