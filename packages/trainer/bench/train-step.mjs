@@ -2,23 +2,33 @@
 // classes, softmax cross-entropy), shared by bench.mjs, ab-kernels.mjs and profile-step.mjs.
 // The loss is read outside tidy: tidy() walks a returned typed array element by element.
 import * as tf from '@tensorflow/tfjs-core';
+import { lazyConvGradients } from '@regstudy/trainer';
 
 /**
  * Returns `{ xs, train, trainAsync, dispose }`: the input batch, one training step on it (read back
  * synchronously, or asynchronously for GPU backends whose synchronous read is slow or unsupported),
- * and a cleanup.
+ * and a cleanup. The forward pass runs under `lazyConvGradients`, as `train()` does (pass
+ * `{ lazyConvs: false }` for tfjs-core's eager fused-convolution gradients).
  */
-export function trainStep(model, batch) {
+export function trainStep(model, batch, { lazyConvs = true } = {}) {
   const opt = tf.train.momentum(0.001, 0.9);
   const xs = tf.randomUniform([batch, 64, 64, 3]);
   const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 200, 'int32'), 200));
+  const forward = () => {
+    const restore = lazyConvs ? lazyConvGradients(model) : () => {};
+    try {
+      return model.apply(xs, { training: true });
+    } finally {
+      restore();
+    }
+  };
   const train = () => {
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward()), true);
     loss.dataSync();
     loss.dispose();
   };
   const trainAsync = async () => {
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })), true);
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward()), true);
     await loss.data();
     loss.dispose();
   };

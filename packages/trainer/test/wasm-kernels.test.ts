@@ -45,6 +45,10 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [2, 2, 3, 5, 7, 3, 1, 'same'],
   [1, 3, 3, 4, 4, 5, 1, 'same'],
   [2, 2, 2, 4, 4, 4, 1, 'same'],
+  // maps with no more pixels than filter taps, strided: the filter gradient as one GEMM + routing
+  [2, 3, 3, 4, 5, 3, 2, 'same'],
+  [2, 3, 3, 4, 5, 3, 2, 'valid'],
+  [3, 2, 2, 6, 5, 2, 2, 'valid'],
   // strided, fewer dy pixels than taps: the swapped input gradient with a dilated dy
   [2, 4, 4, 6, 8, 3, 2, 'same'],
   [1, 3, 4, 5, 6, 3, 2, 'same'],
@@ -205,6 +209,17 @@ describe('Tile', () => {
     expect(relativeError(w, run('cpu'))).toBe(0);
   });
 
+  it('leading repetitions are block copies: [1,1,1,64] x [3,5,7,1] matches cpu, int32 [[3,4]] x [5,1] is five rows', () => {
+    const v = randomValues(64, 4);
+    const run = (backend: 'cpu' | 'wasm') => onBackend(backend, () => tf.tile(tf.tensor(v, [1, 1, 1, 64]), [3, 5, 7, 1]))[0]!;
+    const w = run('wasm');
+    expect(w.length).toBe(3 * 5 * 7 * 64);
+    expect(relativeError(w, run('cpu'))).toBe(0);
+    tf.setBackend('wasm');
+    const i = tf.tidy(() => tf.tile(tf.tensor2d([3, 4], [1, 2], 'int32'), [5, 1]).dataSync());
+    expect(Array.from(i)).toEqual([3, 4, 3, 4, 3, 4, 3, 4, 3, 4]);
+  });
+
   it('real repetitions (and int32) keep the stock kernel: [[1,2]] tiled [2,2] = [[1,2,1,2],[1,2,1,2]]', () => {
     const [f] = onBackend('wasm', () => tf.tile(tf.tensor2d([1, 2], [1, 2]), [2, 2]));
     expect(Array.from(f!)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
@@ -241,7 +256,7 @@ describe('AvgPoolGrad', () => {
 });
 
 describe('MaxPoolGrad', () => {
-  type Values = 'random' | 'zeros' | 'relu' | 'coarse' | 'negative';
+  type Values = 'random' | 'zeros' | 'relu' | 'coarse' | 'negative' | 'nan' | 'neginf';
   /** Inputs with many ties: all zeros, ReLU outputs, values on a 0.5 grid, all negative. */
   const valuesOf = (kind: Values, count: number, seed: number): Float32Array => {
     const v = randomValues(count, seed);
@@ -249,6 +264,10 @@ describe('MaxPoolGrad', () => {
     if (kind === 'relu') return v.map((a) => Math.max(a, 0));
     if (kind === 'coarse') return v.map((a) => Math.round(a * 2) / 2);
     if (kind === 'negative') return v.map((a) => -Math.abs(a) - 0.5);
+    // NaNs and -Infinity runs: the forward max may be NaN or -Infinity, so the gradient must not
+    // rely on it (full-scan fallback, the cpu rule: NaN never wins, an all -Infinity window routes nowhere)
+    if (kind === 'nan') return v.map((a, i) => (i % 5 === 2 ? Number.NaN : a));
+    if (kind === 'neginf') return v.map((a, i) => (i % 4 === 1 || i % 7 < 3 ? Number.NEGATIVE_INFINITY : a));
     return v;
   };
   const cases: [number[], number | [number, number], number | [number, number], Pad][] = [
@@ -261,7 +280,7 @@ describe('MaxPoolGrad', () => {
     [[1, 6, 7, 2], [3, 2], [2, 1], 'same'],
     [[1, 1, 1, 3], 1, 1, 'valid'],
   ];
-  const kinds: Values[] = ['random', 'zeros', 'relu', 'coarse', 'negative'];
+  const kinds: Values[] = ['random', 'zeros', 'relu', 'coarse', 'negative', 'nan', 'neginf'];
   it.each(cases)('x=%j filter=%j stride=%j %s matches cpu with and without ties', (shape, filter, stride, pad) => {
     const size = shape.reduce((a, b) => a * b, 1);
     for (const kind of kinds) {
@@ -495,6 +514,28 @@ describe('Sum and Mean', () => {
         })[0]!;
       expect(relativeError(run('wasm'), run('cpu'))).toBeLessThan(1e-6);
     }
+  });
+
+  it.each([
+    [[4, 5, 6, 7], [0, 1, 2], false],
+    [[4, 5, 6, 7], [1, 2], true],
+    [[3, 4, 5], [2], false],
+    [[3, 4, 5], null, false],
+  ] as [number[], number[] | null, boolean][])('the Mean gradient for x=%j axes=%j keepDims=%s matches cpu exactly', (shape, axes, keepDims) => {
+    const v = randomValues(shape.reduce((a, b) => a * b, 1), 22);
+    const w = randomValues(shape.reduce((a, b) => a * b, 1), 23);
+    // d/dx sum(mean(x) * c) = broadcast(c) / R, and through a weighted sum of squares (moments)
+    const run = (backend: 'cpu' | 'wasm') =>
+      onBackend(backend, () => {
+        const c = tf.tensor(w, shape);
+        return tf.grad((x: tf.Tensor) => {
+          const m = tf.mean(x, axes ?? undefined, keepDims);
+          return tf.add(tf.sum(tf.mul(m, tf.mean(c, axes ?? undefined, keepDims))), tf.sum(tf.mean(tf.square(tf.mul(x, c)), axes ?? undefined)));
+        })(tf.tensor(v, shape));
+      })[0]!;
+    const before = tf.memory().numTensors;
+    expect(relativeError(run('wasm'), run('cpu'))).toBeLessThan(1e-6);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('int32 keeps the stock kernel', () => {

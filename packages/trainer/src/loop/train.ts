@@ -9,6 +9,7 @@ import {
   weightStatsAsync,
   type StepHook,
 } from '@regstudy/regularizers';
+import { lazyConvGradients } from './lazy-conv-gradients';
 import { fsCheckpointStore } from '../node/fs-checkpoint-store';
 import { isImageSplit, toBatchSource, type BatchSource } from './batch-source';
 import { restoreCheckpoint, snapshot } from './checkpoint-io';
@@ -132,7 +133,14 @@ async function runLoop(
       const stats = tf.tidy(() => {
         const labels = tf.oneHot(ys, numClasses);
         const { grads } = tf.variableGrads(() => {
-          const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+          // Linear convolutions as tf.conv2d (lazy gradients: the image's is never computed).
+          const restoreConvs = lazyConvGradients(model);
+          let logits: tf.Tensor2D;
+          try {
+            logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+          } finally {
+            restoreConvs();
+          }
           const dataLoss = tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
           const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32')) as tf.Scalar;
           const pen = penaltyNow();

@@ -2,6 +2,8 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { rotatedTransposedFilter } from './conv2d-backprop-input';
 import { KernelRunner } from './kernel-runner';
+import { tinyMapFilterGrad } from './conv2d-backprop-filter-tiny-map';
+import { asWasmHeapBackend } from './max-pool-grad';
 import { convFilterGradInfo } from '../conv-filter-grad-info';
 
 /**
@@ -39,6 +41,9 @@ export function conv2dBackpropFilter(
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const heap = asWasmHeapBackend(r.backend);
+  const tiny = heap && tinyMapFilterGrad(r, heap, x, dy, info);
+  if (tiny) return tiny;
   if (sh === 1 && sw === 1 && info.outChannels >= SWAP_MIN_CHANNEL_RATIO * ci) {
     const swapped = viaSwappedRoles(r, x, dy, info);
     if (swapped !== null) return r.keep(swapped);

@@ -3,6 +3,8 @@ import type { Conv2DBackpropInputAttrs, NamedTensorInfoMap, TensorInfo } from '@
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
 import { conv2dBackpropInputDepthToSpace, DEPTH_TO_SPACE_MAX_CHANNELS } from './conv2d-backprop-input-depth-to-space';
 import { KernelRunner } from './kernel-runner';
+import { col2imConv2dBackpropInput } from './conv2d-backprop-input-col2im';
+import { asWasmHeapBackend } from './max-pool-grad';
 import { prefersSwappedTinyMap, tinyMapConv2dBackpropInput } from './tiny-map-conv';
 
 /**
@@ -50,6 +52,11 @@ export function conv2dBackpropInput(
   if ((sh > 1 || sw > 1) && info.inChannels <= DEPTH_TO_SPACE_MAX_CHANNELS) {
     const viaBlocks = conv2dBackpropInputDepthToSpace(r, dy, filter, info);
     if (viaBlocks !== null) return r.keep(viaBlocks);
+  }
+  const heap = asWasmHeapBackend(r.backend);
+  if ((sh > 1 || sw > 1) && heap) {
+    const viaCols = col2imConv2dBackpropInput(r, heap, dy, filter, info);
+    if (viaCols !== null) return viaCols;
   }
   if ((sh > 1 || sw > 1) && ho * wo >= PHASE_SPLIT_MIN_PIXELS) {
     const viaPhases = conv2dBackpropInputByPhases(r, dy, filter, info, rotatedTransposedFilter);

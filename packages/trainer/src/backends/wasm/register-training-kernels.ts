@@ -23,10 +23,12 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter';
 import { conv2dBackpropInput } from './conv2d-backprop-input';
 import { asRefCountingBackend, castToSameType, identity } from './identity';
 import { KernelRunner } from './kernel-runner';
-import { asWasmHeapBackend, maxPoolGrad } from './max-pool-grad';
+import { asWasmHeapBackend, EARLY_EXIT_MIN_TAPS, hasNaN, maxPoolGrad } from './max-pool-grad';
 import { leadingAxesReduce } from './reduce';
 import { slice } from './slice';
-import { broadcastTile } from './tile';
+import { broadcastTile, leadingRepeatTile } from './tile';
+import { installBroadcastMeanGrad } from './mean-grad';
+import { registerWasmKernelFlags } from './flags';
 import { forwardConv2d } from './forward-conv2d';
 
 /** Backend name the kernels are registered for. */
@@ -54,12 +56,17 @@ let registered: WasmTrainingKernelsInfo | null = null;
  * Makes `@tensorflow/tfjs-backend-wasm` (4.x) able to train convnets fast, through tfjs-core's
  * public kernel registry:
  *
- * - adds `Conv2DBackpropFilter` (missing in tfjs-backend-wasm): im2col + one XNNPACK GEMM;
+ * - adds `Conv2DBackpropFilter` (missing in tfjs-backend-wasm): one XNNPACK convolution with batch
+ *   and channels swapped; on maps with no more pixels than filter taps, one GEMM over the batch and
+ *   a routing pass (`tinyMapFilterGrad`, tfjs flag `REGSTUDY_WASM_TINY_MAP_FILTER_GRAD`);
  * - replaces `Conv2DBackpropInput` (a naive C++ loop) by a stride-1 XNNPACK convolution of the
- *   zero-dilated, padded `dy` with the rotated filter;
+ *   padded `dy` with the rotated filter; strided ones (more than 4 input channels, maps larger
+ *   than the filter) by one GEMM `dy W^T` and a col2im scatter-add (tfjs flag
+ *   `REGSTUDY_WASM_COL2IM_INPUT_GRAD`);
  * - replaces `BatchMatMul` so that transposed products (every dense-layer gradient) run on
  *   XNNPACK's GEMM after an explicit `Transpose` instead of the stock naive loop;
- * - replaces `Tile` when it only broadcasts (the batch-norm gradient) by a broadcasting add;
+ * - replaces `Tile` when it only repeats leading axes of size 1 by a block copy with doubling
+ *   `copyWithin`s, and when it otherwise only broadcasts by a broadcasting add;
  * - replaces `AvgPoolGrad` when the windows tile the input (window = stride, no padding) by two
  *   broadcasting kernels;
  * - replaces `Sum` and `Mean` over leading axes (bias and batch-norm reductions) by one XNNPACK
@@ -77,6 +84,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   while the wasm backend is active, its registered gradient by one with three full-size kernels
  *   instead of ten (`installLeanBatchNormGrad`; other backends keep tfjs-core's gradient; it needs
  *   the gradients registered first, as tfjs-layers and tfjs-core's CJS entry do on import);
+ * - while the wasm backend is active, replaces the registered `Mean` gradient (`dy * ones / R`,
+ *   three full-size kernels) by `broadcastTo(dy / R)`, one block copy (`installBroadcastMeanGrad`);
  * - replaces `Add`, `Sub` and `Multiply` of a per-channel vector over a tensor with fewer than 48
  *   channels (the bias add of narrow convolutions) by the same op on rows of >= 256 floats.
  *
@@ -89,6 +98,7 @@ let registered: WasmTrainingKernelsInfo | null = null;
 export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   if (registered !== null) {
     installLeanBatchNormGrad(); // in case the gradients were registered after the first call
+    installBroadcastMeanGrad();
     return registered;
   }
   const stock = new Map<string, KernelConfig>();
@@ -154,10 +164,16 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   );
 
   const stockTile = funcs.get('Tile')!;
-  define('Tile', (args) =>
-    withRunner(args.backend, (r) => broadcastTile(r, args.inputs.x as TensorInfo, args.attrs as unknown as TileAttrs)) ??
-    stockTile(args),
-  );
+  define('Tile', (args) => {
+    const heap = asWasmHeapBackend(args.backend);
+    const x = args.inputs.x as TensorInfo;
+    const attrs = args.attrs as unknown as TileAttrs;
+    return (
+      (heap && leadingRepeatTile(heap, x, attrs)) ??
+      withRunner(args.backend, (r) => broadcastTile(r, x, attrs)) ??
+      stockTile(args)
+    );
+  });
 
   const stockAvgPoolGrad = funcs.get('AvgPoolGrad')!;
   define('AvgPoolGrad', (args) =>
@@ -178,8 +194,13 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   const stockMaxPoolGrad = funcs.get('MaxPoolGrad')!;
   define('MaxPoolGrad', (args) => {
     const heap = asWasmHeapBackend(args.backend);
-    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-    return (heap && maxPoolGrad(heap, dy, input, args.attrs as unknown as MaxPoolGradAttrs)) ?? stockMaxPoolGrad(args);
+    const { dy, input, output } = args.inputs as { dy: TensorInfo; input: TensorInfo; output?: TensorInfo };
+    if (!heap) return stockMaxPoolGrad(args);
+    // The forward maximum is usable only when x has no NaN (whose max differs between kernels).
+    const { filterSize } = args.attrs as unknown as MaxPoolGradAttrs;
+    const taps = typeof filterSize === 'number' ? filterSize * filterSize : filterSize[0] * filterSize[1];
+    const y = output && taps >= EARLY_EXIT_MIN_TAPS && withRunner(args.backend, (r) => !hasNaN(r, heap, input)) ? output : undefined;
+    return maxPoolGrad(heap, dy, input, args.attrs as unknown as MaxPoolGradAttrs, y) ?? stockMaxPoolGrad(args);
   });
 
   const stockSlice = funcs.get('Slice')!;
@@ -229,6 +250,8 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   }
 
   installLeanBatchNormGrad();
+  installBroadcastMeanGrad();
+  registerWasmKernelFlags();
 
   registered = { added, replaced };
   return registered;

@@ -1,0 +1,26 @@
+import { env } from '@tensorflow/tfjs-core';
+
+/** tfjs flag (default true): the filter gradient on tiny maps as one GEMM (`conv2d-backprop-filter-tiny-map.ts`). */
+export const TINY_MAP_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_TINY_MAP_FILTER_GRAD';
+/** tfjs flag (default true): `MaxPoolGrad` of exactly tiling 2x2/2 windows in one write pass (`max-pool-grad.ts`). */
+export const TILED_MAX_POOL_GRAD_FLAG = 'REGSTUDY_WASM_TILED_MAX_POOL_GRAD';
+/** tfjs flag (default true): strided input gradients as one GEMM + col2im (`conv2d-backprop-input-col2im.ts`). */
+export const COL2IM_INPUT_GRAD_FLAG = 'REGSTUDY_WASM_COL2IM_INPUT_GRAD';
+
+/**
+ * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
+ * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
+ * is registered again, and its registry is not public.
+ */
+export function registerWasmKernelFlags(): void {
+  const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG]) {
+    if (!(name in registry)) env().registerFlag(name, () => true);
+  }
+}
+
+/** The value of a flag of {@link registerWasmKernelFlags}; true while it is not registered. */
+export function flagOn(name: string): boolean {
+  const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
+  return !(name in registry) || env().getBool(name);
+}

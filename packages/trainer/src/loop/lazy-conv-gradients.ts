@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** The part of a tfjs-layers `Conv2D` config this module reads (`layer.getConfig()`). */
+interface Conv2DConfig {
+  strides?: number | number[];
+  padding?: string;
+  dataFormat?: string;
+  dilationRate?: number | number[];
+  activation?: string | { className?: string };
+  useBias?: boolean;
+}
+
+/** Marks a layer whose `call` this module replaced (so that it is never patched twice). */
+const PATCHED = Symbol.for('regstudy.trainer.lazyConvGradients');
+
+type PatchableLayer = tfl.layers.Layer & {
+  call: (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+  [PATCHED]?: true;
+};
+
+const pair = (v: number | number[] | undefined, name: string): [number, number] => {
+  if (v === undefined) return [1, 1];
+  if (typeof v === 'number') return [v, v];
+  const [a, b] = v;
+  if (a === undefined) throw new Error(`lazyConvGradients: Conv2D config field ${name} is empty`);
+  return [a, b ?? a];
+};
+
+const activationName = (a: Conv2DConfig['activation']): string | undefined =>
+  typeof a === 'string' ? a : a?.className;
+
+/**
+ * Whether `layer` is a 2-D convolution that tfjs-core runs as its fused op with nothing fused:
+ * channels-last, 'same'/'valid' padding, dilation 1, no bias and a linear activation (ResNet's
+ * convolutions, followed by batch norm). For such a layer `fused.conv2d(x, W)` and `conv2d(x, W)`
+ * are the same sum of products, computed by the same kernels.
+ */
+function isPlainLinearConv2D(layer: tfl.layers.Layer): boolean {
+  if (layer.getClassName() !== 'Conv2D') return false;
+  const c = layer.getConfig() as Conv2DConfig;
+  const dil = pair(c.dilationRate, 'dilationRate');
+  return (
+    (c.dataFormat ?? 'channelsLast') === 'channelsLast' &&
+    (c.padding === 'same' || c.padding === 'valid') &&
+    dil[0] === 1 &&
+    dil[1] === 1 &&
+    c.useBias === false &&
+    (activationName(c.activation) ?? 'linear') === 'linear'
+  );
+}
+
+/**
+ * Makes the linear, bias-free 2-D convolutions of `model` (see below) run `tf.conv2d` instead of
+ * tfjs-core's `fused.conv2d` while the returned function has not been called (it restores them).
+ *
+ * Why: during training (`gradientDepth > 0`) tfjs-core records a linear fused convolution as a
+ * `customGrad` whose gradient function computes BOTH `dx = conv2DBackpropInput(dy, W)` and
+ * `dW = conv2DBackpropFilter(x, dy)` as soon as the tape reaches it, even when `x` is the input
+ * image, whose gradient nobody asks for. `tf.conv2d`'s registered gradient is lazy: the tape calls
+ * only the input gradients on a path to the trained variables, so the first convolution's
+ * `dx` (ResNet-18's 7x7 stem at batch 64: `[64, 70, 70, 3]`, ~48 ms of a ~1.9 s wasm step) is
+ * never computed.
+ *
+ * Same results: with no bias and a linear activation the fused op adds nothing to the convolution
+ *
+ *   y[n, i, j, o] = sum_{a, b, c} xpad[n, i*sh + a, j*sw + b, c] * W[a, b, c, o],
+ *
+ * both ops run the backend's convolution kernel with the same geometry, and both gradients call
+ * `conv2DBackpropInput` / `conv2DBackpropFilter` with the same arguments. Layers with a bias, a
+ * fused activation, dilation or channels-first data are left alone (a bias fused into the
+ * convolution rounds differently from a separate add on some backends).
+ *
+ * Only the layer instances change (an own `call` property shadowing `Conv2D.prototype.call`);
+ * configs, weights and serialisation are untouched. Nested models are walked. Calling it again on
+ * a patched model patches nothing more, and its restore function restores nothing.
+ *
+ * @returns a function that puts the original `call` back on every layer this call patched.
+ */
+export function lazyConvGradients(model: tfl.LayersModel): () => void {
+  const patched: PatchableLayer[] = [];
+  const visit = (layers: tfl.layers.Layer[]): void => {
+    for (const layer of layers) {
+      const nested = (layer as { layers?: tfl.layers.Layer[] }).layers;
+      if (Array.isArray(nested)) visit(nested);
+      const l = layer as PatchableLayer;
+      if (l[PATCHED] || !isPlainLinearConv2D(layer)) continue;
+      const c = layer.getConfig() as Conv2DConfig;
+      const strides = pair(c.strides, 'strides');
+      const pad = c.padding as 'same' | 'valid';
+      // A bias-free Conv2D has exactly one weight, its kernel [kh, kw, Ci, Co].
+      const kernel = layer.weights.length === 1 ? layer.weights[0] : undefined;
+      if (kernel === undefined) continue;
+      l.call = (inputs) =>
+        tf.tidy(() => {
+          const x = Array.isArray(inputs) ? inputs[0] : inputs;
+          if (x === undefined || Array.isArray(inputs) && inputs.length !== 1) {
+            throw new Error(`lazyConvGradients: layer ${layer.name} expects exactly one input`);
+          }
+          return tf.conv2d(x as tf.Tensor4D, kernel.read() as tf.Tensor4D, strides, pad, 'NHWC', 1);
+        });
+      l[PATCHED] = true;
+      patched.push(l);
+    }
+  };
+  visit(model.layers);
+  return () => {
+    for (const l of patched) {
+      delete (l as Partial<PatchableLayer>).call;
+      delete l[PATCHED];
+    }
+    patched.length = 0;
+  };
+}
