@@ -1,5 +1,6 @@
-import { add, getBackend, getGradient, mul, neg, registerGradient, reshape, rsqrt, scalar, sub, sum } from '@tensorflow/tfjs-core';
-import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import { add, mul, neg, reshape, rsqrt, scalar, sub, sum } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import { installWasmOnlyGradient } from './wasm-only-gradient';
 
 /** Gradient thunks keyed by input name, as a `GradConfig.gradFunc` returns them. */
 type GradMap = Record<string, () => Tensor>;
@@ -36,26 +37,10 @@ export function leanBatchNormGrad(dy: Tensor, saved: Tensor[], attrs: NamedAttrM
   };
 }
 
-let installed = false;
-
 /**
- * Replaces tfjs-core's registered `FusedBatchNorm` gradient by one that uses
- * {@link leanBatchNormGrad} while the active backend is `wasm` and tfjs-core's own gradient
- * otherwise (so other backends are unaffected). Does nothing when no gradient is registered yet
- * (tfjs-core's ESM entry registers none until `@tensorflow/tfjs-core/dist/register_all_gradients`
- * or tfjs-layers is imported); idempotent. Returns whether the lean gradient is installed.
+ * Replaces tfjs-core's `FusedBatchNorm` gradient by {@link leanBatchNormGrad} while the active
+ * backend is `wasm` ({@link installWasmOnlyGradient}). Returns whether it is installed.
  */
 export function installLeanBatchNormGrad(): boolean {
-  if (installed) return true;
-  const stock: GradConfig | undefined = getGradient('FusedBatchNorm');
-  if (stock === undefined) return false;
-  registerGradient({
-    ...stock,
-    gradFunc: (dy, saved, attrs) => {
-      const lean = getBackend() === 'wasm' && !Array.isArray(dy) ? leanBatchNormGrad(dy, saved, attrs) : null;
-      return lean ?? stock.gradFunc(dy, saved, attrs);
-    },
-  });
-  installed = true;
-  return true;
+  return installWasmOnlyGradient('FusedBatchNorm', leanBatchNormGrad);
 }

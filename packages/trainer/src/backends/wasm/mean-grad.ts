@@ -1,5 +1,6 @@
-import { backend_util, broadcastTo, div, getBackend, getGradient, registerGradient, reshape, scalar, util } from '@tensorflow/tfjs-core';
-import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import { backend_util, broadcastTo, div, reshape, scalar, util } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import { installWasmOnlyGradient } from './wasm-only-gradient';
 
 /**
  * The `Mean` gradient as one broadcast of a small tensor:
@@ -22,24 +23,10 @@ export function broadcastMeanGrad(dy: Tensor, saved: Tensor[], attrs: NamedAttrM
   return { x: () => broadcastTo(div(reshape(dy, expanded), scalar(reduceSize)), x.shape) };
 }
 
-let installed = false;
-
 /**
- * Replaces tfjs-core's registered `Mean` gradient by {@link broadcastMeanGrad} while the active
- * backend is `wasm` (other backends keep tfjs-core's). Does nothing when no `Mean` gradient is
- * registered yet; idempotent. Returns whether it is installed.
+ * Replaces tfjs-core's `Mean` gradient by {@link broadcastMeanGrad} while the active backend is
+ * `wasm` ({@link installWasmOnlyGradient}). Returns whether it is installed.
  */
 export function installBroadcastMeanGrad(): boolean {
-  if (installed) return true;
-  const stock: GradConfig | undefined = getGradient('Mean');
-  if (stock === undefined) return false;
-  registerGradient({
-    ...stock,
-    gradFunc: (dy, saved, attrs) => {
-      const lean = getBackend() === 'wasm' && !Array.isArray(dy) ? broadcastMeanGrad(dy, saved, attrs) : null;
-      return lean ?? stock.gradFunc(dy, saved, attrs);
-    },
-  });
-  installed = true;
-  return true;
+  return installWasmOnlyGradient('Mean', broadcastMeanGrad);
 }
