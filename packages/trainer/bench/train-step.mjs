@@ -4,6 +4,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { lazyConvGradients } from '@regstudy/trainer';
 
+/** `model.apply(xs, { training })`, under `lazyConvGradients` when `lazyConvs` (as `train()` runs it). */
+export function forward(model, xs, { lazyConvs = true, training = true } = {}) {
+  const restore = lazyConvs ? lazyConvGradients(model) : () => {};
+  try {
+    return model.apply(xs, { training });
+  } finally {
+    restore();
+  }
+}
+
 /**
  * Returns `{ xs, train, trainAsync, dispose }`: the input batch, one training step on it (read back
  * synchronously, or asynchronously for GPU backends whose synchronous read is slow or unsupported),
@@ -14,21 +24,13 @@ export function trainStep(model, batch, { lazyConvs = true } = {}) {
   const opt = tf.train.momentum(0.001, 0.9);
   const xs = tf.randomUniform([batch, 64, 64, 3]);
   const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 200, 'int32'), 200));
-  const forward = () => {
-    const restore = lazyConvs ? lazyConvGradients(model) : () => {};
-    try {
-      return model.apply(xs, { training: true });
-    } finally {
-      restore();
-    }
-  };
   const train = () => {
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward()), true);
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward(model, xs, { lazyConvs })), true);
     loss.dataSync();
     loss.dispose();
   };
   const trainAsync = async () => {
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward()), true);
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward(model, xs, { lazyConvs })), true);
     await loss.data();
     loss.dispose();
   };

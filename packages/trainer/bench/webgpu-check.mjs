@@ -14,8 +14,9 @@
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '@regstudy/architectures';
-import { lazyConvGradients, train } from '@regstudy/trainer';
+import { train } from '@regstudy/trainer';
 import { IM2COL_MIN_ROWS_FLAG, useBackend } from '@regstudy/trainer/node';
+import { forward } from './train-step.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -50,15 +51,7 @@ async function oneStep(backend, name, weights, xsData, labels, lazy) {
   const xs = tf.tensor4d(xsData, [batch, 64, 64, 3]);
   const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 200));
   const sgd = tf.train.sgd(0.05);
-  const forward = () => {
-    const restore = lazy ? lazyConvGradients(model) : () => {};
-    try {
-      return model.apply(xs, { training: false });
-    } finally {
-      restore();
-    }
-  };
-  const loss = sgd.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward()), true);
+  const loss = sgd.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward(model, xs, { lazyConvs: lazy, training: false })), true);
   const lossValue = (await loss.data())[0];
   const after = await Promise.all(model.trainableWeights.map(async (w) => ({ name: w.originalName, values: await w.read().data() })));
   tf.dispose([xs, ys, loss]);

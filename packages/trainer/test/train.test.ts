@@ -7,6 +7,24 @@ beforeAll(useCpu);
 
 const data = { train: tinySplit({ classes: 4, perClass: 40, seed: 1 }), val: tinySplit({ classes: 4, perClass: 10, seed: 2, split: 'val' }) };
 
+/** Weights (first copy of each variable) of the seed-7 tiny model before any training. */
+function initialTinyWeights(): Float32Array[] {
+  const model = tinyModel({ classes: 4, seed: 7 });
+  const w = model.getWeights().map((t) => t.dataSync().slice() as Float32Array);
+  model.dispose();
+  return w;
+}
+
+/** Weights of the seed-7 tiny model after one full-batch plain-SGD step (lr 0.1) with `regularization`. */
+async function weightsAfterOneSgdStep(regularization: { l1?: number; l2?: number }): Promise<Float32Array[]> {
+  const model = tinyModel({ classes: 4, seed: 7 });
+  await train({ model, ...data, epochs: 1, batchSize: 160, weightStats: false, regularization,
+    optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 } });
+  const w = model.getWeights().map((t) => t.dataSync().slice() as Float32Array);
+  model.dispose();
+  return w;
+}
+
 describe('train', () => {
   it('records one finite entry per epoch and learns well above chance', async () => {
     const model = tinyModel({ classes: 4 });
@@ -63,19 +81,9 @@ describe('train', () => {
 
   it('coupled weight decay shrinks weights: one SGD step equals w - lr*(g + l2*w)', async () => {
     // identical models, lr large, l2 large: the difference after one step is lr*l2*w (no momentum)
-    const run = async (l2: number) => {
-      const model = tinyModel({ classes: 4, seed: 7 });
-      await train({ model, ...data, epochs: 1, batchSize: 160, weightStats: false, regularization: { l2 },
-        optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 } });
-      const w = model.getWeights().map((t) => t.dataSync().slice());
-      model.dispose();
-      return w;
-    };
-    const w0 = tinyModel({ classes: 4, seed: 7 });
-    const initial = w0.getWeights().map((t) => t.dataSync().slice());
-    w0.dispose();
-    const plain = await run(0);
-    const decayed = await run(0.5);
+    const initial = initialTinyWeights();
+    const plain = await weightsAfterOneSgdStep({ l2: 0 });
+    const decayed = await weightsAfterOneSgdStep({ l2: 0.5 });
     // decayed = plain - lr*l2*initial  (same gradient, same dropout mask)
     for (let k = 0; k < initial.length; k++) {
       for (let i = 0; i < Math.min(20, initial[k]!.length); i++) {
@@ -85,19 +93,9 @@ describe('train', () => {
   });
 
   it('the L1 loss term adds lr*l1*sign(w) to one SGD step, biases included (sign(0) = 0)', async () => {
-    const run = async (l1: number) => {
-      const model = tinyModel({ classes: 4, seed: 7 });
-      await train({ model, ...data, epochs: 1, batchSize: 160, weightStats: false, regularization: { l1 },
-        optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 } });
-      const w = model.getWeights().map((t) => t.dataSync().slice());
-      model.dispose();
-      return w;
-    };
-    const w0 = tinyModel({ classes: 4, seed: 7 });
-    const initial = w0.getWeights().map((t) => t.dataSync().slice());
-    w0.dispose();
-    const plain = await run(0);
-    const l1 = await run(0.01);
+    const initial = initialTinyWeights();
+    const plain = await weightsAfterOneSgdStep({ l1: 0 });
+    const l1 = await weightsAfterOneSgdStep({ l1: 0.01 });
     for (let k = 0; k < initial.length; k++) {
       for (let i = 0; i < Math.min(20, initial[k]!.length); i++) {
         expect(l1[k]![i]).toBeCloseTo(plain[k]![i]! - 0.1 * 0.01 * Math.sign(initial[k]![i]!), 6);
