@@ -1,0 +1,244 @@
+import { encodeModule, F32, Fn, I32, V128, type Local, type MemoryImport } from './wasm-encoder';
+
+/** Shape of the generated register-blocked micro-kernel. */
+export interface MicroKernelShape {
+  /** Rows of C per micro-tile (MR); any value in [1, 16]. */
+  mr: number;
+  /** Columns of C per micro-tile (NR); a multiple of 4 (one v128 holds 4 columns) in [4, 32]. */
+  nr: number;
+  /** Unroll factor of the k loop (1..8). */
+  ku: number;
+  /** Use `f32x4.relaxed_madd` (one fused-or-not multiply-add) instead of `f32x4.mul` + `f32x4.add`. */
+  relaxed: boolean;
+}
+
+/**
+ * Generates the GEMM module's three functions, for row-major C and packed operands in the style of
+ * Goto & van de Geijn, "Anatomy of high-performance matrix multiplication" (ACM TOMS 34(3), 2008)
+ * and BLIS's micro-kernel design (Van Zee & van de Geijn, ACM TOMS 41(3), 2015):
+ *
+ * - `packA(src, rs, cs, mc, kc, dst)`: the block `A[0:mc, 0:kc]`, element `(i, p)` at byte
+ *   `src + i*rs + p*cs` (so a transposed A is just other strides), into `ceil(mc/MR)` panels of
+ *   `kc * MR` floats, panel `q` at `dst + q*kc*MR*4`, element `(q*MR + r, p)` at `(p*MR + r)*4`
+ *   within it; rows past `mc` are zero.
+ * - `packB(src, rs, cs, kc, nc, dst)`: the block `B[0:kc, 0:nc]` (element `(p, j)` at
+ *   `src + p*rs + j*cs`) into `ceil(nc/NR)` panels of `kc * NR` floats (`(p*NR + c)*4`); columns
+ *   past `nc` are zero.
+ * - `macro(mc, nc, kc, pa, pb, c, ldc, accumulate, scratch)`: for every MR x NR micro-tile,
+ *   `C[i:i+MR, j:j+NR] (+)= sum_p Apanel[:, p] (x) Bpanel[p, :]` (rank-1 updates held in
+ *   `MR * NR / 4` v128 accumulators), `C` row-major with `ldc` bytes per row. Full tiles are written
+ *   directly; edge tiles (fewer than MR rows or NR columns left) go through `scratch`
+ *   (`MR*NR*4` bytes) and a scalar copy of the valid part.
+ *
+ * All byte strides and pointers are i32 offsets into the imported memory.
+ */
+export function gemmFunctions(s: MicroKernelShape): Fn[] {
+  const { mr: MR, nr: NR, ku: KU } = s;
+  if (!Number.isInteger(MR) || MR < 1 || MR > 16) throw new Error(`gemm: mr must be an integer in [1, 16]; got ${MR}`);
+  if (!Number.isInteger(NR) || NR % 4 !== 0 || NR < 4 || NR > 32) throw new Error(`gemm: nr must be a multiple of 4 in [4, 32]; got ${NR}`);
+  if (!Number.isInteger(KU) || KU < 1 || KU > 8) throw new Error(`gemm: ku must be an integer in [1, 8]; got ${KU}`);
+  return [packFn('packA', MR), packFn('packB', NR), macroFn(s)];
+}
+
+/**
+ * A packing routine for panels of `W` rows (packA: W = MR; packB is the same routine with the
+ * roles of the two indices swapped: W = NR columns). Parameters `(src, rs, cs, len, kc, dst)`:
+ * element `(w, p)` (`w < len` across panels, `p < kc` along them) is read at `src + w*rs + p*cs`
+ * and written at `dst + (w/W)*kc*W*4 + (p*W + w%W)*4`.
+ */
+function packFn(name: string, W: number): Fn {
+  // For packB the "w" index is the column j (stride cs of B) and "p" the row (stride rs): the
+  // caller passes B's strides swapped, see WasmGemm. Here rs = stride of w, cs = stride of p.
+  const f = new Fn(name, [I32, I32, I32, I32, I32, I32]);
+  const [src, rs, cs, len, kc, dst] = [0, 1, 2, 3, 4, 5];
+  const w0 = f.local(I32);
+  const left = f.local(I32);
+  const s = f.local(I32);
+  const t = f.local(I32);
+  const p = f.local(I32);
+  const out = f.local(I32);
+  f.get(dst).set(out);
+  f.i32(0).set(w0);
+  f.block().loop();
+  {
+    f.get(w0).get(len).geS().brIf(1);
+    f.get(len).get(w0).sub().set(left);
+    // s = src + w0 * rs
+    f.get(src).get(w0).get(rs).mul().add().set(s);
+    f.get(kc).set(p);
+    f.get(left).i32(W).geS().if_();
+    {
+      f.get(rs).i32(4).eq().i32(W % 4 === 0 ? 1 : 0).and().if_();
+      {
+        // contiguous w: W/4 v128 copies per p
+        f.block().loop();
+        f.get(p).i32(0).leS().brIf(1);
+        for (let v = 0; v < W / 4; v++) f.get(out).get(s).v128Load(v * 16).v128Store(v * 16);
+        f.inc(out, W * 4).inc(s, cs, true).inc(p, -1).br(0);
+        f.end().end();
+      }
+      f.else_();
+      {
+        f.block().loop();
+        f.get(p).i32(0).leS().brIf(1);
+        f.get(s).set(t);
+        for (let w = 0; w < W; w++) {
+          f.get(out).get(t).f32Load().f32Store(w * 4);
+          if (w + 1 < W) f.inc(t, rs, true);
+        }
+        f.inc(out, W * 4).inc(s, cs, true).inc(p, -1).br(0);
+        f.end().end();
+      }
+      f.end();
+    }
+    f.else_();
+    {
+      // edge panel: rows past len are zero
+      f.block().loop();
+      f.get(p).i32(0).leS().brIf(1);
+      f.get(s).set(t);
+      for (let w = 0; w < W; w++) {
+        f.get(left).i32(w).gtS().if_();
+        f.get(out).get(t).f32Load().f32Store(w * 4);
+        f.else_();
+        f.get(out).f32(0).f32Store(w * 4);
+        f.end();
+        if (w + 1 < W) f.inc(t, rs, true);
+      }
+      f.inc(out, W * 4).inc(s, cs, true).inc(p, -1).br(0);
+      f.end().end();
+    }
+    f.end();
+    f.inc(w0, W).br(0);
+  }
+  f.end().end();
+  return f;
+}
+
+function macroFn(sh: MicroKernelShape): Fn {
+  const { mr: MR, nr: NR, ku: KU, relaxed } = sh;
+  const NV = NR / 4;
+  const f = new Fn('macro', [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [mc, nc, kc, pa, pb, c, ldc, accumulate, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const j = f.local(I32);
+  const i = f.local(I32);
+  const pbj = f.local(I32);
+  const pai = f.local(I32);
+  const a = f.local(I32);
+  const b = f.local(I32);
+  const p = f.local(I32);
+  const ct = f.local(I32);
+  const t = f.local(I32);
+  const mrLeft = f.local(I32);
+  const nrLeft = f.local(I32);
+  const r = f.local(I32);
+  const q = f.local(I32);
+  const acc: Local[][] = [];
+  for (let x = 0; x < MR; x++) acc.push(Array.from({ length: NV }, () => f.local(V128)));
+  const bv: Local[] = Array.from({ length: NV }, () => f.local(V128));
+  const av = f.local(V128);
+  const sv = f.local(F32);
+
+  /** One rank-1 update: k index at byte offsets `ao` into the A panel and `bo` into the B panel. */
+  const step = (ao: number, bo: number): void => {
+    for (let v = 0; v < NV; v++) f.get(b).v128Load(bo + v * 16).set(bv[v]!);
+    for (let x = 0; x < MR; x++) {
+      f.get(a).v128Load32Splat(ao + x * 4).set(av);
+      for (let v = 0; v < NV; v++) {
+        if (relaxed) f.get(av).get(bv[v]!).get(acc[x]![v]!).f32x4RelaxedMadd().set(acc[x]![v]!);
+        else f.get(acc[x]![v]!).get(av).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[x]![v]!);
+      }
+    }
+  };
+
+  f.i32(0).set(j);
+  f.get(pb).set(pbj);
+  f.block().loop();
+  f.get(j).get(nc).geS().brIf(1);
+  f.get(nc).get(j).sub().set(nrLeft);
+  f.i32(0).set(i);
+  f.get(pa).set(pai);
+  f.block().loop();
+  {
+    f.get(i).get(mc).geS().brIf(1);
+    f.get(mc).get(i).sub().set(mrLeft);
+    for (const row of acc) for (const l of row) f.v128Zero().set(l);
+    f.get(pai).set(a).get(pbj).set(b).get(kc).set(p);
+    if (KU > 1) {
+      f.block().loop();
+      f.get(p).i32(KU).ltS().brIf(1);
+      for (let u = 0; u < KU; u++) step(u * MR * 4, u * NR * 4);
+      f.inc(a, KU * MR * 4).inc(b, KU * NR * 4).inc(p, -KU).br(0);
+      f.end().end();
+    }
+    f.block().loop();
+    f.get(p).i32(0).leS().brIf(1);
+    step(0, 0);
+    f.inc(a, MR * 4).inc(b, NR * 4).inc(p, -1).br(0);
+    f.end().end();
+    // ct = c + i*ldc + j*4
+    f.get(c).get(i).get(ldc).mul().add().get(j).i32(4).mul().add().set(ct);
+    f.get(mrLeft).i32(MR).geS().get(nrLeft).i32(NR).geS().and().if_();
+    {
+      f.get(accumulate).if_();
+      f.get(ct).set(t);
+      for (let x = 0; x < MR; x++) {
+        for (let v = 0; v < NV; v++) f.get(t).get(t).v128Load(v * 16).get(acc[x]![v]!).f32x4Add().v128Store(v * 16);
+        if (x + 1 < MR) f.inc(t, ldc, true);
+      }
+      f.else_();
+      f.get(ct).set(t);
+      for (let x = 0; x < MR; x++) {
+        for (let v = 0; v < NV; v++) f.get(t).get(acc[x]![v]!).v128Store(v * 16);
+        if (x + 1 < MR) f.inc(t, ldc, true);
+      }
+      f.end();
+    }
+    f.else_();
+    {
+      for (let x = 0; x < MR; x++) for (let v = 0; v < NV; v++) f.get(scratch).get(acc[x]![v]!).v128Store((x * NR + v * 4) * 4);
+      // for r < min(mrLeft, MR), q < min(nrLeft, NR): C[r, q] = (accumulate ? C[r, q] : 0) + scratch[r*NR + q]
+      f.get(mrLeft).i32(MR).get(mrLeft).i32(MR).ltS().select().set(mrLeft);
+      f.get(nrLeft).i32(NR).get(nrLeft).i32(NR).ltS().select().set(nrLeft);
+      f.i32(0).set(r);
+      f.block().loop();
+      f.get(r).get(mrLeft).geS().brIf(1);
+      f.i32(0).set(q);
+      f.block().loop();
+      f.get(q).get(nrLeft).geS().brIf(1);
+      // t = ct + r*ldc + q*4
+      f.get(ct).get(r).get(ldc).mul().add().get(q).i32(4).mul().add().set(t);
+      f.get(scratch).get(r).i32(NR).mul().get(q).add().i32(4).mul().add().f32Load().set(sv);
+      f.get(accumulate).if_();
+      f.get(sv).get(t).f32Load().f32Add().set(sv);
+      f.end();
+      f.get(t).get(sv).f32Store();
+      f.inc(q, 1).br(0);
+      f.end().end();
+      f.inc(r, 1).br(0);
+      f.end().end();
+    }
+    f.end();
+    f.get(pai).get(kc).i32(MR * 4).mul().add().set(pai);
+    f.inc(i, MR).br(0);
+  }
+  f.end().end();
+  f.get(pbj).get(kc).i32(NR * 4).mul().add().set(pbj);
+  f.inc(j, NR).br(0);
+  f.end().end();
+  return f;
+}
+
+/** The GEMM module's bytes for a micro-kernel shape and memory import. */
+export function gemmModuleBytes(shape: MicroKernelShape, memory: MemoryImport): Uint8Array {
+  return encodeModule(gemmFunctions(shape), memory);
+}
+
+/**
+ * Whether this engine accepts `f32x4.relaxed_madd` (relaxed SIMD: Node >= 22, Chromium >= 114;
+ * Node 20 only with `--experimental-wasm-relaxed-simd`).
+ */
+export function relaxedSimdSupported(): boolean {
+  const bytes = gemmModuleBytes({ mr: 1, nr: 4, ku: 1, relaxed: true }, { shared: false, minimumPages: 0 });
+  return WebAssembly.validate(bytes);
+}

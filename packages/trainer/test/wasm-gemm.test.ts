@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { createWasmGemm, type WasmGemm } from '../src/backends/wasm/gemm/gemm';
+import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from '../src/backends/wasm/gemm/gemm-kernels';
+import { sleb, uleb } from '../src/backends/wasm/gemm/wasm-encoder';
+
+/** A memory with a bump allocator (8-byte aligned, like emscripten's malloc). */
+function heap(pages = 64, shared = false): { memory: WebAssembly.Memory; alloc: (bytes: number) => number } {
+  const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: 4096, shared: true } : { initial: pages });
+  let top = 1024;
+  const alloc = (bytes: number): number => {
+    const p = top;
+    top += Math.ceil(bytes / 8) * 8;
+    const need = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
+    if (need > 0) memory.grow(need);
+    return p;
+  };
+  return { memory, alloc };
+}
+
+/** Deterministic values in [-1, 1). */
+function values(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** op(A) @ op(B) in float64 from row-major stored matrices. */
+function reference(m: number, n: number, k: number, a: Float32Array, ta: boolean, b: Float32Array, tb: boolean): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[ta ? p * m + i : i * k + p]! * b[tb ? j * k + p : p * n + j]!;
+      c[i * n + j] = s;
+    }
+  }
+  return c;
+}
+
+/** Runs the GEMM on stored operands copied into the heap; C starts as `c0` (accumulate) or garbage. */
+function run(
+  g: WasmGemm,
+  h: ReturnType<typeof heap>,
+  dims: [number, number, number],
+  a: Float32Array,
+  ta: boolean,
+  b: Float32Array,
+  tb: boolean,
+  c0?: Float32Array,
+): Float32Array {
+  const [m, n, k] = dims;
+  const pa = h.alloc(a.length * 4 + 4);
+  const pb = h.alloc(b.length * 4 + 4);
+  const pc = h.alloc(m * n * 4 + 4);
+  new Float32Array(h.memory.buffer, pa, a.length).set(a);
+  new Float32Array(h.memory.buffer, pb, b.length).set(b);
+  const cv = new Float32Array(h.memory.buffer, pc, m * n);
+  if (c0) cv.set(c0);
+  else cv.fill(Number.NaN); // must be overwritten, never read
+  g.gemm(m, n, k, { ptr: pa, ld: ta ? m : k, trans: ta }, { ptr: pb, ld: tb ? k : n, trans: tb }, { ptr: pc, ld: n }, c0 !== undefined);
+  return new Float32Array(h.memory.buffer, pc, m * n).slice();
+}
+
+function maxRelError(got: Float32Array, want: Float64Array): number {
+  let scale = 0;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  let err = 0;
+  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
+  return Number.isNaN(err) || got.some((v) => Number.isNaN(v)) ? Number.POSITIVE_INFINITY : err / Math.max(scale, 1e-30);
+}
+
+describe('wasm encoder', () => {
+  it('encodes LEB128 as in the spec examples', () => {
+    expect(uleb(624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(uleb(0)).toEqual([0]);
+    expect(sleb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+    expect(sleb(-1)).toEqual([0x7f]);
+    expect(sleb(64)).toEqual([0xc0, 0x00]);
+  });
+
+  it('produces modules that WebAssembly.validate accepts, for plain and shared memories', () => {
+    for (const shape of [
+      { mr: 4, nr: 8, ku: 1, relaxed: false },
+      { mr: 6, nr: 8, ku: 2, relaxed: false },
+      { mr: 8, nr: 8, ku: 4, relaxed: false },
+      { mr: 4, nr: 16, ku: 2, relaxed: false },
+      { mr: 3, nr: 4, ku: 1, relaxed: false },
+    ]) {
+      expect(WebAssembly.validate(gemmModuleBytes(shape, { shared: false, minimumPages: 0 }))).toBe(true);
+      expect(WebAssembly.validate(gemmModuleBytes(shape, { shared: true, minimumPages: 0, maximumPages: 65536 }))).toBe(true);
+    }
+    // The relaxed variant differs only in one opcode; it validates exactly where relaxed SIMD is on.
+    const relaxed = gemmModuleBytes({ mr: 6, nr: 8, ku: 2, relaxed: true }, { shared: false, minimumPages: 0 });
+    expect(WebAssembly.validate(relaxed)).toBe(relaxedSimdSupported());
+  });
+});
+
+describe('WasmGemm', () => {
+  it('computes a hand-checked 2x3x4 product, and accumulates into C', () => {
+    const h = heap();
+    const g = createWasmGemm(h.memory, { alloc: h.alloc });
+    // A = [[1,2,3,4],[5,6,7,8]], B = [[1,0,2],[0,1,0],[1,1,1],[-1,0,2]] (4 x 3)
+    const a = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const b = new Float32Array([1, 0, 2, 0, 1, 0, 1, 1, 1, -1, 0, 2]);
+    // row 0: [1+3-4, 2+3, 2+3+8] = [0, 5, 13]; row 1: [5+7-8, 6+7, 10+7+16] = [4, 13, 33]
+    expect([...run(g, h, [2, 3, 4], a, false, b, false)]).toEqual([0, 5, 13, 4, 13, 33]);
+    // The same product from A^T (stored 4 x 2) and B^T (stored 3 x 4).
+    const aT = new Float32Array([1, 5, 2, 6, 3, 7, 4, 8]);
+    const bT = new Float32Array([1, 0, 1, -1, 0, 1, 1, 0, 2, 0, 1, 2]);
+    expect([...run(g, h, [2, 3, 4], aT, true, bT, true)]).toEqual([0, 5, 13, 4, 13, 33]);
+    expect([...run(g, h, [2, 3, 4], a, false, b, false, new Float32Array([1, 1, 1, 1, 1, 1]))]).toEqual([1, 6, 14, 5, 14, 34]);
+  });
+
+  const dims = [1, 3, 7, 17, 33];
+  const shapes: MicroKernelShape[] = [
+    { mr: 6, nr: 8, ku: 2, relaxed: false },
+    { mr: 4, nr: 16, ku: 3, relaxed: false },
+  ];
+  for (const kernel of shapes) {
+    it(`matches a float64 reference on odd shapes, all transposes (${kernel.mr}x${kernel.nr}, small blocks)`, () => {
+      const h = heap(256);
+      // Small blocks so that several KC / MC / NC blocks and edge tiles occur at these sizes.
+      const g = createWasmGemm(h.memory, { alloc: h.alloc, kernel, blocking: { kc: 8, mc: 2 * kernel.mr, nc: 2 * kernel.nr } });
+      let seed = 1;
+      for (const m of dims) {
+        for (const n of dims) {
+          for (const k of dims) {
+            const a = values(m * k, seed++);
+            const b = values(k * n, seed++);
+            for (const ta of [false, true]) {
+              for (const tb of [false, true]) {
+                const want = reference(m, n, k, a, ta, b, tb);
+                const err = maxRelError(run(g, h, [m, n, k], a, ta, b, tb), want);
+                if (!(err <= 1e-5)) throw new Error(`m=${m} n=${n} k=${k} ta=${ta} tb=${tb}: max rel error ${err}`);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it('uses the default blocking on a shape spanning several blocks, on a shared memory, and k = 0', () => {
+    const h = heap(256, true);
+    const g = createWasmGemm(h.memory, { alloc: h.alloc });
+    const [m, n, k] = [130, 37, 300];
+    const a = values(m * k, 7);
+    const b = values(n * k, 8);
+    expect(maxRelError(run(g, h, [m, n, k], a, false, b, true), reference(m, n, k, a, false, b, true))).toBeLessThanOrEqual(1e-5);
+    expect([...run(g, h, [3, 5, 0], new Float32Array(0), false, new Float32Array(0), false)]).toEqual(new Array(15).fill(0));
+  });
+});
