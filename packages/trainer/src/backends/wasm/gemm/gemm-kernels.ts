@@ -230,7 +230,7 @@ function macroFn(sh: MicroKernelShape): Fn {
 }
 
 /** The GEMM module's bytes for a micro-kernel shape and memory import. */
-export function gemmModuleBytes(shape: MicroKernelShape, memory: MemoryImport): Uint8Array {
+export function gemmModuleBytes(shape: MicroKernelShape, memory: MemoryImport): Uint8Array<ArrayBuffer> {
   return encodeModule(gemmFunctions(shape), memory);
 }
 

@@ -140,7 +140,7 @@ export function isSharedMemory(memory: WebAssembly.Memory): boolean {
  * The module bytes for `memory` (shared or not), with `kernel.relaxed` honoured only where the
  * engine validates relaxed SIMD.
  */
-export function wasmGemmBytes(memory: WebAssembly.Memory, kernel: MicroKernelShape): { bytes: Uint8Array; kernel: MicroKernelShape } {
+export function wasmGemmBytes(memory: WebAssembly.Memory, kernel: MicroKernelShape): { bytes: Uint8Array<ArrayBuffer>; kernel: MicroKernelShape } {
   const k = { ...kernel, relaxed: kernel.relaxed && relaxedSimdSupported() };
   const shared = isSharedMemory(memory);
   // Minimum 0 accepts any current size; a shared import must declare a maximum, 65536 pages

@@ -163,7 +163,7 @@ export interface MemoryImport {
  * The bytes of a module `(import "env" "memory" (memory ...))` with the given functions, each
  * exported under its name. Sections: type (1), import (2), function (3), export (7), code (10).
  */
-export function encodeModule(fns: readonly Fn[], memory: MemoryImport): Uint8Array {
+export function encodeModule(fns: readonly Fn[], memory: MemoryImport): Uint8Array<ArrayBuffer> {
   const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
   const types = fns.map((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results]);
   let limits: number[];
