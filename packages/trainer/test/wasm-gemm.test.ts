@@ -117,8 +117,9 @@ describe('WasmGemm', () => {
 
   const dims = [1, 3, 7, 17, 33];
   const shapes: MicroKernelShape[] = [
-    { mr: 6, nr: 8, ku: 2, relaxed: false },
-    { mr: 4, nr: 16, ku: 3, relaxed: false },
+    { mr: 2, nr: 16, ku: 1, relaxed: false },
+    { mr: 4, nr: 8, ku: 1, relaxed: false },
+    { mr: 3, nr: 12, ku: 3, relaxed: false },
   ];
   for (const kernel of shapes) {
     it(`matches a float64 reference on odd shapes, all transposes (${kernel.mr}x${kernel.nr}, small blocks)`, () => {

@@ -57,6 +57,7 @@ function packFn(name: string, W: number): Fn {
   const t = f.local(I32);
   const p = f.local(I32);
   const out = f.local(I32);
+  const rows = Array.from({ length: 8 }, () => f.local(V128));
   f.get(dst).set(out);
   f.i32(0).set(w0);
   f.block().loop();
@@ -79,6 +80,16 @@ function packFn(name: string, W: number): Fn {
       }
       f.else_();
       {
+        if (W % 4 === 0 || W === 2) {
+          // p contiguous (cs = 4): 4 p at a time, one v128 per row, transposed with shuffles
+          f.get(cs).i32(4).eq().if_();
+          f.block().loop();
+          f.get(p).i32(4).ltS().brIf(1);
+          transposeChunk(f, W, s, rs, out, t, rows);
+          f.inc(out, 4 * W * 4).inc(s, 16).inc(p, -4).br(0);
+          f.end().end();
+          f.end();
+        }
         f.block().loop();
         f.get(p).i32(0).leS().brIf(1);
         f.get(s).set(t);
@@ -113,6 +124,39 @@ function packFn(name: string, W: number): Fn {
   }
   f.end().end();
   return f;
+}
+
+/**
+ * Packs 4 consecutive p of W rows (row w at `s + w*rs`, p contiguous) as `out + (pp*W + w)*4`:
+ * per group of 4 rows a 4x4 transpose (two rounds of 32-bit-lane shuffles); W = 2 interleaves.
+ */
+function transposeChunk(f: Fn, W: number, s: Local, rs: Local, out: Local, t: Local, v: Local[]): void {
+  const [r0, r1, r2, r3, t0, t1, t2, t3] = v as [Local, Local, Local, Local, Local, Local, Local, Local];
+  f.get(s).set(t);
+  if (W === 2) {
+    f.get(t).v128Load().set(r0);
+    f.inc(t, rs, true).get(t).v128Load().set(r1);
+    f.get(out).get(r0).get(r1).shuffle32([0, 4, 1, 5]).v128Store(0);
+    f.get(out).get(r0).get(r1).shuffle32([2, 6, 3, 7]).v128Store(16);
+    return;
+  }
+  for (let g = 0; g < W / 4; g++) {
+    const r = [r0, r1, r2, r3];
+    for (let x = 0; x < 4; x++) {
+      if (g > 0 || x > 0) f.inc(t, rs, true);
+      f.get(t).v128Load().set(r[x]!);
+    }
+    // t0 = (r0p0 r1p0 r0p1 r1p1), t1 = (r2p0 r3p0 r2p1 r3p1), t2/t3 the same for p2, p3
+    f.get(r0).get(r1).shuffle32([0, 4, 1, 5]).set(t0);
+    f.get(r2).get(r3).shuffle32([0, 4, 1, 5]).set(t1);
+    f.get(r0).get(r1).shuffle32([2, 6, 3, 7]).set(t2);
+    f.get(r2).get(r3).shuffle32([2, 6, 3, 7]).set(t3);
+    const base = g * 16;
+    f.get(out).get(t0).get(t1).shuffle32([0, 1, 4, 5]).v128Store(base);
+    f.get(out).get(t0).get(t1).shuffle32([2, 3, 6, 7]).v128Store(base + W * 4);
+    f.get(out).get(t2).get(t3).shuffle32([0, 1, 4, 5]).v128Store(base + 2 * W * 4);
+    f.get(out).get(t2).get(t3).shuffle32([2, 3, 6, 7]).v128Store(base + 3 * W * 4);
+  }
 }
 
 function macroFn(sh: MicroKernelShape): Fn {

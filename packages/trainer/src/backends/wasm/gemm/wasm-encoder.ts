@@ -125,6 +125,15 @@ export class Fn {
   /** `v128.load32_splat`: one f32 from memory broadcast to 4 lanes. */
   v128Load32Splat(offset = 0): this { return this.simd(0x09, 2, ...uleb(offset)); }
 
+  /**
+   * `i8x16.shuffle` expressed on 32-bit lanes: result lane `i` is lane `lanes[i]` of the
+   * concatenation (first operand lanes 0-3, second 4-7).
+   */
+  shuffle32(lanes: readonly [number, number, number, number]): this {
+    const bytes = lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+    return this.simd(0x0d, ...bytes);
+  }
+
   // f32 / v128
   f32Add(): this { return this.op(0x92); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
