@@ -1,15 +1,15 @@
 // Single-thread GFLOP/s of our generated SIMD128 GEMM (several micro-kernel shapes) vs tfjs
 // `tf.matMul` on the wasm backend (XNNPACK, with our BatchMatMul kernel's transposes), both on the
 // same wasm heap, calls interleaved in one process, median of `rounds`.
-// Usage: node bench/gemm-probe.mjs [rounds=7] [variants=6x8k2,4x8k2,8x8k2,4x16k2] [threads=1]
-// Writes bench/results/gemm-probe.json.
+// Usage: node bench/gemm-probe.mjs [rounds=7] [variants=2x16k1,4x8k1] [threads=1] [kc=256] [mc=120] [nc=2048]
+// Writes bench/results/gemm-probe.json (gemm-probe-2t.json with 2 threads: tfjs then also runs 2 threads).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { createBackendGemm, useBackend } from '@regstudy/trainer/node';
+import { createBackendGemm, createBackendThreadedGemm, useBackend } from '@regstudy/trainer/node';
 import { interleaved, median } from './interleaved.mjs';
 
-const [roundsArg = '7', variantsArg = '6x8k2,4x8k2,8x8k2,4x16k2', threadsArg = '1', kcArg = '256', mcArg = '120', ncArg = '2048'] = process.argv.slice(2);
+const [roundsArg = '7', variantsArg = '2x16k1,4x8k1', threadsArg = '1', kcArg = '256', mcArg = '120', ncArg = '2048'] = process.argv.slice(2);
 const rounds = Number(roundsArg);
 const threads = Number(threadsArg);
 await useBackend('wasm', { threads });
@@ -28,13 +28,17 @@ const shapes = [
   ['[256,4608]@[4608,512]', 256, 512, 4608, false, false],
 ];
 
+// With threads > 1: our GEMM on `threads` threads (workers on the shared heap).
 const gemms = Object.fromEntries(
-  variantsArg.split(',').map((v) => {
-    const [, mr, nr, ku, relaxed] = /^(\d+)x(\d+)k(\d+)(r?)$/.exec(v) ?? [];
-    if (mr === undefined) throw new Error(`variant '${v}': expected e.g. 6x8k2 (r suffix: relaxed)`);
-    const kernel = { mr: Number(mr), nr: Number(nr), ku: Number(ku), relaxed: relaxed === 'r' };
-    return [v, createBackendGemm(backend, { kernel, blocking: { kc: Number(kcArg), mc: Number(mcArg), nc: Number(ncArg) } })];
-  }),
+  await Promise.all(
+    variantsArg.split(',').map(async (v) => {
+      const [, mr, nr, ku, relaxed, slabs = '2'] = /^(\d+)x(\d+)k(\d+)(r?)(?:s(\d+))?$/.exec(v) ?? [];
+      if (mr === undefined) throw new Error(`variant '${v}': expected e.g. 6x8k2 (r suffix: relaxed; s<N>: slabs per thread)`);
+      const kernel = { mr: Number(mr), nr: Number(nr), ku: Number(ku), relaxed: relaxed === 'r' };
+      const blocking = { kc: Number(kcArg), mc: Number(mcArg), nc: Number(ncArg) };
+      return [v, threads > 1 ? await createBackendThreadedGemm(backend, { kernel, blocking, threads, slabsPerThread: Number(slabs) }) : createBackendGemm(backend, { kernel, blocking })];
+    }),
+  ),
 );
 
 const offset = (t) => backend.dataIdMap.get(t.dataId).memoryOffset;
@@ -117,3 +121,4 @@ const result = {
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; tensors left ${tf.memory().numTensors}`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL(`./results/gemm-probe${threads > 1 ? `-${threads}t` : ''}.json`, import.meta.url), JSON.stringify(result, null, 2) + '\n');
+for (const g of Object.values(gemms)) await g.dispose?.();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createWasmGemm, type WasmGemm } from '../src/backends/wasm/gemm/gemm';
+import { createWasmGemm, type GemmOperand } from '../src/backends/wasm/gemm/gemm';
+import { createNodeThreadedGemm } from '../src/backends/wasm/gemm/node-gemm-threads';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from '../src/backends/wasm/gemm/gemm-kernels';
 import { sleb, uleb } from '../src/backends/wasm/gemm/wasm-encoder';
 
@@ -43,7 +44,7 @@ function reference(m: number, n: number, k: number, a: Float32Array, ta: boolean
 
 /** Runs the GEMM on stored operands copied into the heap; C starts as `c0` (accumulate) or garbage. */
 function run(
-  g: WasmGemm,
+  g: { gemm(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate?: boolean): void },
   h: ReturnType<typeof heap>,
   dims: [number, number, number],
   a: Float32Array,
@@ -153,5 +154,38 @@ describe('WasmGemm', () => {
     const b = values(n * k, 8);
     expect(maxRelError(run(g, h, [m, n, k], a, false, b, true), reference(m, n, k, a, false, b, true))).toBeLessThanOrEqual(1e-5);
     expect([...run(g, h, [3, 5, 0], new Float32Array(0), false, new Float32Array(0), false)]).toEqual(new Array(15).fill(0));
+  });
+});
+
+describe('ThreadedWasmGemm (worker_threads on a shared memory)', () => {
+  it('splits along N and along M, dynamically, and matches the reference', async () => {
+    const h = heap(256, true);
+    const g = await createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2, minParallelFlops: 0, slabsPerThread: 3 });
+    try {
+      expect(g.threads).toBe(2);
+      let seed = 100;
+      // [m, n, k]: m <= n splits columns (B slabs), m > n rows (A slabs); odd sizes give short last slabs
+      for (const [m, n, k] of [[7, 101, 33], [99, 17, 40], [33, 33, 1], [1, 50, 9]] as const) {
+        const a = values(m * k, seed++);
+        const b = values(k * n, seed++);
+        for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+          const err = maxRelError(run(g, h, [m, n, k], a, ta, b, tb), reference(m, n, k, a, ta, b, tb));
+          if (!(err <= 1e-5)) throw new Error(`m=${m} n=${n} k=${k} ta=${ta} tb=${tb}: max rel error ${err}`);
+        }
+      }
+      const c0 = values(99 * 17, 5);
+      const a = values(99 * 40, 6);
+      const b = values(40 * 17, 7);
+      const want = reference(99, 17, 40, a, false, b, false).map((v, i) => v + c0[i]!);
+      expect(maxRelError(run(g, h, [99, 17, 40], a, false, b, false, c0), want)).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await g.dispose();
+    }
+    expect(() => g.gemm(1, 1, 1, { ptr: 0, ld: 1 }, { ptr: 0, ld: 1 }, { ptr: 0, ld: 1 })).toThrow(/after dispose/);
+  });
+
+  it('refuses an unshared memory for threads > 1, naming the option', async () => {
+    const h = heap(16);
+    await expect(createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2 })).rejects.toThrow(/'memory' must be shared/);
   });
 });

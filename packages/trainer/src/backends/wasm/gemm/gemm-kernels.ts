@@ -37,7 +37,69 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   if (!Number.isInteger(MR) || MR < 1 || MR > 16) throw new Error(`gemm: mr must be an integer in [1, 16]; got ${MR}`);
   if (!Number.isInteger(NR) || NR % 4 !== 0 || NR < 4 || NR > 32) throw new Error(`gemm: nr must be a multiple of 4 in [4, 32]; got ${NR}`);
   if (!Number.isInteger(KU) || KU < 1 || KU > 8) throw new Error(`gemm: ku must be an integer in [1, 8]; got ${KU}`);
-  return [packFn('packA', MR), packFn('packB', NR), macroFn(s)];
+  return [packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn()];
+}
+
+/** Function indices in the order {@link gemmFunctions} returns them. */
+const PACK_A = 0;
+const PACK_B = 1;
+const MACRO = 2;
+
+/**
+ * `gemm(m, n, k, a, ars, acs, b, brs, bcs, c, ldc, accumulate, pa, pb, scratch, KC, MC, NC)`: the
+ * three outer loops of the Goto / BLIS algorithm (all sizes in elements, strides in bytes;
+ * `A(i, p)` at `a + i*ars + p*acs`, `B(p, j)` at `b + p*brs + j*bcs`, `MC` a multiple of MR and
+ * `NC` of NR, `pa` / `pb` / `scratch` this thread's packing buffers):
+ *
+ *   for jc in [0, n) step NC:            B block columns (L3)
+ *     for pc in [0, k) step KC:          depth slice
+ *       packB(B[pc:pc+KC, jc:jc+NC])
+ *       for ic in [0, m) step MC:        A block rows (L2)
+ *         packA(A[ic:ic+MC, pc:pc+KC]); macro(...)   (C += for pc > 0)
+ *
+ * For k = 0 nothing is written (the caller zeroes C).
+ */
+function driverFn(): Fn {
+  const f = new Fn('gemm', new Array<typeof I32>(18).fill(I32));
+  const [m, n, k, a, ars, acs, b, brs, bcs, c, ldc, accumulate, pa, pb, scratch, KC, MC, NC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const jc = f.local(I32);
+  const pc = f.local(I32);
+  const ic = f.local(I32);
+  const ncb = f.local(I32);
+  const kcb = f.local(I32);
+  const mcb = f.local(I32);
+  const rest = f.local(I32);
+  f.i32(0).set(jc);
+  f.block().loop();
+  f.get(jc).get(n).geS().brIf(1);
+  f.get(n).get(jc).sub().set(rest).minS(NC, rest).set(ncb);
+  f.i32(0).set(pc);
+  f.block().loop();
+  {
+    f.get(pc).get(k).geS().brIf(1);
+    f.get(k).get(pc).sub().set(rest).minS(KC, rest).set(kcb);
+    // packB(b + pc*brs + jc*bcs, bcs, brs, ncb, kcb, pb)
+    f.get(b).get(pc).get(brs).mul().add().get(jc).get(bcs).mul().add();
+    f.get(bcs).get(brs).get(ncb).get(kcb).get(pb).call(PACK_B);
+    f.i32(0).set(ic);
+    f.block().loop();
+    {
+      f.get(ic).get(m).geS().brIf(1);
+      f.get(m).get(ic).sub().set(rest).minS(MC, rest).set(mcb);
+      f.get(a).get(ic).get(ars).mul().add().get(pc).get(acs).mul().add();
+      f.get(ars).get(acs).get(mcb).get(kcb).get(pa).call(PACK_A);
+      f.get(mcb).get(ncb).get(kcb).get(pa).get(pb);
+      f.get(c).get(ic).get(ldc).mul().add().get(jc).i32(4).mul().add();
+      f.get(ldc).get(accumulate).get(pc).i32(0).gtS().or().get(scratch).call(MACRO);
+      f.get(ic).get(MC).add().set(ic).br(0);
+    }
+    f.end().end();
+    f.get(pc).get(KC).add().set(pc).br(0);
+  }
+  f.end().end();
+  f.get(jc).get(NC).add().set(jc).br(0);
+  f.end().end();
+  return f;
 }
 
 /**

@@ -30,17 +30,34 @@ export interface WasmGemmOptions {
   alloc: (bytes: number) => number;
 }
 
-/** The exports of the generated module. */
-interface GemmExports {
+/** The exports of the generated module (see `gemmFunctions`). */
+export interface GemmExports {
   packA(src: number, rs: number, cs: number, mc: number, kc: number, dst: number): void;
   packB(src: number, rs: number, cs: number, nc: number, kc: number, dst: number): void;
   macro(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
+  gemm(...args: GemmCall): void;
+}
+
+/**
+ * The 18 i32 arguments of the module's `gemm` export: `m, n, k, a, ars, acs, b, brs, bcs, c, ldc,
+ * accumulate, pa, pb, scratch, KC, MC, NC` (pointers and strides in bytes).
+ */
+export type GemmCall = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** One thread's packing buffers (byte offsets in the memory). */
+export interface GemmBuffers {
+  pa: number;
+  pb: number;
+  scratch: number;
 }
 
 const DEFAULT_KERNEL: MicroKernelShape = { mr: 2, nr: 16, ku: 1, relaxed: false };
 const DEFAULT_BLOCKING: GemmBlocking = { kc: 256, mc: 120, nc: 2048 };
 
 const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
+
+/** `total` split into `ceil(total / max)` near-equal blocks, each rounded up to a multiple of `unit`. */
+export const balancedBlock = (total: number, max: number, unit: number): number => roundUp(Math.ceil(total / Math.ceil(total / max)), unit);
 
 /**
  * Our own SIMD128 single-precision GEMM, generated at run time and instantiated on an existing
@@ -51,71 +68,81 @@ const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
  * with `op(X) = X` or `X^T` per operand (`trans`), all row-major. Blocked as in Goto & van de Geijn
  * 2008 / BLIS: for each NC-column block of B and KC-deep slice, B is packed into NR-wide panels;
  * for each MC-row block of A, A is packed into MR-tall panels; the macro-kernel then sweeps the
- * MR x NR micro-tiles. Heap growth needs no care here: the module imports the memory object
- * itself, so it always sees the current buffer; only JS typed-array views must be re-taken.
+ * MR x NR micro-tiles (see `gemmFunctions`). KC and MC are balanced per call (k = 576 with KC 256
+ * runs 3 slices of 192, not 256 + 256 + 64). Heap growth needs no care here: the module imports
+ * the memory object itself, so it always sees the current buffer; only JS typed-array views must
+ * be re-taken after an allocation.
  */
 export class WasmGemm {
-  /** Micro-kernel shape in use. */
-  readonly kernel: MicroKernelShape;
-  /** Blocking in use (mc and nc rounded to MR / NR multiples). */
-  readonly blocking: GemmBlocking;
-  private readonly ex: GemmExports;
-  private readonly pa: number;
-  private readonly pb: number;
-  private readonly scratch: number;
+  /** The module's exports. */
+  readonly exports: GemmExports;
+  /** This (calling) thread's packing buffers. */
+  readonly buffers: GemmBuffers;
 
-  constructor(instance: WebAssembly.Instance, kernel: MicroKernelShape, blocking: GemmBlocking, alloc: (bytes: number) => number) {
-    this.kernel = kernel;
-    this.blocking = blocking;
-    this.ex = instance.exports as unknown as GemmExports;
-    const align = (p: number): number => {
-      if (!Number.isInteger(p) || p <= 0) throw new Error(`WasmGemm: alloc returned ${p}`);
-      return p;
+  constructor(
+    instance: WebAssembly.Instance,
+    /** Micro-kernel shape in use (relaxed only where the engine accepted it). */
+    readonly kernel: MicroKernelShape,
+    /** Blocking upper bounds (mc and nc multiples of MR / NR). */
+    readonly blocking: GemmBlocking,
+    /** The compiled module (to instantiate the same code in a worker on the same shared memory). */
+    readonly module: WebAssembly.Module,
+    private readonly alloc: (bytes: number) => number,
+  ) {
+    this.exports = instance.exports as unknown as GemmExports;
+    this.buffers = this.allocateBuffers();
+  }
+
+  /** Packing buffers for one more thread, from the allocator (cache-line aligned). */
+  allocateBuffers(): GemmBuffers {
+    const { kernel: k, blocking: b } = this;
+    const take = (bytes: number): number => {
+      const p = this.alloc(bytes + 64);
+      if (!Number.isInteger(p) || p <= 0) throw new Error(`WasmGemm: alloc(${bytes + 64}) returned ${p}`);
+      return roundUp(p, 64);
     };
-    // 64 extra bytes so each buffer can start on a cache line.
-    const line = (p: number): number => roundUp(p, 64);
-    this.pa = line(align(alloc(blocking.mc * blocking.kc * 4 + 64)));
-    this.pb = line(align(alloc(blocking.nc * blocking.kc * 4 + 64)));
-    this.scratch = line(align(alloc(kernel.mr * kernel.nr * 4 + 64)));
+    return { pa: take(b.mc * b.kc * 4), pb: take(b.nc * b.kc * 4), scratch: take(k.mr * k.nr * 4) };
   }
 
   /**
-   * `C = op(A) @ op(B)` (or `C += ...` with `accumulate`) for `op(A)` of shape `[m, k]` and `op(B)`
-   * of shape `[k, n]`; `c.trans` is ignored. FLOPs: `2 m n k`.
+   * The module `gemm` arguments for `C (+)= op(A) @ op(B)`, or null when there is nothing to
+   * multiply (m, n or k is 0: see {@link WasmGemm.gemm}).
    */
-  gemm(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate = false): void {
+  plan(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate: boolean, buf: GemmBuffers): GemmCall | null {
     for (const [name, v] of [['m', m], ['n', n], ['k', k]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new Error(`WasmGemm.gemm: ${name} must be a non-negative integer; got ${v}`);
     }
-    if (m === 0 || n === 0) return;
+    if (m === 0 || n === 0 || k === 0) return null;
+    const { mr, nr } = this.kernel;
     const { kc: KC, mc: MC, nc: NC } = this.blocking;
-    const ex = this.ex;
-    const ldc = c.ld * 4;
     // A(i, p) at a.ptr + i*ars + p*acs; B(p, j) at b.ptr + p*brs + j*bcs (bytes)
     const ars = a.trans ? 4 : a.ld * 4;
     const acs = a.trans ? a.ld * 4 : 4;
     const brs = b.trans ? 4 : b.ld * 4;
     const bcs = b.trans ? b.ld * 4 : 4;
-    if (k === 0) {
-      if (!accumulate) {
-        // C = 0 through an empty product: kc = 0 gives zero accumulators.
-        for (let jc = 0; jc < n; jc += NC) {
-          const ncb = Math.min(NC, n - jc);
-          for (let ic = 0; ic < m; ic += MC) ex.macro(Math.min(MC, m - ic), ncb, 0, this.pa, this.pb, c.ptr + ic * ldc + jc * 4, ldc, 0, this.scratch);
-        }
-      }
-      return;
-    }
+    const kc = Math.ceil(k / Math.ceil(k / KC));
+    const mc = Math.min(MC, balancedBlock(m, MC, mr));
+    const nc = Math.min(NC, balancedBlock(n, NC, nr));
+    return [m, n, k, a.ptr, ars, acs, b.ptr, brs, bcs, c.ptr, c.ld * 4, accumulate ? 1 : 0, buf.pa, buf.pb, buf.scratch, kc, mc, nc];
+  }
+
+  /**
+   * `C = op(A) @ op(B)` (or `C += ...` with `accumulate`) for `op(A)` of shape `[m, k]` and `op(B)`
+   * of shape `[k, n]`, on the calling thread; `c.trans` is ignored. FLOPs: `2 m n k`.
+   */
+  gemm(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate = false): void {
+    const call = this.plan(m, n, k, a, b, c, accumulate, this.buffers);
+    if (call !== null) this.exports.gemm(...call);
+    else if (k === 0 && !accumulate) this.zero(m, n, c);
+  }
+
+  /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */
+  zero(m: number, n: number, c: GemmOperand): void {
+    const { mc: MC, nc: NC } = this.blocking;
+    const { pa, pb, scratch } = this.buffers;
     for (let jc = 0; jc < n; jc += NC) {
-      const ncb = Math.min(NC, n - jc);
-      for (let pc = 0; pc < k; pc += KC) {
-        const kcb = Math.min(KC, k - pc);
-        ex.packB(b.ptr + pc * brs + jc * bcs, bcs, brs, ncb, kcb, this.pb);
-        for (let ic = 0; ic < m; ic += MC) {
-          const mcb = Math.min(MC, m - ic);
-          ex.packA(a.ptr + ic * ars + pc * acs, ars, acs, mcb, kcb, this.pa);
-          ex.macro(mcb, ncb, kcb, this.pa, this.pb, c.ptr + ic * ldc + jc * 4, ldc, accumulate || pc > 0 ? 1 : 0, this.scratch);
-        }
+      for (let ic = 0; ic < m; ic += MC) {
+        this.exports.macro(Math.min(MC, m - ic), Math.min(NC, n - jc), 0, pa, pb, c.ptr + (ic * c.ld + jc) * 4, c.ld * 4, 0, scratch);
       }
     }
   }
@@ -156,14 +183,16 @@ export function wasmGemmBytes(memory: WebAssembly.Memory, kernel: MicroKernelSha
 export function createWasmGemm(memory: WebAssembly.Memory, options: WasmGemmOptions): WasmGemm {
   const { kernel, blocking } = resolve(options);
   const built = wasmGemmBytes(memory, kernel);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(built.bytes), { env: { memory } });
-  return new WasmGemm(instance, built.kernel, blocking, options.alloc);
+  const module = new WebAssembly.Module(built.bytes);
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return new WasmGemm(instance, built.kernel, blocking, module, options.alloc);
 }
 
 /** {@link createWasmGemm}, compiled asynchronously. */
 export async function createWasmGemmAsync(memory: WebAssembly.Memory, options: WasmGemmOptions): Promise<WasmGemm> {
   const { kernel, blocking } = resolve(options);
   const built = wasmGemmBytes(memory, kernel);
-  const { instance } = await WebAssembly.instantiate(built.bytes, { env: { memory } });
-  return new WasmGemm(instance, built.kernel, blocking, options.alloc);
+  const module = await WebAssembly.compile(built.bytes);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return new WasmGemm(instance, built.kernel, blocking, module, options.alloc);
 }

@@ -84,6 +84,8 @@ export class Fn {
   end(): this { return this.op(0x0b); }
   br(depth: number): this { return this.op(0x0c, ...uleb(depth)); }
   brIf(depth: number): this { return this.op(0x0d, ...uleb(depth)); }
+  /** Calls function `index` (module function index space; this encoder imports no functions). */
+  call(index: number): this { return this.op(0x10, ...uleb(index)); }
 
   // locals and constants
   get(l: Local): this { return this.op(0x20, ...uleb(l)); }
@@ -107,6 +109,9 @@ export class Fn {
   leS(): this { return this.op(0x4c); }
   geS(): this { return this.op(0x4e); }
   and(): this { return this.op(0x71); }
+  or(): this { return this.op(0x72); }
+  /** Pushes `min(x, y)` (signed) of two locals. */
+  minS(x: Local, y: Local): this { return this.get(x).get(y).get(x).get(y).ltS().select(); }
   select(): this { return this.op(0x1b); }
 
   /** `local += delta` (i32). */
