@@ -15,3 +15,6 @@ export { createBackendGemm, wasmBackendHeap } from './backends/wasm/gemm/backend
 export type { WasmBackendHeap } from './backends/wasm/gemm/backend-heap';
 export { createBackendThreadedGemm, createNodeThreadedGemm, ThreadedWasmGemm } from './backends/wasm/gemm/node-gemm-threads';
 export type { ThreadedGemmOptions } from './backends/wasm/gemm/node-gemm-threads';
+export { OWN_GEMM_FLAG } from './backends/wasm/flags';
+export { installOwnGemm } from './backends/wasm/gemm/own-gemm-matmul';
+export type { HeapGemm } from './backends/wasm/gemm/own-gemm-matmul';

@@ -2,8 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { smallModels } from './helpers/small-models';
+import { OWN_GEMM_FLAG } from '../src/backends/wasm/flags';
+import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
+import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
 
-beforeAll(setUpCpuAndWasm);
+/** Products our own GEMM computed (it is installed, and used while OWN_GEMM_FLAG is on). */
+let ownGemmCalls = 0;
+
+beforeAll(async () => {
+  await setUpCpuAndWasm();
+  const wasm = tf.engine().findBackend('wasm');
+  const gemm = createBackendGemm(wasm);
+  installOwnGemm({ gemm: (...args) => (ownGemmCalls++, gemm.gemm(...args)) }, wasm);
+});
 
 const batch = 4;
 const classes = 5;
@@ -33,8 +44,12 @@ function trainTwoSteps(backend: 'cpu' | 'wasm', name: string, init: Float32Array
   return { losses, weights };
 }
 
-describe.each(Object.keys(smallModels))('a training step of the small %s model', (name) => {
+const cases = Object.keys(smallModels).flatMap((name) => [false, true].map((own) => [name, own] as const));
+
+describe.each(cases)('a training step of the small %s model (own GEMM: %s)', (name, own) => {
   it('gives the same losses and weights on wasm as on cpu (relative error <= 1e-4), without leaks', () => {
+    tf.env().set(OWN_GEMM_FLAG, own);
+    const callsBefore = ownGemmCalls;
     tf.setBackend('cpu');
     const init = tf.tidy(() => {
       const m = smallModels[name]!();
@@ -46,6 +61,10 @@ describe.each(Object.keys(smallModels))('a training step of the small %s model',
     const cpu = trainTwoSteps('cpu', name, init);
     const afterCpu = tf.memory().numTensors;
     const wasm = trainTwoSteps('wasm', name, init);
+    tf.env().set(OWN_GEMM_FLAG, false);
+    // every model has a dense layer: with the flag on, its products ran on our GEMM
+    if (own) expect(ownGemmCalls).toBeGreaterThan(callsBefore);
+    else expect(ownGemmCalls).toBe(callsBefore);
     // tfjs-layers itself keeps one tensor per trained model (the same on cpu); our kernels add none.
     expect(tf.memory().numTensors - afterCpu).toBe(afterCpu - before);
     expect(afterCpu - before).toBeLessThanOrEqual(1);

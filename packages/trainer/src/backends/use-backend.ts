@@ -3,6 +3,7 @@ import { checkBackendOptions } from './check-options';
 import { importModule, type ModuleLoader } from './module-loader';
 import { describeError, selectBackend, type BackendCandidate, type BackendSelection } from './select-backend';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
+import { installNodeOwnGemm } from './wasm/gemm/install-node-gemm';
 import { prepareNodeWasmThreads, type NodeWasmThreadsSetup } from './wasm/node-threads';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
 import { hasGpuDeviceNode } from './webgpu/gpu-device-node';
@@ -127,5 +128,7 @@ export async function useBackend(choice: NodeBackendChoice = 'auto', options: Us
     cpu: cpuCandidate(load),
   };
   const order = choice === 'auto' ? (['tensorflow', 'webgpu', 'wasm', 'cpu'] as const) : ([choice] as const);
-  return selectBackend(order.map((n) => candidates[n]), `useBackend('${choice}')`);
+  const selection = await selectBackend(order.map((n) => candidates[n]), `useBackend('${choice}')`);
+  if (selection.backend === 'wasm') selection.reason += `; ${await installNodeOwnGemm(selection.threads)}`;
+  return selection;
 }

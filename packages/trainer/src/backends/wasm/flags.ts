@@ -6,9 +6,15 @@ export const TINY_MAP_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_TINY_MAP_FILTER_GRAD';
 export const TILED_MAX_POOL_GRAD_FLAG = 'REGSTUDY_WASM_TILED_MAX_POOL_GRAD';
 /** tfjs flag (default true): strided input gradients as one GEMM + col2im (`conv2d-backprop-input-col2im.ts`). */
 export const COL2IM_INPUT_GRAD_FLAG = 'REGSTUDY_WASM_COL2IM_INPUT_GRAD';
+/**
+ * tfjs flag (default false): float32 `BatchMatMul`s (the dense layers, and the GEMMs inside our
+ * composite conv gradients) on our generated SIMD128 GEMM (`gemm/`), when one is installed
+ * (`useBackend('wasm')` in Node installs it), instead of XNNPACK.
+ */
+export const OWN_GEMM_FLAG = 'REGSTUDY_WASM_OWN_GEMM';
 
 /**
- * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
+ * Registers the wasm kernels' switches (all default true except OWN_GEMM_FLAG; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
@@ -17,10 +23,11 @@ export function registerWasmKernelFlags(): void {
   for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
+  if (!(OWN_GEMM_FLAG in registry)) env().registerFlag(OWN_GEMM_FLAG, () => false);
 }
 
-/** The value of a flag of {@link registerWasmKernelFlags}; true while it is not registered. */
+/** The value of a flag of {@link registerWasmKernelFlags}; while it is not registered: true, except {@link OWN_GEMM_FLAG} (false). */
 export function flagOn(name: string): boolean {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  return !(name in registry) || env().getBool(name);
+  return name in registry ? env().getBool(name) : name !== OWN_GEMM_FLAG;
 }

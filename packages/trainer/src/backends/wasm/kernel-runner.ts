@@ -5,6 +5,7 @@ import type {
   NamedTensorInfoMap,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { ownGemmMatMul } from './gemm/own-gemm-matmul';
 
 /** 2-D transposes of at least this many elements are done in two cache-friendly passes. */
 const BLOCKED_TRANSPOSE_MIN = 1 << 18;
@@ -82,6 +83,11 @@ export class KernelRunner {
 
   /** `a @ b` for rank-3 `[1, m, k] x [1, k, n]`, the only shape on XNNPACK's fast path. */
   matMul(a: TensorInfo, b: TensorInfo): TensorInfo {
+    const own = ownGemmMatMul(this.backend, a, b, false, false);
+    if (own !== null) {
+      this.temporaries.push(own);
+      return own;
+    }
     return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
   }
 

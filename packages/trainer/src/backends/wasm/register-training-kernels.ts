@@ -29,6 +29,7 @@ import { slice } from './slice';
 import { broadcastTile, leadingRepeatTile } from './tile';
 import { installBroadcastMeanGrad } from './mean-grad';
 import { registerWasmKernelFlags } from './flags';
+import { ownGemmMatMul } from './gemm/own-gemm-matmul';
 import { forwardConv2d } from './forward-conv2d';
 
 /** Backend name the kernels are registered for. */
@@ -157,11 +158,13 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   );
 
   const stockMatMul = funcs.get('BatchMatMul')!;
-  define('BatchMatMul', (args) =>
+  define('BatchMatMul', (args) => {
+    const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+    return ownGemmMatMul(args.backend, args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, transposeA, transposeB) ??
     withRunner(args.backend, (r) =>
       batchMatMul(r, args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, args.attrs as unknown as BatchMatMulAttrs),
-    ) ?? stockMatMul(args),
-  );
+    ) ?? stockMatMul(args);
+  });
 
   const stockTile = funcs.get('Tile')!;
   define('Tile', (args) => {
