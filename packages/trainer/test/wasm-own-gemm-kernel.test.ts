@@ -6,12 +6,21 @@ import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 
 let calls = 0;
+let im2colCalls = 0;
+let col2imCalls = 0;
 
 beforeAll(async () => {
   await setUpCpuAndWasm();
   const wasm = tf.engine().findBackend('wasm');
   const gemm = createBackendGemm(wasm);
-  installOwnGemm({ gemm: (...args) => (calls++, gemm.gemm(...args)) }, wasm);
+  installOwnGemm(
+    {
+      gemm: (...args) => (calls++, gemm.gemm(...args)),
+      im2col: (...args) => (im2colCalls++, gemm.im2col(...args)),
+      col2im: (...args) => (col2imCalls++, gemm.col2im(...args)),
+    },
+    wasm,
+  );
   tf.env().set(OWN_GEMM_FLAG, true);
 });
 
@@ -39,6 +48,43 @@ describe("BatchMatMul on wasm with REGSTUDY_WASM_OWN_GEMM on", () => {
     const [got] = onBackend('wasm', f);
     expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-5);
     expect(calls > before).toBe(used);
+    expect(tf.memory().numTensors).toBe(numTensors);
+  });
+});
+
+type Pad = 'same' | 'valid';
+// [batch, height, width, inChannels, outChannels, kernel, stride, padding]
+const convCases: [number, number, number, number, number, number, number, Pad][] = [
+  [1, 5, 5, 1, 1, 3, 1, 'valid'],
+  [2, 7, 7, 3, 4, 3, 2, 'same'],
+  [1, 8, 8, 2, 5, 3, 2, 'valid'],
+  [3, 9, 6, 4, 2, 1, 2, 'valid'],
+  [2, 13, 13, 3, 8, 7, 2, 'same'],
+  [1, 14, 13, 8, 3, 4, 3, 'same'],
+  [2, 9, 9, 3, 10, 3, 1, 'same'],
+  [1, 10, 9, 5, 6, 7, 1, 'same'],
+  [1, 7, 9, 3, 3, 2, 2, 'same'],
+  [2, 6, 6, 16, 12, 3, 1, 'same'],
+];
+
+describe.each(convCases)('conv2d gradients on the own GEMM, x=[%i,%i,%i,%i] co=%i k=%i s=%i %s', (n, h, w, ci, co, k, s, pad) => {
+  it('match cpu (relative error <= 1e-4) through im2col / col2im + GEMM, without leaks', () => {
+    const before = [im2colCalls, col2imCalls];
+    const numTensors = tf.memory().numTensors;
+    const grads = (backend: 'cpu' | 'wasm'): Float32Array[] =>
+      onBackend(backend, () => {
+        const x = tf.tensor4d(randomValues(n * h * w * ci, 1), [n, h, w, ci]);
+        const f = tf.tensor4d(randomValues(k * k * ci * co, 2), [k, k, ci, co]);
+        const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, s, pad));
+        const y = tf.conv2d(x, f, s, pad);
+        return g([x, f], tf.tensor(randomValues(y.size, 3), y.shape));
+      });
+    const [dxW, dfW] = grads('wasm');
+    const [dxC, dfC] = grads('cpu');
+    expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(dfW!, dfC!)).toBeLessThanOrEqual(1e-4);
+    expect(im2colCalls).toBeGreaterThan(before[0]!);
+    expect(col2imCalls).toBeGreaterThan(before[1]!);
     expect(tf.memory().numTensors).toBe(numTensors);
   });
 });

@@ -5,6 +5,7 @@ import { KernelRunner } from './kernel-runner';
 import { tinyMapFilterGrad } from './conv2d-backprop-filter-tiny-map';
 import { asWasmHeapBackend } from './max-pool-grad';
 import { convFilterGradInfo } from '../conv-filter-grad-info';
+import { ownGemmConvFilterGrad } from './gemm/own-gemm-conv';
 
 /**
  * Stride-1 gradients with `Co >= SWAP_MIN_CHANNEL_RATIO * Ci` (the 3 -> 10 first layers) take the
@@ -44,6 +45,8 @@ export function conv2dBackpropFilter(
   const heap = asWasmHeapBackend(r.backend);
   const tiny = heap && tinyMapFilterGrad(r, heap, x, dy, info);
   if (tiny) return tiny;
+  const own = ownGemmConvFilterGrad(r.backend, x, dy, info);
+  if (own !== null) return own;
   if (sh === 1 && sw === 1 && info.outChannels >= SWAP_MIN_CHANNEL_RATIO * ci) {
     const swapped = viaSwappedRoles(r, x, dy, info);
     if (swapped !== null) return r.keep(swapped);

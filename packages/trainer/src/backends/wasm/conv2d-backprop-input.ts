@@ -4,6 +4,7 @@ import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
 import { conv2dBackpropInputDepthToSpace, DEPTH_TO_SPACE_MAX_CHANNELS } from './conv2d-backprop-input-depth-to-space';
 import { KernelRunner } from './kernel-runner';
 import { col2imConv2dBackpropInput } from './conv2d-backprop-input-col2im';
+import { ownGemmConvInputGrad } from './gemm/own-gemm-conv';
 import { asWasmHeapBackend } from './max-pool-grad';
 import { prefersSwappedTinyMap, tinyMapConv2dBackpropInput } from './tiny-map-conv';
 
@@ -49,6 +50,8 @@ export function conv2dBackpropInput(
     const swapped = tinyMapConv2dBackpropInput(r, dy, filter, info);
     if (swapped !== null) return r.keep(swapped);
   }
+  const own = ownGemmConvInputGrad(r.backend, dy, filter, info);
+  if (own !== null) return own;
   if ((sh > 1 || sw > 1) && info.inChannels <= DEPTH_TO_SPACE_MAX_CHANNELS) {
     const viaBlocks = conv2dBackpropInputDepthToSpace(r, dy, filter, info);
     if (viaBlocks !== null) return r.keep(viaBlocks);

@@ -37,7 +37,75 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   if (!Number.isInteger(MR) || MR < 1 || MR > 16) throw new Error(`gemm: mr must be an integer in [1, 16]; got ${MR}`);
   if (!Number.isInteger(NR) || NR % 4 !== 0 || NR < 4 || NR > 32) throw new Error(`gemm: nr must be a multiple of 4 in [4, 32]; got ${NR}`);
   if (!Number.isInteger(KU) || KU < 1 || KU > 8) throw new Error(`gemm: ku must be an integer in [1, 8]; got ${KU}`);
-  return [packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn()];
+  return [packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true)];
+}
+
+/**
+ * `im2col(x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols)` (pointers in bytes, NHWC `x`):
+ *
+ *   cols[(b, oy, ox), (ky, kx, ci)] = x[b, oy*sh + ky - pt, ox*sw + kx - pl, ci]   (0 outside x)
+ *
+ * rows of `kh*kw*c` floats, runs of `c` floats copied with v128 moves. With `scatter` (`col2im`,
+ * same parameters, `x` being dx) the transpose operation instead: `x[...] += cols[...]` for the
+ * positions inside x (the caller zeroes x first).
+ */
+function im2colFn(name: string, scatter: boolean): Fn {
+  const f = new Fn(name, new Array<typeof I32>(14).fill(I32));
+  const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const [d, b, oy, ox, ky, kx, iy, ix, src, q] = Array.from({ length: 10 }, () => f.local(I32)) as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local];
+  const loopTo = (i: Local, end: Local, body: () => void): void => {
+    f.i32(0).set(i);
+    f.block().loop();
+    f.get(i).get(end).geS().brIf(1);
+    body();
+    f.inc(i, 1).br(0);
+    f.end().end();
+  };
+  /** Moves `c` floats between `src` (x) and `d` (cols), advancing both; `zero`: cols = 0 only. */
+  const run = (zero: boolean): void => {
+    f.get(c).set(q);
+    for (const [width, bytes] of [[4, 16], [1, 4]] as const) {
+      f.block().loop();
+      f.get(q).i32(width).ltS().brIf(1);
+      if (zero) {
+        if (width === 4) f.get(d).v128Zero().v128Store();
+        else f.get(d).f32(0).f32Store();
+      } else if (!scatter) {
+        if (width === 4) f.get(d).get(src).v128Load().v128Store();
+        else f.get(d).get(src).f32Load().f32Store();
+      } else if (width === 4) {
+        f.get(src).get(src).v128Load().get(d).v128Load().f32x4Add().v128Store();
+      } else {
+        f.get(src).get(src).f32Load().get(d).f32Load().f32Add().f32Store();
+      }
+      f.inc(d, bytes);
+      if (!zero) f.inc(src, bytes);
+      f.inc(q, -width).br(0);
+      f.end().end();
+    }
+  };
+  f.get(cols).set(d);
+  loopTo(b, n, () =>
+    loopTo(oy, ho, () =>
+      loopTo(ox, wo, () =>
+        loopTo(ky, kh, () => {
+          f.get(oy).get(sh).mul().get(ky).add().get(pt).sub().set(iy);
+          loopTo(kx, kw, () => {
+            f.get(ox).get(sw).mul().get(kx).add().get(pl).sub().set(ix);
+            f.get(iy).get(h).ltU().get(ix).get(w).ltU().and().if_();
+            // src = x + ((b*h + iy)*w + ix)*c*4
+            f.get(x).get(b).get(h).mul().get(iy).add().get(w).mul().get(ix).add().get(c).mul().i32(4).mul().add().set(src);
+            run(false);
+            f.else_();
+            if (scatter) f.get(d).get(c).i32(4).mul().add().set(d);
+            else run(true);
+            f.end();
+          });
+        }),
+      ),
+    ),
+  );
+  return f;
 }
 
 /** Function indices in the order {@link gemmFunctions} returns them. */

@@ -36,7 +36,16 @@ export interface GemmExports {
   packB(src: number, rs: number, cs: number, nc: number, kc: number, dst: number): void;
   macro(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
   gemm(...args: GemmCall): void;
+  im2col(...args: Im2colCall): void;
+  col2im(...args: Im2colCall): void;
 }
+
+/**
+ * Arguments of the module's `im2col` / `col2im`: `x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo,
+ * cols` (`x` and `cols` byte offsets; NHWC `x` of `[n, h, w, c]`, `cols` of
+ * `[n*ho*wo, kh*kw*c]`, stride `sh, sw`, top / left padding `pt, pl`).
+ */
+export type Im2colCall = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
 
 /**
  * The 18 i32 arguments of the module's `gemm` export: `m, n, k, a, ars, acs, b, brs, bcs, c, ldc,
@@ -134,6 +143,16 @@ export class WasmGemm {
     const call = this.plan(m, n, k, a, b, c, accumulate, this.buffers);
     if (call !== null) this.exports.gemm(...call);
     else if (k === 0 && !accumulate) this.zero(m, n, c);
+  }
+
+  /** `cols = im2col(x)` on the calling thread; see {@link Im2colCall}. */
+  im2col(...args: Im2colCall): void {
+    this.exports.im2col(...args);
+  }
+
+  /** `x += col2im(cols)` (the adjoint of {@link WasmGemm.im2col}) on the calling thread. */
+  col2im(...args: Im2colCall): void {
+    this.exports.col2im(...args);
   }
 
   /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { wasmBackendHeap } from './backend-heap';
-import { createWasmGemm, isSharedMemory, type GemmCall, type GemmOperand, type WasmGemm, type WasmGemmOptions } from './gemm';
+import { createWasmGemm, isSharedMemory, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
 /**
  * The control block shared by all threads (Int32): [0] job sequence (-1: exit), [1] next slab
@@ -140,6 +140,16 @@ export class ThreadedWasmGemm {
         Atomics.wait(ctrl, DONE_AT + t, done, 1000);
       }
     }
+  }
+
+  /** {@link WasmGemm.im2col} on the calling thread (memory-bound: no split). */
+  im2col(...args: Im2colCall): void {
+    this.local.im2col(...args);
+  }
+
+  /** {@link WasmGemm.col2im} on the calling thread. */
+  col2im(...args: Im2colCall): void {
+    this.local.col2im(...args);
   }
 
   /** Stops the workers (their packing buffers stay allocated in the heap). */

@@ -1,16 +1,34 @@
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { flagOn, OWN_GEMM_FLAG } from '../flags';
-import type { GemmOperand } from './gemm';
+import type { GemmOperand, Im2colCall } from './gemm';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
 export interface HeapGemm {
   gemm(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate?: boolean): void;
+  /** `cols = im2col(x)` (needed for the convolution gradients, see `own-gemm-conv.ts`). */
+  im2col?(...args: Im2colCall): void;
+  /** `x += col2im(cols)`. */
+  col2im?(...args: Im2colCall): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this path uses. */
-interface WasmTensorBackend {
+export interface WasmTensorBackend {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: object): boolean;
+}
+
+/** The byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(backend: WasmTensorBackend, t: TensorInfo): number {
+  const d = backend.dataIdMap.get(t.dataId);
+  if (d === undefined) throw new Error('own GEMM: a tensor is not in the wasm backend heap');
+  return d.memoryOffset;
+}
+
+/** The installed GEMM when it belongs to `backend` and the tfjs flag `REGSTUDY_WASM_OWN_GEMM` is on. */
+export function activeOwnGemm(backend: unknown): HeapGemm | null {
+  return installed !== null && installed.backend === backend && flagOn(OWN_GEMM_FLAG) ? installed.gemm : null;
 }
 
 let installed: { gemm: HeapGemm; backend: unknown } | null = null;
@@ -37,7 +55,8 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
  * the flag is off, no GEMM is installed for this backend, or the operands do not qualify.
  */
 export function ownGemmMatMul(backend: unknown, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo | null {
-  if (installed === null || installed.backend !== backend || !flagOn(OWN_GEMM_FLAG)) return null;
+  const gemm = activeOwnGemm(backend);
+  if (gemm === null) return null;
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
   const ra = a.shape.length;
   const rb = b.shape.length;
@@ -51,12 +70,7 @@ export function ownGemmMatMul(backend: unknown, a: TensorInfo, b: TensorInfo, tr
   const be = backend as WasmTensorBackend;
   const outShape = [...(ra >= rb ? a.shape : b.shape).slice(0, -2), m, n];
   const out = be.makeOutput(outShape, 'float32');
-  // Offsets are taken after the allocation (which may grow the heap; offsets stay valid).
-  const at = (t: TensorInfo): number => {
-    const d = be.dataIdMap.get(t.dataId);
-    if (d === undefined) throw new Error('ownGemmMatMul: a tensor is not in the wasm backend heap');
-    return d.memoryOffset;
-  };
-  installed.gemm.gemm(m, n, k, { ptr: at(a), ld: a1, trans: transposeA }, { ptr: at(b), ld: b1, trans: transposeB }, { ptr: at(out), ld: n });
+  const at = (t: TensorInfo): number => heapOffset(be, t);
+  gemm.gemm(m, n, k, { ptr: at(a), ld: a1, trans: transposeA }, { ptr: at(b), ld: b1, trans: transposeB }, { ptr: at(out), ld: n });
   return out;
 }

@@ -105,6 +105,7 @@ export class Fn {
   eq(): this { return this.op(0x46); }
   ne(): this { return this.op(0x47); }
   ltS(): this { return this.op(0x48); }
+  ltU(): this { return this.op(0x49); }
   gtS(): this { return this.op(0x4a); }
   leS(): this { return this.op(0x4c); }
   geS(): this { return this.op(0x4e); }

@@ -1,0 +1,75 @@
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
+import type { Im2colCall } from './gemm';
+import { activeOwnGemm, heapOffset, type HeapGemm, type WasmTensorBackend } from './own-gemm-matmul';
+
+type Needed = HeapGemm & Required<Pick<HeapGemm, 'im2col' | 'col2im'>>;
+
+function usable(backend: unknown, info: backend_util.Conv2DInfo, ...ts: TensorInfo[]): Needed | null {
+  const g = activeOwnGemm(backend);
+  if (g === null || typeof g.im2col !== 'function' || typeof g.col2im !== 'function') return null;
+  if (ts.some((t) => t.dtype !== 'float32') || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  if (info.dataFormat !== 'channelsLast') return null;
+  if (info.batchSize * info.outHeight * info.outWidth * info.inChannels * info.outChannels === 0) return null;
+  return g as Needed;
+}
+
+function im2colArgs(x: number, info: backend_util.Conv2DInfo, cols: number): Im2colCall {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  return [x, n, h, w, ci, kh, kw, sh, sw, padInfo.top, padInfo.left, ho, wo, cols];
+}
+
+/**
+ * The filter gradient as im2col plus one GEMM on our own SIMD128 GEMM (flag
+ * `REGSTUDY_WASM_OWN_GEMM`):
+ *
+ *   cols = im2col(x)                        [N Ho Wo, kh kw Ci]
+ *   dW   = cols^T @ dy                      [kh kw Ci, Co]   (cols read transposed in packing)
+ *
+ * `2 N Ho Wo kh kw Ci Co` FLOPs, the convolution's own count; the `cols` buffer (kh kw times x)
+ * is a temporary. Returns null when the own GEMM is off or the operands do not qualify.
+ */
+export function ownGemmConvFilterGrad(backend: unknown, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
+  const g = usable(backend, info, x, dy);
+  if (g === null) return null;
+  const be = backend as WasmTensorBackend;
+  const { batchSize: n, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
+  const rows = n * ho * wo;
+  const taps = kh * kw * ci;
+  const cols = be.makeOutput([rows, taps], 'float32');
+  try {
+    const out = be.makeOutput([kh, kw, ci, co], 'float32');
+    g.im2col(...im2colArgs(heapOffset(be, x), info, heapOffset(be, cols)));
+    g.gemm(taps, co, rows, { ptr: heapOffset(be, cols), ld: taps, trans: true }, { ptr: heapOffset(be, dy), ld: co }, { ptr: heapOffset(be, out), ld: co });
+    return out;
+  } finally {
+    be.disposeData(cols.dataId);
+  }
+}
+
+/**
+ * The input gradient as one GEMM plus col2im on our own GEMM (flag `REGSTUDY_WASM_OWN_GEMM`):
+ *
+ *   cols = dy @ W^T                         [N Ho Wo, kh kw Ci]   (W [kh kw Ci, Co] read transposed)
+ *   dx   = col2im(cols)                     dx[n, oy sh + ky - pt, ox sw + kx - pl, c] += cols[...]
+ *
+ * any stride, no zero-dilated dy, no filter transpose.
+ */
+export function ownGemmConvInputGrad(backend: unknown, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
+  const g = usable(backend, info, dy, filter);
+  if (g === null) return null;
+  const be = backend as WasmTensorBackend;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
+  const rows = n * ho * wo;
+  const taps = kh * kw * ci;
+  const cols = be.makeOutput([rows, taps], 'float32');
+  try {
+    const out = be.makeOutput([n, h, w, ci], 'float32');
+    g.gemm(rows, taps, co, { ptr: heapOffset(be, dy), ld: co }, { ptr: heapOffset(be, filter), ld: co, trans: true }, { ptr: heapOffset(be, cols), ld: taps });
+    (be.typedArrayFromHeap(out) as Float32Array).fill(0);
+    g.col2im(...im2colArgs(heapOffset(be, out), info, heapOffset(be, cols)));
+    return out;
+  } finally {
+    be.disposeData(cols.dataId);
+  }
+}
