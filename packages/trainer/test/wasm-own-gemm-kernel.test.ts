@@ -65,11 +65,13 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [1, 10, 9, 5, 6, 7, 1, 'same'],
   [1, 7, 9, 3, 3, 2, 2, 'same'],
   [2, 6, 6, 16, 12, 3, 1, 'same'],
+  [2, 5, 5, 4, 6, 1, 1, 'valid'], // pointwise: x itself is the im2col matrix
+  [1, 5, 6, 4, 6, 1, 2, 'same'],
 ];
 
 describe.each(convCases)('conv2d gradients on the own GEMM, x=[%i,%i,%i,%i] co=%i k=%i s=%i %s', (n, h, w, ci, co, k, s, pad) => {
-  it('match cpu (relative error <= 1e-4) through im2col / col2im + GEMM, without leaks', () => {
-    const before = [im2colCalls, col2imCalls];
+  it('and the forward pass match cpu (relative error <= 1e-4) through im2col / col2im + GEMM, without leaks', () => {
+    const before = [im2colCalls, col2imCalls, calls];
     const numTensors = tf.memory().numTensors;
     const grads = (backend: 'cpu' | 'wasm'): Float32Array[] =>
       onBackend(backend, () => {
@@ -77,14 +79,18 @@ describe.each(convCases)('conv2d gradients on the own GEMM, x=[%i,%i,%i,%i] co=%
         const f = tf.tensor4d(randomValues(k * k * ci * co, 2), [k, k, ci, co]);
         const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, s, pad));
         const y = tf.conv2d(x, f, s, pad);
-        return g([x, f], tf.tensor(randomValues(y.size, 3), y.shape));
+        return [y, ...g([x, f], tf.tensor(randomValues(y.size, 3), y.shape))];
       });
-    const [dxW, dfW] = grads('wasm');
-    const [dxC, dfC] = grads('cpu');
+    const [yW, dxW, dfW] = grads('wasm');
+    const [yC, dxC, dfC] = grads('cpu');
+    expect(relativeError(yW!, yC!)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(dfW!, dfC!)).toBeLessThanOrEqual(1e-4);
-    expect(im2colCalls).toBeGreaterThan(before[0]!);
-    expect(col2imCalls).toBeGreaterThan(before[1]!);
+    // forward twice (once more inside tf.grads), filter and input gradient: 4 GEMMs (no tiny-map shapes here)
+    expect(calls - before[2]!).toBe(4);
+    const pointwise = k === 1 && s === 1;
+    expect(im2colCalls - before[0]!).toBe(pointwise ? 0 : 3);
+    expect(col2imCalls - before[1]!).toBe(pointwise ? 0 : 1);
     expect(tf.memory().numTensors).toBe(numTensors);
   });
 });

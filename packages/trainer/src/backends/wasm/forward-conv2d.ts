@@ -2,10 +2,12 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from './kernel-runner';
 import { prefersSwappedTinyMap, tinyMapConv2d } from './tiny-map-conv';
+import { ownGemmConv2d } from './gemm/own-gemm-conv';
 
 /**
  * `Conv2D` / `FusedConv2D` for the wasm backend: stride-1 convolutions on maps smaller than the
- * filter take {@link tinyMapConv2d}; everything else, and any fused bias, activation or PReLU
+ * filter take {@link tinyMapConv2d}; with the tfjs flag `REGSTUDY_WASM_OWN_GEMM` the others take
+ * im2col + our own GEMM (`ownGemmConv2d`); everything else, and any fused bias, activation or PReLU
  * weights, returns `null` so that the caller runs the stock XNNPACK kernel.
  */
 export function forwardConv2d(
@@ -25,7 +27,7 @@ export function forwardConv2d(
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  if (!prefersSwappedTinyMap(info, 'forward')) return null;
+  if (!prefersSwappedTinyMap(info, 'forward')) return ownGemmConv2d(r.backend, x, filter, info);
   const y = tinyMapConv2d(r, x, filter, info);
   return y === null ? null : r.keep(y);
 }

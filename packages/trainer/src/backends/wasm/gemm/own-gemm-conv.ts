@@ -13,6 +13,11 @@ function usable(backend: unknown, info: backend_util.Conv2DInfo, ...ts: TensorIn
   return g as Needed;
 }
 
+/** A 1x1, stride-1, unpadded convolution: `x` itself is its im2col matrix. */
+function pointwise(info: backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0;
+}
+
 function im2colArgs(x: number, info: backend_util.Conv2DInfo, cols: number): Im2colCall {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
@@ -36,14 +41,15 @@ export function ownGemmConvFilterGrad(backend: unknown, x: TensorInfo, dy: Tenso
   const { batchSize: n, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
   const rows = n * ho * wo;
   const taps = kh * kw * ci;
-  const cols = be.makeOutput([rows, taps], 'float32');
+  const cols = pointwise(info) ? null : be.makeOutput([rows, taps], 'float32');
   try {
     const out = be.makeOutput([kh, kw, ci, co], 'float32');
-    g.im2col(...im2colArgs(heapOffset(be, x), info, heapOffset(be, cols)));
-    g.gemm(taps, co, rows, { ptr: heapOffset(be, cols), ld: taps, trans: true }, { ptr: heapOffset(be, dy), ld: co }, { ptr: heapOffset(be, out), ld: co });
+    if (cols !== null) g.im2col(...im2colArgs(heapOffset(be, x), info, heapOffset(be, cols)));
+    const a = heapOffset(be, cols ?? x);
+    g.gemm(taps, co, rows, { ptr: a, ld: taps, trans: true }, { ptr: heapOffset(be, dy), ld: co }, { ptr: heapOffset(be, out), ld: co });
     return out;
   } finally {
-    be.disposeData(cols.dataId);
+    if (cols !== null) be.disposeData(cols.dataId);
   }
 }
 
@@ -62,14 +68,45 @@ export function ownGemmConvInputGrad(backend: unknown, dy: TensorInfo, filter: T
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
   const rows = n * ho * wo;
   const taps = kh * kw * ci;
+  const out = be.makeOutput([n, h, w, ci], 'float32');
+  const dyFilterT = (c: TensorInfo): void =>
+    g.gemm(rows, taps, co, { ptr: heapOffset(be, dy), ld: co }, { ptr: heapOffset(be, filter), ld: co, trans: true }, { ptr: heapOffset(be, c), ld: taps });
+  if (pointwise(info)) {
+    dyFilterT(out);
+    return out;
+  }
   const cols = be.makeOutput([rows, taps], 'float32');
   try {
-    const out = be.makeOutput([n, h, w, ci], 'float32');
-    g.gemm(rows, taps, co, { ptr: heapOffset(be, dy), ld: co }, { ptr: heapOffset(be, filter), ld: co, trans: true }, { ptr: heapOffset(be, cols), ld: taps });
+    dyFilterT(cols);
     (be.typedArrayFromHeap(out) as Float32Array).fill(0);
     g.col2im(...im2colArgs(heapOffset(be, out), info, heapOffset(be, cols)));
     return out;
   } finally {
     be.disposeData(cols.dataId);
+  }
+}
+
+/**
+ * The forward convolution as im2col plus one GEMM on our own GEMM (flag `REGSTUDY_WASM_OWN_GEMM`):
+ *
+ *   y = im2col(x) @ W                       [N Ho Wo, kh kw Ci] @ [kh kw Ci, Co]
+ *
+ * (1x1 stride-1 unpadded: `x @ W`, no copy). No bias / activation (the caller checks).
+ */
+export function ownGemmConv2d(backend: unknown, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
+  const g = usable(backend, info, x, filter);
+  if (g === null) return null;
+  const be = backend as WasmTensorBackend;
+  const { batchSize: n, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
+  const rows = n * ho * wo;
+  const taps = kh * kw * ci;
+  const cols = pointwise(info) ? null : be.makeOutput([rows, taps], 'float32');
+  try {
+    const out = be.makeOutput([n, ho, wo, co], 'float32');
+    if (cols !== null) g.im2col(...im2colArgs(heapOffset(be, x), info, heapOffset(be, cols)));
+    g.gemm(rows, co, taps, { ptr: heapOffset(be, cols ?? x), ld: taps }, { ptr: heapOffset(be, filter), ld: co }, { ptr: heapOffset(be, out), ld: co });
+    return out;
+  } finally {
+    if (cols !== null) be.disposeData(cols.dataId);
   }
 }
