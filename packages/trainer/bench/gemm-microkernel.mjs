@@ -17,9 +17,9 @@ const alloc = (bytes) => {
 };
 const names = shapesArg.split(',');
 const gemms = names.map((v) => {
-  const [, mr, nr, ku] = /^(\d+)x(\d+)k(\d+)$/.exec(v) ?? [];
+  const [, mr, nr, ku, r] = /^(\d+)x(\d+)k(\d+)(r?)$/.exec(v) ?? [];
   if (mr === undefined) throw new Error(`shape '${v}': expected e.g. 4x8k1`);
-  return createWasmGemm(memory, { alloc, kernel: { mr: Number(mr), nr: Number(nr), ku: Number(ku) } });
+  return createWasmGemm(memory, { alloc, kernel: { mr: Number(mr), nr: Number(nr), ku: Number(ku), relaxed: r === "r" } });
 });
 const [nc, kc] = [512, 256];
 const c = alloc(120 * nc * 4);

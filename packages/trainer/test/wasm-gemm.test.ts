@@ -119,14 +119,16 @@ describe('WasmGemm', () => {
   const dims = [1, 3, 7, 17, 33];
   const shapes: MicroKernelShape[] = [
     { mr: 2, nr: 16, ku: 1, relaxed: false },
+    // relaxed_madd where this engine validates it (Node >= 22; Node 20 with --experimental-wasm-relaxed-simd), else the same as above
+    { mr: 2, nr: 16, ku: 1, relaxed: true },
     { mr: 4, nr: 8, ku: 1, relaxed: false },
     { mr: 3, nr: 12, ku: 3, relaxed: false },
   ];
   for (const kernel of shapes) {
-    it(`matches a float64 reference on odd shapes, all transposes (${kernel.mr}x${kernel.nr}, small blocks)`, () => {
+    it(`matches a float64 reference on odd shapes, all transposes (${kernel.mr}x${kernel.nr}${kernel.relaxed ? ' relaxed' : ''}, small blocks)`, () => {
       const h = heap(256);
-      // Small blocks so that several KC / MC / NC blocks and edge tiles occur at these sizes.
-      const g = createWasmGemm(h.memory, { alloc: h.alloc, kernel, blocking: { kc: 8, mc: 2 * kernel.mr, nc: 2 * kernel.nr } });
+      // Small blocks so that several KC / MC / NC blocks and edge tiles occur at these sizes (n <= 16: depth 5, else 8).
+      const g = createWasmGemm(h.memory, { alloc: h.alloc, kernel, blocking: { kc: 8, mc: 2 * kernel.mr, nc: 2 * kernel.nr, kcNarrow: 5, narrowN: 16 } });
       let seed = 1;
       for (const m of dims) {
         for (const n of dims) {

@@ -7,27 +7,27 @@ export const TILED_MAX_POOL_GRAD_FLAG = 'REGSTUDY_WASM_TILED_MAX_POOL_GRAD';
 /** tfjs flag (default true): strided input gradients as one GEMM + col2im (`conv2d-backprop-input-col2im.ts`). */
 export const COL2IM_INPUT_GRAD_FLAG = 'REGSTUDY_WASM_COL2IM_INPUT_GRAD';
 /**
- * tfjs flag (default false): float32 `BatchMatMul`s (the dense layers, and the GEMMs inside our
- * composite conv gradients) on our generated SIMD128 GEMM (`gemm/`), when one is installed
- * (`useBackend('wasm')` in Node installs it), instead of XNNPACK.
+ * tfjs flag (default true): float32 unbatched `BatchMatMul`s and the convolutions (forward, input
+ * and filter gradients, as im2col / col2im + GEMM) on our generated SIMD128 GEMM (`gemm/`) instead
+ * of XNNPACK, when one is installed for the backend (`useBackend('wasm')` in Node installs it;
+ * elsewhere nothing changes).
  */
 export const OWN_GEMM_FLAG = 'REGSTUDY_WASM_OWN_GEMM';
 
 /**
- * Registers the wasm kernels' switches (all default true except OWN_GEMM_FLAG; set one false with `tf.env().set` to
+ * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
-  if (!(OWN_GEMM_FLAG in registry)) env().registerFlag(OWN_GEMM_FLAG, () => false);
 }
 
-/** The value of a flag of {@link registerWasmKernelFlags}; while it is not registered: true, except {@link OWN_GEMM_FLAG} (false). */
+/** The value of a flag of {@link registerWasmKernelFlags}; true while it is not registered. */
 export function flagOn(name: string): boolean {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  return name in registry ? env().getBool(name) : name !== OWN_GEMM_FLAG;
+  return !(name in registry) || env().getBool(name);
 }

@@ -42,6 +42,11 @@ export function installOwnGemm(gemm: HeapGemm | null, backend: unknown = null): 
   installed = gemm === null ? null : { gemm, backend };
 }
 
+/** Whether a GEMM is installed for `backend` (whatever the flag). */
+export function ownGemmInstalledFor(backend: unknown): boolean {
+  return installed !== null && installed.backend === backend;
+}
+
 /** The installed GEMM, if any. */
 export function ownGemm(): HeapGemm | null {
   return installed?.gemm ?? null;
