@@ -4,6 +4,24 @@ import { activeOwnGemm, heapOffset, type HeapGemm, type WasmTensorBackend } from
 
 type Needed = HeapGemm & Required<Pick<HeapGemm, 'im2col' | 'col2im'>>;
 
+/**
+ * Below these sizes XNNPACK's direct convolution wins (few channels: the im2col copy and narrow
+ * GEMM tiles dominate). Measured per kernel, 2 threads: forward `[64,64,64,3] 3x3 -> 10` 4.9 ms
+ * XNNPACK vs 14.3 own, `[64,32,32,10] 3x3 -> 20` input gradient 6.4 vs 8.5; ResNet-18's 3x3
+ * layers (taps >= 576, Co >= 64) and its 7x7 stem's filter gradient (taps 147: 87 -> 49 ms, one
+ * thread) gain. `taps = kh kw Ci`.
+ */
+export const OWN_CONV_MIN = {
+  forward: { taps: 256, outChannels: 32 },
+  inputGradient: { taps: 128, outChannels: 32 },
+  filterGradient: { taps: 64, outChannels: 1 },
+} as const;
+
+function bigEnough(info: backend_util.Conv2DInfo, kind: keyof typeof OWN_CONV_MIN): boolean {
+  const min = OWN_CONV_MIN[kind];
+  return info.filterHeight * info.filterWidth * info.inChannels >= min.taps && info.outChannels >= min.outChannels;
+}
+
 function usable(backend: unknown, info: backend_util.Conv2DInfo, ...ts: TensorInfo[]): Needed | null {
   const g = activeOwnGemm(backend);
   if (g === null || typeof g.im2col !== 'function' || typeof g.col2im !== 'function') return null;
@@ -32,10 +50,11 @@ function im2colArgs(x: number, info: backend_util.Conv2DInfo, cols: number): Im2
  *   dW   = cols^T @ dy                      [kh kw Ci, Co]   (cols read transposed in packing)
  *
  * `2 N Ho Wo kh kw Ci Co` FLOPs, the convolution's own count; the `cols` buffer (kh kw times x)
- * is a temporary. Returns null when the own GEMM is off or the operands do not qualify.
+ * is a temporary. Returns null when the own GEMM is off, the operands do not qualify or the
+ * convolution is below {@link OWN_CONV_MIN}.
  */
 export function ownGemmConvFilterGrad(backend: unknown, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
-  const g = usable(backend, info, x, dy);
+  const g = bigEnough(info, 'filterGradient') ? usable(backend, info, x, dy) : null;
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { batchSize: n, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
@@ -62,7 +81,7 @@ export function ownGemmConvFilterGrad(backend: unknown, x: TensorInfo, dy: Tenso
  * any stride, no zero-dilated dy, no filter transpose.
  */
 export function ownGemmConvInputGrad(backend: unknown, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
-  const g = usable(backend, info, dy, filter);
+  const g = bigEnough(info, 'inputGradient') ? usable(backend, info, dy, filter) : null;
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
@@ -94,7 +113,7 @@ export function ownGemmConvInputGrad(backend: unknown, dy: TensorInfo, filter: T
  * (1x1 stride-1 unpadded: `x @ W`, no copy). No bias / activation (the caller checks).
  */
 export function ownGemmConv2d(backend: unknown, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
-  const g = usable(backend, info, x, filter);
+  const g = bigEnough(info, 'forward') ? usable(backend, info, x, filter) : null;
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { batchSize: n, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
