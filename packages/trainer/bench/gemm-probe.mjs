@@ -13,6 +13,9 @@ const [roundsArg = '7', variantsArg = '2x16k1,4x8k1', threadsArg = '1', kcArg = 
 const rounds = Number(roundsArg);
 const threads = Number(threadsArg);
 await useBackend('wasm', { threads });
+// tf.matMul must stay on XNNPACK (our BatchMatMul kernel's transposes + XNNPACK's GEMM), not on
+// the own GEMM that useBackend installed.
+tf.env().set('REGSTUDY_WASM_OWN_GEMM', false);
 const backend = tf.backend();
 
 // name, m, n, k, transA, transB (stored A is [m,k] or [k,m] when transposed; B [k,n] or [n,k])
