@@ -3,6 +3,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { createModel } from '@regstudy/architectures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
+import { OWN_GEMM_FLAG } from '../src/backends/wasm/flags';
+import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
+import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
 
 // The study's real model factories (smaller inputs and heads so that the cpu reference stays fast;
 // every layer kind and stride of the full models is exercised). New's dropout is unseeded in the
@@ -18,7 +21,22 @@ const cases: [name: 'initial' | 'new' | 'resnet18', size: number, batch: number]
   ['resnet18', 16, 8],
 ];
 
-beforeAll(setUpCpuAndWasm);
+/** Calls into our own GEMM (installed here, used while REGSTUDY_WASM_OWN_GEMM is on). */
+const ownCalls = { gemm: 0, im2col: 0 };
+
+beforeAll(async () => {
+  await setUpCpuAndWasm();
+  const wasm = tf.engine().findBackend('wasm');
+  const g = createBackendGemm(wasm);
+  installOwnGemm(
+    {
+      gemm: (...args) => (ownCalls.gemm++, g.gemm(...args)),
+      im2col: (...args) => (ownCalls.im2col++, g.im2col(...args)),
+      col2im: (...args) => g.col2im(...args),
+    },
+    wasm,
+  );
+});
 
 function build(name: 'initial' | 'new' | 'resnet18', size: number): LayersModel {
   return createModel(name, { inputShape: [size, size, 3], numClasses: 10, seed: 1, ...(name === 'new' ? { dropout: 0 } : {}) });
@@ -49,13 +67,22 @@ describe.each(cases)('one training step of the study model %s (input %i, batch %
     const cpu = oneStep('cpu', name, size, batch);
     // Let vitest's worker answer its RPCs between the two long synchronous steps.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const wasm = oneStep('wasm', name, size, batch);
     expect(Number.isFinite(cpu.loss)).toBe(true);
-    expect(Math.abs(wasm.loss - cpu.loss) / Math.abs(cpu.loss)).toBeLessThanOrEqual(1e-4);
-    expect(wasm.weights.length).toBe(cpu.weights.length);
-    const errors = cpu.weights.map((w, i) => relativeError(wasm.weights[i]!, w));
-    errors.forEach((e, i) => expect(e, `weight ${i}`).toBeLessThanOrEqual(1e-4));
-    // the wasm kernels leave no tensor and no heap buffer behind beyond what cpu's leave
-    expect(wasm.left).toEqual(cpu.left);
+    // XNNPACK forms (flag off), then our own GEMM for the products and the larger convolutions
+    for (const own of [false, true]) {
+      tf.env().set(OWN_GEMM_FLAG, own);
+      const calls = { ...ownCalls };
+      const wasm = oneStep('wasm', name, size, batch);
+      tf.env().set(OWN_GEMM_FLAG, false);
+      expect(ownCalls.gemm > calls.gemm, `own GEMM used: ${own}`).toBe(own);
+      // ResNet-18's 64..512-channel 3x3 convolutions are above OWN_CONV_MIN
+      if (name === 'resnet18') expect(ownCalls.im2col > calls.im2col).toBe(own);
+      expect(Math.abs(wasm.loss - cpu.loss) / Math.abs(cpu.loss), `own ${own}`).toBeLessThanOrEqual(1e-4);
+      expect(wasm.weights.length).toBe(cpu.weights.length);
+      const errors = cpu.weights.map((w, i) => relativeError(wasm.weights[i]!, w));
+      errors.forEach((e, i) => expect(e, `weight ${i}, own ${own}`).toBeLessThanOrEqual(1e-4));
+      // the wasm kernels leave no tensor and no heap buffer behind beyond what cpu's leave
+      expect(wasm.left).toEqual(cpu.left);
+    }
   }, 120_000);
 });
