@@ -186,6 +186,34 @@ describe('ThreadedWasmGemm (worker_threads on a shared memory)', () => {
     expect(() => g.gemm(1, 1, 1, { ptr: 0, ld: 1 }, { ptr: 0, ld: 1 }, { ptr: 0, ld: 1 })).toThrow(/after dispose/);
   });
 
+  it('splits im2col and col2im by image, giving the same bytes as one thread', async () => {
+    const h = heap(256, true);
+    const g = await createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2, minParallelFlops: 0, slabsPerThread: 2 });
+    try {
+      // x [5, 6, 7, 3], 3x3, stride 2, padding 1 -> [5, 3, 4] outputs, rows of 27
+      const [n, hh, w, c, k, s, pad, ho, wo] = [5, 6, 7, 3, 3, 2, 1, 3, 4];
+      const x = h.alloc(n * hh * w * c * 4);
+      new Float32Array(h.memory.buffer, x, n * hh * w * c).set(values(n * hh * w * c, 9));
+      const rows = n * ho * wo * k * k * c;
+      const [c1, c2, d1, d2] = [h.alloc(rows * 4), h.alloc(rows * 4), h.alloc(n * hh * w * c * 4), h.alloc(n * hh * w * c * 4)];
+      g.im2col(x, n, hh, w, c, k, k, s, s, pad, pad, ho, wo, c1);
+      g.local.im2col(x, n, hh, w, c, k, k, s, s, pad, pad, ho, wo, c2);
+      const view = (p: number, len: number): Float32Array => new Float32Array(h.memory.buffer, p, len);
+      expect(view(c1, rows)).toEqual(view(c2, rows));
+      // hand check: image 0, output (0, 0), tap (0, 0) is padding; tap (1, 1) is x[0, 0, 0, :]
+      expect([...view(c2, 3)]).toEqual([0, 0, 0]);
+      expect([...view(c2 + (4 * 3) * 4, 3)]).toEqual([...view(x, 3)]);
+      view(d1, n * hh * w * c).fill(0);
+      view(d2, n * hh * w * c).fill(0);
+      g.col2im(d1, n, hh, w, c, k, k, s, s, pad, pad, ho, wo, c1);
+      g.local.col2im(d2, n, hh, w, c, k, k, s, s, pad, pad, ho, wo, c1);
+      expect(view(d1, n * hh * w * c)).toEqual(view(d2, n * hh * w * c));
+      expect(view(d2, n * hh * w * c).some((v) => v !== 0)).toBe(true);
+    } finally {
+      await g.dispose();
+    }
+  });
+
   it('refuses an unshared memory for threads > 1, naming the option', async () => {
     const h = heap(16);
     await expect(createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2 })).rejects.toThrow(/'memory' must be shared/);

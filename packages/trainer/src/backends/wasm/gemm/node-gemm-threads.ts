@@ -5,13 +5,17 @@ import { createWasmGemm, isSharedMemory, type GemmCall, type GemmOperand, type I
 /**
  * The control block shared by all threads (Int32): [0] job sequence (-1: exit), [1] next slab
  * (`Atomics.add`), [2] slab count, [DONE_AT + t] the last sequence worker t finished, and from
- * TABLE_AT, 18 `gemm` arguments per slab (the buffer slots 12-14 are each thread's own).
+ * TABLE_AT, one entry of ARGS ints per slab: an op (OP_GEMM: the 18 `gemm` arguments follow, the
+ * buffer slots 12-14 being each thread's own; OP_IM2COL / OP_COL2IM: 14 arguments).
  */
 const DONE_AT = 3;
 const TABLE_AT = 80;
 const MAX_SLABS = 64;
-const ARGS = 18;
+const ARGS = 19;
 const CTRL_INTS = TABLE_AT + MAX_SLABS * ARGS;
+const OP_GEMM = 0;
+const OP_IM2COL = 1;
+const OP_COL2IM = 2;
 
 /**
  * The worker: instantiates the GEMM module on the shared memory, then loops: spin briefly on
@@ -23,7 +27,7 @@ const CTRL_INTS = TABLE_AT + MAX_SLABS * ARGS;
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { module, memory, ctrl, spin, t, pa, pb, scratch } = workerData;
-const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const { gemm, im2col, col2im } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(ctrl);
 let seen = Atomics.load(c, 0);
 parentPort.postMessage('ready');
@@ -34,9 +38,15 @@ for (;;) {
   if (seen < 0) break;
   const count = c[2];
   for (let s = Atomics.add(c, 1, 1); s < count; s = Atomics.add(c, 1, 1)) {
-    const b = ${TABLE_AT} + s * ${ARGS};
-    gemm(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10], c[b + 11],
-      pa, pb, scratch, c[b + 15], c[b + 16], c[b + 17]);
+    const op = c[${TABLE_AT} + s * ${ARGS}];
+    const b = ${TABLE_AT} + s * ${ARGS} + 1;
+    if (op === ${OP_GEMM}) {
+      gemm(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10], c[b + 11],
+        pa, pb, scratch, c[b + 15], c[b + 16], c[b + 17]);
+    } else {
+      (op === ${OP_IM2COL} ? im2col : col2im)(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
+        c[b + 9], c[b + 10], c[b + 11], c[b + 12], c[b + 13]);
+    }
   }
   Atomics.store(c, ${DONE_AT} + t, seen);
   Atomics.notify(c, ${DONE_AT} + t);
@@ -107,8 +117,7 @@ export class ThreadedWasmGemm {
       return;
     }
     const part = Math.ceil(Math.ceil(len / slabs) / unit) * unit;
-    const ctrl = this.ctrl;
-    let count = 0;
+    const jobs: number[][] = [];
     for (let lo = 0; lo < len; lo += part) {
       const size = Math.min(part, len - lo);
       let call: GemmCall | null;
@@ -119,16 +128,58 @@ export class ThreadedWasmGemm {
         const aOff = a.trans ? lo * 4 : lo * a.ld * 4;
         call = this.local.plan(size, n, k, { ...a, ptr: a.ptr + aOff }, b, { ...c, ptr: c.ptr + lo * c.ld * 4 }, accumulate, this.local.buffers);
       }
-      if (call !== null) ctrl.set(call, TABLE_AT + count++ * ARGS);
+      if (call !== null) jobs.push([OP_GEMM, ...call]);
     }
+    this.runJobs(jobs);
+  }
+
+  /**
+   * {@link WasmGemm.im2col} split by image over the threads (each batch slice reads its own images
+   * and writes its own rows of `cols`); small batches run on the calling thread.
+   */
+  im2col(...args: Im2colCall): void {
+    this.byImage(OP_IM2COL, args);
+  }
+
+  /** {@link WasmGemm.col2im} split by image over the threads (each slice adds into its own images). */
+  col2im(...args: Im2colCall): void {
+    this.byImage(OP_COL2IM, args);
+  }
+
+  private byImage(op: number, args: Im2colCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
+    const slabs = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, n);
+    if (this.threads < 2 || slabs < 2 || n * ho * wo * kh * kw * c < this.opts.minParallelFlops / 8) {
+      (op === OP_IM2COL ? this.local.im2col : this.local.col2im).apply(this.local, args);
+      return;
+    }
+    const part = Math.ceil(n / slabs);
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < n; b0 += part) {
+      const nb = Math.min(part, n - b0);
+      jobs.push([op, x + b0 * h * w * c * 4, nb, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols + b0 * ho * wo * kh * kw * c * 4]);
+    }
+    this.runJobs(jobs);
+  }
+
+  /** Publishes `jobs` (op + arguments), takes a share on this thread, waits for the workers. */
+  private runJobs(jobs: number[][]): void {
+    const ctrl = this.ctrl;
+    jobs.forEach((job, i) => ctrl.set(job, TABLE_AT + i * ARGS));
+    const count = jobs.length;
     ctrl[2] = count;
     Atomics.store(ctrl, 1, 0);
     this.seq = (this.seq + 1) & 0x3fffffff;
     Atomics.store(ctrl, 0, this.seq);
     Atomics.notify(ctrl, 0);
-    const run = this.local.exports.gemm;
+    const ex = this.local.exports;
     for (let s = Atomics.add(ctrl, 1, 1); s < count; s = Atomics.add(ctrl, 1, 1)) {
-      run(...(Array.from(ctrl.subarray(TABLE_AT + s * ARGS, TABLE_AT + (s + 1) * ARGS)) as GemmCall));
+      const job = jobs[s]!;
+      const args = job.slice(1);
+      if (job[0] === OP_GEMM) ex.gemm(...(args as GemmCall));
+      else if (job[0] === OP_IM2COL) ex.im2col(...(args as Im2colCall));
+      else ex.col2im(...(args as Im2colCall));
     }
     // A worker that died cannot be noticed here (its 'exit' event needs the event loop), hence the deadline.
     const deadline = Date.now() + this.opts.timeoutMs;
@@ -136,20 +187,10 @@ export class ThreadedWasmGemm {
       for (;;) {
         const done = Atomics.load(ctrl, DONE_AT + t);
         if (done === this.seq) break;
-        if (Date.now() > deadline) throw new Error(`ThreadedWasmGemm.gemm: worker ${t} did not finish within ${this.opts.timeoutMs} ms`);
+        if (Date.now() > deadline) throw new Error(`ThreadedWasmGemm: worker ${t} did not finish within ${this.opts.timeoutMs} ms`);
         Atomics.wait(ctrl, DONE_AT + t, done, 1000);
       }
     }
-  }
-
-  /** {@link WasmGemm.im2col} on the calling thread (memory-bound: no split). */
-  im2col(...args: Im2colCall): void {
-    this.local.im2col(...args);
-  }
-
-  /** {@link WasmGemm.col2im} on the calling thread. */
-  col2im(...args: Im2colCall): void {
-    this.local.col2im(...args);
   }
 
   /** Stops the workers (their packing buffers stay allocated in the heap). */
