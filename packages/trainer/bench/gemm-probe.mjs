@@ -2,11 +2,12 @@
 // `tf.matMul` on the wasm backend (XNNPACK, with our BatchMatMul kernel's transposes), both on the
 // same wasm heap, calls interleaved in one process, median of `rounds`.
 // Usage: node bench/gemm-probe.mjs [rounds=7] [variants=2x16k1,4x8k1] [threads=1] [kc=256] [mc=120] [nc=2048]
-// Writes bench/results/gemm-probe.json (gemm-probe-2t.json with 2 threads: tfjs then also runs 2 threads).
+// Writes bench/results/gemm-probe.json (-2t with 2 threads: tfjs then also runs 2 threads; -relaxed
+// where the engine validates relaxed SIMD, whose variants are named with an r, e.g. 2x16k1r).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { createBackendGemm, createBackendThreadedGemm, useBackend } from '@regstudy/trainer/node';
+import { createBackendGemm, createBackendThreadedGemm, relaxedSimdSupported, useBackend } from '@regstudy/trainer/node';
 import { interleaved, median } from './interleaved.mjs';
 
 const [roundsArg = '7', variantsArg = '2x16k1,4x8k1', threadsArg = '1', kcArg = '256', mcArg = '120', ncArg = '2048'] = process.argv.slice(2);
@@ -123,5 +124,7 @@ const result = {
 };
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; tensors left ${tf.memory().numTensors}`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/gemm-probe${threads > 1 ? `-${threads}t` : ''}.json`, import.meta.url), JSON.stringify(result, null, 2) + '\n');
+// -relaxed: an engine with relaxed SIMD (Node >= 22, or Node 20 with --experimental-wasm-relaxed-simd)
+const suffix = `${threads > 1 ? `-${threads}t` : ''}${relaxedSimdSupported() ? '-relaxed' : ''}`;
+writeFileSync(new URL(`./results/gemm-probe${suffix}.json`, import.meta.url), JSON.stringify({ ...result, relaxedSimd: relaxedSimdSupported() }, null, 2) + '\n');
 for (const g of Object.values(gemms)) await g.dispose?.();
