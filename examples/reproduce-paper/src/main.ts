@@ -1,13 +1,14 @@
 import { cpus } from 'node:os';
 import { useBackend } from '@regstudy/trainer/node';
 import { CliError, helpText, parseCliArgs } from './cli/args';
-import { checkPlan, resolvePlan } from './cli/plan';
+import { checkPlan, resolvePlan, type StudyPlan } from './cli/plan';
 import { formatDuration, StudyProgress, type ProgressSink } from './cli/progress';
 import { paperReference } from './paper/reference';
 import { prepareData, type DataDescription } from './run/data';
 import { packageVersions, type RunDescription } from './run/description';
 import { existingResults } from './run/existing';
 import { writeReport } from './run/report';
+import { runJobs } from './run/jobs';
 import { plannedRunIds, runPlannedStudy, studyDirOf } from './run/study';
 
 /** Where main writes: progress/diagnostics (stderr-like) and results summary (stdout-like). */
@@ -16,6 +17,8 @@ export interface MainIo {
   err: ProgressSink;
   cwd: string;
   signal?: AbortSignal;
+  /** The CLI entry that `--jobs` starts once per job (default: `process.argv[1]`). */
+  cliPath?: string;
 }
 
 interface Outcome {
@@ -23,6 +26,41 @@ interface Outcome {
   backend: RunDescription['backend'];
   runs: RunDescription['runs'];
   aborted: boolean;
+}
+
+/**
+ * `--jobs N`: prepares the data once here (so that the jobs find it cached), then trains the grid
+ * as N processes of this CLI at once, job i on `--shard i/N` with `--threads` (default: the cores
+ * divided among the jobs), and counts what they did from the results folder.
+ */
+async function trainInJobs(plan: StudyPlan, argv: readonly string[], io: MainIo, progress: StudyProgress): Promise<Outcome> {
+  const threads = plan.threads ?? Math.max(1, Math.floor(cpus().length / plan.jobs));
+  const data = await prepareData(plan, { note: (t) => progress.note(t), progress: (p) => progress.phase(p.phase, p.done, p.total) }, io.signal);
+  const before = existingResults(plan);
+  progress.note(`jobs: ${plan.jobs} processes at once, ${threads} wasm thread${threads === 1 ? '' : 's'} each (--shard 0/${plan.jobs} .. ${plan.jobs - 1}/${plan.jobs})`);
+  const jobs = await runJobs({
+    cliPath: io.cliPath ?? process.argv[1] ?? '',
+    argv,
+    jobs: plan.jobs,
+    threads,
+    err: io.err,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  const after = existingResults(plan);
+  const skipped = plan.resume ? before.finished : 0;
+  const crashed = jobs.exitCodes.filter((c) => c !== 0 && c !== 1).length;
+  if (crashed > 0) progress.note(`jobs: ${crashed} of ${plan.jobs} processes crashed (exit codes ${jobs.exitCodes.join(', ')}); rerun to resume`);
+  return {
+    data: data.description,
+    backend: {
+      requested: plan.backend,
+      name: jobs.backend?.name ?? 'unknown',
+      reason: `${plan.jobs} processes (--jobs), each: ${jobs.backend?.reason ?? 'no backend line seen'}`,
+      threads,
+    },
+    runs: { completed: Math.max(0, after.finished - skipped), skipped, failed: after.failed, other: after.unfinished },
+    aborted: (io.signal?.aborted ?? false) || jobs.exitCodes.some((c) => c !== 0),
+  };
 }
 
 /**
@@ -57,8 +95,10 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
         runs: { completed: 0, skipped: found.finished, failed: found.failed, other: found.unfinished },
         aborted: false,
       };
+    } else if (plan.jobs > 1) {
+      outcome = await trainInJobs(plan, argv, io, progress);
     } else {
-      const backend = await useBackend(plan.backend);
+      const backend = await useBackend(plan.backend, plan.threads !== undefined ? { threads: plan.threads } : {});
       progress.note(`backend: ${backend.backend} (${backend.threads} thread${backend.threads === 1 ? '' : 's'}): ${backend.reason.split(' (skipped')[0]}`);
       if (backend.backend === 'cpu') {
         progress.note(
@@ -80,6 +120,15 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
         },
         aborted: study.aborted,
       };
+    }
+    if (args.noReport) {
+      const { runs } = outcome;
+      io.out.write(
+        `runs: ${runs.completed} completed, ${runs.skipped} skipped (already done), ${runs.failed} failed` +
+          (runs.other ? `, ${runs.other} unfinished` : '') +
+          `\nwall time: ${formatDuration((Date.now() - started) / 1000)} on ${outcome.backend.name} (no report: --no-report)\n`,
+      );
+      return outcome.aborted || runs.failed > 0 ? 1 : 0;
     }
     progress.note(`report: writing tables, figures and report.html to ${plan.outDir}`);
     const ref = paperReference(plan.models.map((m) => m.name));

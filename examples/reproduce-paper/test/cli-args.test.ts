@@ -16,12 +16,15 @@ describe('parseCliArgs', () => {
       '--l1', '0,0.0001', '--l2', '1e-4', '--epochs', '7', '--seeds', '3', '--batch-size', '64',
       '--classes', '5', '--per-class', '30', '--val-per-class', '4', '--backend', 'wasm', '--shard', '2/8',
       '--no-resume', '--out', 'r', '--cache', 'c', '--lr', '0.01', '--quiet', '--keep-checkpoints', '--report-only', '--dry-run',
+      '--threads', '3',
     ]);
     expect(a).toEqual({
       help: false, preset: 'paper', data: 'x.zip', cache: 'c', out: 'r', l2Mode: 'penalty', models: ['new', 'resnet18'],
       l1: [0, 1e-4], l2: [1e-4], epochs: 7, seeds: 3, batchSize: 64, classes: 5, perClass: 30, valPerClass: 4,
       learningRate: 0.01, backend: 'wasm', shard: { index: 2, count: 8 }, resume: false, keepCheckpoints: true, reportOnly: true, dryRun: true, quiet: true,
+      threads: 3, jobs: 1, noReport: false,
     });
+    expect(parseCliArgs(['--jobs', '4', '--no-report'])).toMatchObject({ jobs: 4, noReport: true });
   });
 
   it('drops a leading -- that pnpm hands through', () => {
@@ -48,13 +51,16 @@ describe('parseCliArgs', () => {
     [['--epochs'], /--epochs/],
     [['extra'], /unexpected argument "extra"/],
     [['--resume', '--no-resume'], /--resume and --no-resume/],
+    [['--jobs', '0'], /^--jobs: expected an integer >= 1, got "0"$/],
+    [['--threads', 'many'], /^--threads: expected an integer >= 1/],
+    [['--report-only', '--no-report'], /--report-only and --no-report/],
   ])('rejects %j naming the flag', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(CliError);
     expect(() => parseCliArgs(argv)).toThrow(message);
   });
 
   it('documents every flag in --help, with examples', () => {
-    for (const flag of ['--preset', '--data', '--l2-mode', '--models', '--l1', '--l2', '--epochs', '--seeds', '--batch-size', '--classes', '--per-class', '--backend', '--shard', '--resume', '--no-resume', '--out']) {
+    for (const flag of ['--preset', '--data', '--l2-mode', '--models', '--l1', '--l2', '--epochs', '--seeds', '--batch-size', '--classes', '--per-class', '--backend', '--shard', '--resume', '--no-resume', '--out', '--jobs', '--threads', '--no-report']) {
       expect(helpText).toContain(flag);
     }
     expect(helpText).toContain('Examples');
@@ -116,5 +122,14 @@ describe('resolvePlan', () => {
   it('rejects more shards than runs, naming --shard', () => {
     const p = resolvePlan(parseCliArgs(['--models', 'new', '--l1', '0', '--l2', '0', '--shard', '0/3']), '/w');
     expect(() => checkPlan(p)).toThrow(/^--shard: 3 shards for a grid of 1 runs/);
+  });
+
+  it('rejects --jobs with --shard, and more jobs than runs, naming --jobs', () => {
+    const grid = ['--models', 'new', '--l1', '0,1e-4', '--l2', '0'];
+    expect(() => checkPlan(resolvePlan(parseCliArgs([...grid, '--jobs', '2', '--shard', '0/2']), '/w'))).toThrow(/^--jobs: cannot be combined with --shard/);
+    expect(() => checkPlan(resolvePlan(parseCliArgs([...grid, '--jobs', '3']), '/w'))).toThrow(/^--jobs: 3 jobs for a grid of 2 runs/);
+    const p = resolvePlan(parseCliArgs([...grid, '--jobs', '2', '--threads', '1']), '/w');
+    expect(() => checkPlan(p)).not.toThrow();
+    expect(p).toMatchObject({ jobs: 2, threads: 1 });
   });
 });

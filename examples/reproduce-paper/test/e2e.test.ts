@@ -191,6 +191,41 @@ describe('reproduce-paper CLI, end to end', () => {
     expect(readJson<{ preset: string; data: { kind: string; trainCount: number } }>('out4', 'run.json')).toMatchObject({ preset: 'paper', data: { kind: 'tiny-imagenet', trainCount: 6 } });
   });
 
+  it('--jobs 2 trains the shards in two processes at once and writes one report', async () => {
+    const r = await runCli([...small, '--epochs', '1', '--out', 'out5', '--jobs', '2']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('jobs: 2 processes at once, 1 wasm thread each');
+    for (const job of [0, 1]) expect(r.stderr).toMatch(new RegExp(`^\\[job ${job}/2\\] backend: wasm \\(1 thread\\)`, 'm'));
+    // Round-robin shards: grid index 0 in job 0, 1 in job 1.
+    expect(r.stderr).toMatch(/^\[job 0\/2\] \[1\/1\] new_l1-0_l2-0_seed-0/m);
+    expect(r.stderr).toMatch(/^\[job 1\/2\] \[1\/1\] new_l1-0.0001_l2-0_seed-0/m);
+    expect(r.stdout).toContain('runs: 2 completed, 0 skipped (already done), 0 failed');
+    for (const id of ['new_l1-0_l2-0_seed-0', 'new_l1-0.0001_l2-0_seed-0']) {
+      expect(readJson<{ status: string }>('out5', 'study', id, 'status.json').status).toBe('completed');
+    }
+    const run = readJson<{ backend: { name: string; threads: number; reason: string } }>('out5', 'run.json');
+    expect(run.backend).toMatchObject({ name: 'wasm', threads: 1 });
+    expect(run.backend.reason).toMatch(/^2 processes \(--jobs\), each: /);
+    expect(existsSync(join(work, 'out5', 'report.html'))).toBe(true);
+    // Again: both runs are found finished.
+    const again = await runCli([...small, '--epochs', '1', '--out', 'out5', '--jobs', '2']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('runs: 0 completed, 2 skipped (already done), 0 failed');
+  });
+
+  it('--jobs 2: Ctrl-C stops both jobs with checkpoints, and the next invocation resumes', async () => {
+    const args = [...small, '--epochs', '2', '--out', 'out6', '--jobs', '2'];
+    const first = await runCli(args, /\[job \d\/2\] {3}epoch 1\/2 {2}train/);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('interrupted');
+    const ids = ['new_l1-0_l2-0_seed-0', 'new_l1-0.0001_l2-0_seed-0'];
+    expect(ids.some((id) => readJson<{ status: string }>('out6', 'study', id, 'status.json').status !== 'completed')).toBe(true);
+    const second = await runCli(args);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/resuming after epoch 1/);
+    for (const id of ids) expect(readJson<EpochRec[]>('out6', 'study', id, 'history.json').map((e) => e.epoch)).toEqual([1, 2]);
+  });
+
   it('continues an interrupted study where it stopped', async () => {
     const args = [...small, '--l1', '0', '--epochs', '2', '--out', 'out2'];
     const first = await runCli(args, /epoch 1\/2 {2}train/);

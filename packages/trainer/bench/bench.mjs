@@ -127,6 +127,29 @@ async function tfjsGemmGflops(n = 1024, reps = 5) {
   return { wall: (2 * n ** 3) / t.wall / 1e9, perCpuSec: (2 * n ** 3) / t.cpu / 1e9 };
 }
 
+/**
+ * The roofline bound of a record: if every FLOP of the training step (3 x forward, see
+ * `forwardMflop`) ran at the backend's own measured fp32 GEMM rate (same thread count),
+ *
+ *   ceilingImagesPerSec = gemmGflops * 1000 / (3 * forwardMflop)
+ *   gemmCeilingRatio    = ceilingImagesPerSec / PyTorch train img/s
+ *   gemmEfficiency      = trainGflops / gemmGflops
+ *
+ * A target ratio above `gemmCeilingRatio` cannot be met by faster glue kernels alone: it needs a
+ * faster GEMM. (Convolutions also pay im2col/packing, so the real bound is lower still.)
+ */
+function gemmCeiling(m, p, gemm) {
+  const g = m.backend === 'wasm' ? gemm.wasm?.find((x) => x.threads === m.threads)?.gflops : m.backend === 'webgpu' ? gemm.webgpu?.gflops : undefined;
+  if (g === undefined) return { gemmGflops: null, gemmEfficiency: null, ceilingImagesPerSec: null, gemmCeilingRatio: null };
+  const ceilingImagesPerSec = (g * 1000) / (3 * forwardMflop[m.model]);
+  return {
+    gemmGflops: g,
+    gemmEfficiency: (3 * forwardMflop[m.model] * m.trainImagesPerSec) / 1000 / g,
+    ceilingImagesPerSec,
+    gemmCeilingRatio: p ? ceilingImagesPerSec / p.trainImagesPerSec : null,
+  };
+}
+
 /** Debian's torch is /usr/bin/python3's; elsewhere (a CUDA image) the python3 on PATH may hold it. */
 function findPython() {
   for (const python of ['/usr/bin/python3', 'python3']) {
@@ -205,15 +228,18 @@ function markdownTable(result) {
     '',
     'Columns: img/s is wall clock; "/cpu-s" is images per process CPU-second (all threads), which a busy shared machine distorts less;',
     'ratio = tfjs train img/s / PyTorch train img/s (wall); cpu-s ratio = the same per CPU-second. webgpu rows compare with PyTorch on CUDA.',
+    'train GFLOP/s = 3 x forward FLOP x train img/s; GEMM eff. = that / the backend\'s own fp32 GEMM rate (same threads);',
+    'GEMM ceiling = the ratio this backend would reach if every training FLOP ran at its GEMM rate (a target above it needs a faster GEMM).',
     '',
-    '| model | backend | threads | train img/s | train img/cpu-s | infer img/s | PyTorch train img/s | PyTorch train img/cpu-s | PyTorch infer img/s | ratio | cpu-s ratio | train GFLOP/s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | backend | threads | train img/s | train img/cpu-s | infer img/s | PyTorch train img/s | PyTorch train img/cpu-s | PyTorch infer img/s | ratio | cpu-s ratio | train GFLOP/s | GEMM eff. | GEMM ceiling |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of result.records) {
     lines.push(
       `| ${r.model} | ${r.backend} | ${r.threads} | ${fmt(r.trainImagesPerSec)} | ${fmt(r.trainImagesPerCpuSec)} | ` +
         `${fmt(r.inferImagesPerSec)} | ${fmt(r.pytorchTrainImagesPerSec)} | ${fmt(r.pytorchTrainImagesPerCpuSec)} | ` +
-        `${fmt(r.pytorchInferImagesPerSec)} | ${fmt(r.ratio, 2)} | ${fmt(r.cpuTimeRatio, 2)} | ${fmt(r.trainGflops)} |`,
+        `${fmt(r.pytorchInferImagesPerSec)} | ${fmt(r.ratio, 2)} | ${fmt(r.cpuTimeRatio, 2)} | ${fmt(r.trainGflops)} | ` +
+        `${fmt(r.gemmEfficiency, 2)} | ${fmt(r.gemmCeilingRatio, 2)} |`,
     );
   }
   for (const s of result.skipped) lines.push('', `- skipped: ${s}`);
@@ -359,6 +385,7 @@ async function main() {
       cpuTimeRatio: p ? m.trainImagesPerCpuSec / p.trainImagesPerCpuSec : null,
       inferRatio: p ? m.inferImagesPerSec / p.inferImagesPerSec : null,
       trainGflops: (3 * forwardMflop[m.model] * m.trainImagesPerSec) / 1000,
+      ...gemmCeiling(m, p, result.gemm),
     });
   }
   console.log('\n' + markdownTable(result));

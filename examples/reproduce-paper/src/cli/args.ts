@@ -34,10 +34,16 @@ export interface CliArgs {
   valPerClass?: number;
   learningRate?: number;
   backend: BackendName;
+  /** wasm threads per process (`--threads`); unset: all cores, divided among `--jobs`. */
+  threads?: number;
+  /** Processes that train the grid at once (`--jobs`, default 1), each on its `--shard i/N`. */
+  jobs: number;
   shard?: { index: number; count: number };
   resume: boolean;
   keepCheckpoints: boolean;
   reportOnly: boolean;
+  /** Train only, write no report (`--no-report`; the jobs of `--jobs` run this way). */
+  noReport: boolean;
   dryRun: boolean;
   quiet: boolean;
 }
@@ -85,12 +91,17 @@ Grid
 Running
   --backend NAME          auto (default: tensorflow if installed, else webgpu on a hardware
                           GPU if installed, else wasm, else cpu), tensorflow, webgpu, wasm or cpu
+  --jobs N                train N runs at once, one process each (a --shard i/N of the grid;
+                          default 1). On a CPU this beats one process with N threads: tfjs's
+                          wasm threads leave much of a step serial (see BENCHMARKS.md)
+  --threads N             wasm threads per process (default: the cores divided among --jobs)
   --shard i/N             run only slice i (0-based) of N slices of the grid, e.g. one array task
                           of a cluster job (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX)
   --resume, --no-resume   continue finished and interrupted runs in --out (default: resume)
   --out <dir>             results folder (default results/)
   --report-only           train nothing: write the report from the results in --out (e.g. after
                           all --shard jobs of a cluster run wrote into the same --out)
+  --no-report             train only, write no report (what each --jobs process does)
   --keep-checkpoints      keep finished runs' checkpoint/ folders (default: deleted; they serve
                           to resume, e.g. a later --epochs larger than before, and weigh 40-130 MB
                           a run; without one a longer run starts over)
@@ -191,10 +202,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     valPerClass: positiveInt('val-per-class', v['val-per-class']),
     learningRate,
     backend: oneOf('backend', v.backend, backendNames) ?? 'auto',
+    threads: positiveInt('threads', v.threads),
+    jobs: positiveInt('jobs', v.jobs) ?? 1,
     shard: parseShard(v.shard),
     resume: v['no-resume'] ? false : true,
     keepCheckpoints: v['keep-checkpoints'] ?? false,
     reportOnly: v['report-only'] ?? false,
+    noReport: v['no-report'] ?? false,
     dryRun: v['dry-run'] ?? false,
     quiet: v.quiet ?? false,
   };
@@ -224,14 +238,18 @@ function parseRaw(argv: readonly string[]) {
       lr: { type: 'string' },
       backend: { type: 'string' },
       shard: { type: 'string' },
+      jobs: { type: 'string' },
+      threads: { type: 'string' },
       resume: { type: 'boolean' },
       'no-resume': { type: 'boolean' },
       'keep-checkpoints': { type: 'boolean' },
       'report-only': { type: 'boolean' },
+      'no-report': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
   });
   if (parsed.values.resume && parsed.values['no-resume']) throw new Error('--resume and --no-resume contradict each other');
+  if (parsed.values['report-only'] && parsed.values['no-report']) throw new Error('--report-only and --no-report contradict each other');
   return parsed;
 }

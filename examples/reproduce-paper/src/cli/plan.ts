@@ -39,6 +39,10 @@ export interface StudyPlan {
   /** Pixel scaling: the original code's `ToTensor()`, i.e. x / 255 in [0, 1], no mean/std. */
   normalize: '0-1';
   backend: BackendName;
+  /** wasm threads of each training process; undefined: all cores divided among `jobs`. */
+  threads?: number;
+  /** Training processes at once; each runs shard `i/jobs` (of this plan's shard, if any). */
+  jobs: number;
   shard?: { index: number; count: number };
   resume: boolean;
   /** Keep the checkpoint/ folder of finished runs (default: deleted, they only serve to resume). */
@@ -160,6 +164,8 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
     optimizer: { ...PAPER_OPTIMIZER, learningRate: args.learningRate ?? preset.learningRate },
     normalize: '0-1',
     backend: args.backend,
+    ...(args.threads !== undefined ? { threads: args.threads } : {}),
+    jobs: args.jobs,
     shard: args.shard,
     resume: args.resume,
     keepCheckpoints: args.keepCheckpoints,
@@ -172,4 +178,8 @@ export function checkPlan(plan: StudyPlan): void {
   if (plan.shard && plan.shard.count > runs) {
     throw new CliError(`--shard: ${plan.shard.count} shards for a grid of ${runs} runs; use at most ${runs}`);
   }
+  if (plan.jobs > 1 && plan.shard) {
+    throw new CliError('--jobs: cannot be combined with --shard (--jobs N runs shards 0/N .. N-1/N itself)');
+  }
+  if (plan.jobs > runs) throw new CliError(`--jobs: ${plan.jobs} jobs for a grid of ${runs} runs; use at most ${runs}`);
 }
