@@ -8,7 +8,7 @@ export { fsCheckpointStore } from './node/fs-checkpoint-store';
 export { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels } from './backends/webgpu/register-webgpu-training-kernels';
 export type { WebGpuTrainingKernelsInfo } from './backends/webgpu/register-webgpu-training-kernels';
 export { createWasmGemm, createWasmGemmAsync, isSharedMemory, WasmGemm } from './backends/wasm/gemm/gemm';
-export type { GemmBlocking, GemmBuffers, GemmCall, GemmExports, GemmOperand, WasmGemmOptions } from './backends/wasm/gemm/gemm';
+export type { GemmBlocking, GemmBuffers, GemmCall, GemmExports, GemmOperand, Im2colCall, WasmGemmOptions } from './backends/wasm/gemm/gemm';
 export { relaxedSimdSupported } from './backends/wasm/gemm/gemm-kernels';
 export type { MicroKernelShape } from './backends/wasm/gemm/gemm-kernels';
 export { createBackendGemm, wasmBackendHeap } from './backends/wasm/gemm/backend-heap';
