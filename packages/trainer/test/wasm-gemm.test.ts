@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createWasmGemm, type GemmOperand } from '../src/backends/wasm/gemm/gemm';
-import { createNodeThreadedGemm } from '../src/backends/wasm/gemm/node-gemm-threads';
+import { Worker } from 'node:worker_threads';
+import { createNodeThreadedGemm, NODE_WORKER_SOURCE } from '../src/backends/wasm/gemm/node-gemm-threads';
+import { startThreadedGemm } from '../src/backends/wasm/gemm/threaded-gemm';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from '../src/backends/wasm/gemm/gemm-kernels';
 import { sleb, uleb } from '../src/backends/wasm/gemm/wasm-encoder';
 
@@ -209,6 +211,30 @@ describe('ThreadedWasmGemm (worker_threads on a shared memory)', () => {
       g.local.col2im(d2, n, hh, w, c, k, k, s, s, pad, pad, ho, wo, c1);
       expect(view(d1, n * hh * w * c)).toEqual(view(d2, n * hh * w * c));
       expect(view(d2, n * hh * w * c).some((v) => v !== 0)).toBe(true);
+    } finally {
+      await g.dispose();
+    }
+  });
+
+  it('also works where the caller may not block (spinning on Atomics.load, as in a browser window)', async () => {
+    const h = heap(64, true);
+    const g = await startThreadedGemm(
+      'test',
+      h.memory,
+      { alloc: h.alloc, threads: 2, minParallelFlops: 0 },
+      async (workerData) => {
+        const w = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData });
+        await new Promise((resolve) => w.once('message', resolve));
+        w.unref();
+        return w;
+      },
+      false,
+    );
+    try {
+      const [m, n, k] = [40, 9, 21];
+      const a = values(m * k, 31);
+      const b = values(k * n, 32);
+      expect(maxRelError(run(g, h, [m, n, k], a, false, b, false), reference(m, n, k, a, false, b, false))).toBeLessThanOrEqual(1e-5);
     } finally {
       await g.dispose();
     }

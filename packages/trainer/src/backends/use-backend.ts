@@ -3,7 +3,8 @@ import { checkBackendOptions } from './check-options';
 import { importModule, type ModuleLoader } from './module-loader';
 import { describeError, selectBackend, type BackendCandidate, type BackendSelection } from './select-backend';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
-import { installNodeOwnGemm } from './wasm/gemm/install-node-gemm';
+import { installOwnGemmOnWasmBackend } from './wasm/gemm/install-own-gemm';
+import { createNodeThreadedGemm } from './wasm/gemm/node-gemm-threads';
 import { prepareNodeWasmThreads, type NodeWasmThreadsSetup } from './wasm/node-threads';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
 import { hasGpuDeviceNode } from './webgpu/gpu-device-node';
@@ -129,6 +130,6 @@ export async function useBackend(choice: NodeBackendChoice = 'auto', options: Us
   };
   const order = choice === 'auto' ? (['tensorflow', 'webgpu', 'wasm', 'cpu'] as const) : ([choice] as const);
   const selection = await selectBackend(order.map((n) => candidates[n]), `useBackend('${choice}')`);
-  if (selection.backend === 'wasm') selection.reason += `; ${await installNodeOwnGemm(selection.threads)}`;
+  if (selection.backend === 'wasm') selection.reason += `; ${await installOwnGemmOnWasmBackend(selection.threads, createNodeThreadedGemm)}`;
   return selection;
 }

@@ -3,6 +3,8 @@ import { importModule, type ModuleLoader } from './module-loader';
 import { selectBackend, type BackendCandidate, type BackendSelection } from './select-backend';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels';
 import { raiseBrowserThreadCap } from './wasm/browser-thread-cap';
+import { installOwnGemmOnWasmBackend } from './wasm/gemm/install-own-gemm';
+import { createWebThreadedGemm } from './wasm/gemm/web-gemm-threads';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
 import { describeAdapter, isSoftwareAdapter, type GpuLike } from './webgpu/adapter';
 import { registerWebGpuTrainingKernels } from './webgpu/register-webgpu-training-kernels';
@@ -104,5 +106,7 @@ export async function useBrowserBackend(
     },
   };
   const order = choice === 'auto' ? (['webgpu', 'webgl', 'wasm', 'cpu'] as const) : ([choice] as const);
-  return selectBackend(order.map((n) => candidates[n]), `useBrowserBackend('${choice}')`);
+  const selection = await selectBackend(order.map((n) => candidates[n]), `useBrowserBackend('${choice}')`);
+  if (selection.backend === 'wasm') selection.reason += `; ${await installOwnGemmOnWasmBackend(selection.threads, createWebThreadedGemm)}`;
+  return selection;
 }

@@ -1,0 +1,249 @@
+import { createWasmGemm, isSharedMemory, type GemmBuffers, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
+
+/**
+ * The control block shared by all threads (Int32): [0] job sequence (-1: exit), [1] next slab
+ * (`Atomics.add`), [2] slab count, [DONE_AT + t] the last sequence worker t finished, and from
+ * TABLE_AT, one entry of ARGS ints per slab: an op (OP_GEMM: the 18 `gemm` arguments follow, the
+ * buffer slots 12-14 being each thread's own; OP_IM2COL / OP_COL2IM: 14 arguments).
+ */
+const DONE_AT = 3;
+const TABLE_AT = 80;
+const MAX_SLABS = 64;
+const ARGS = 19;
+const CTRL_INTS = TABLE_AT + MAX_SLABS * ARGS;
+const OP_GEMM = 0;
+const OP_IM2COL = 1;
+const OP_COL2IM = 2;
+
+/**
+ * The worker loop (JavaScript source), run with `module, memory, ctrl, spin, t, pa, pb, scratch`
+ * and `ready()` in scope: instantiates the GEMM module on the shared memory, calls `ready()`, then
+ * loops: spin briefly on ctrl[0], sleep in `Atomics.wait` until it changes, take slabs with
+ * `Atomics.add(ctrl, 1, 1)` and run each (a GEMM with this worker's own packing buffers, or an
+ * im2col / col2im slice), publish the sequence number in ctrl[DONE_AT + t] and `Atomics.notify` it.
+ */
+export const workerLoopSource = `
+const { gemm, im2col, col2im } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const c = new Int32Array(ctrl);
+let seen = Atomics.load(c, 0);
+ready();
+for (;;) {
+  for (let i = 0; i < spin && Atomics.load(c, 0) === seen; i++);
+  Atomics.wait(c, 0, seen);
+  seen = Atomics.load(c, 0);
+  if (seen < 0) break;
+  const count = c[2];
+  for (let s = Atomics.add(c, 1, 1); s < count; s = Atomics.add(c, 1, 1)) {
+    const op = c[${TABLE_AT} + s * ${ARGS}];
+    const b = ${TABLE_AT} + s * ${ARGS} + 1;
+    if (op === ${OP_GEMM}) {
+      gemm(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10], c[b + 11],
+        pa, pb, scratch, c[b + 15], c[b + 16], c[b + 17]);
+    } else {
+      (op === ${OP_IM2COL} ? im2col : col2im)(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
+        c[b + 9], c[b + 10], c[b + 11], c[b + 12], c[b + 13]);
+    }
+  }
+  Atomics.store(c, ${DONE_AT} + t, seen);
+  Atomics.notify(c, ${DONE_AT} + t);
+}
+`;
+
+/** Options of `createNodeThreadedGemm` / `createWebThreadedGemm`. */
+export interface ThreadedGemmOptions extends WasmGemmOptions {
+  /** Threads in all, the calling one included (default 2): `threads - 1` workers are started. */
+  threads?: number;
+  /** Products below this many FLOPs (`2 m n k`) run on the calling thread only (default 2e6). */
+  minParallelFlops?: number;
+  /**
+   * Slabs per thread (default 2): C is cut into `threads * slabsPerThread` slabs that the threads
+   * take dynamically, so a thread slowed by other load gets fewer; 1 = a static split.
+   */
+  slabsPerThread?: number;
+  /** Busy-wait iterations a worker spins before sleeping (default 20000, about 20-50 us). */
+  spin?: number;
+  /** A call throws when a worker has not finished after this many ms (default 600000). */
+  timeoutMs?: number;
+}
+
+/**
+ * {@link WasmGemm} over several threads: `threads - 1` workers (Node `worker_threads`, or Web
+ * Workers in a browser) instantiate the same module on the same SHARED memory (the threaded tfjs
+ * wasm build's heap, i.e. `useBackend('wasm', { threads: 2 })`). Each call cuts C into `threads * slabsPerThread` slabs,
+ * along N when `m <= n` (each slab packs only its part of B; A is packed per slab) and along M
+ * otherwise, on MR / NR boundaries; every thread, the caller included, takes slabs from a shared
+ * counter until none is left. Hand-off per call is through one shared Int32 control block
+ * (`Atomics.store` + `Atomics.notify`, then `Atomics.wait` for each worker's completion, or a spin
+ * on `Atomics.load` where the caller may not block: a browser's main thread), no `postMessage`.
+ */
+export class ThreadedWasmGemm {
+  private seq = 0;
+  private disposed = false;
+
+  constructor(
+    /** The calling thread's GEMM (and the module the workers instantiate). */
+    readonly local: WasmGemm,
+    private readonly workers: readonly { terminate(): unknown }[],
+    private readonly ctrl: Int32Array,
+    private readonly opts: { minParallelFlops: number; timeoutMs: number; slabsPerThread: number; failures: readonly string[]; canBlock: boolean },
+  ) {}
+
+  /** Threads in all. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** `C = op(A) @ op(B)` (or `C +=` with `accumulate`), split over the threads; see {@link WasmGemm.gemm}. */
+  gemm(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate = false): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm.gemm: called after dispose()');
+    if (this.opts.failures.length > 0) throw new Error(`ThreadedWasmGemm.gemm: ${this.opts.failures.join('; ')}`);
+    const { mr, nr } = this.local.kernel;
+    const byN = m <= n;
+    const len = byN ? n : m;
+    const unit = byN ? nr : mr;
+    const slabs = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, Math.ceil(len / unit));
+    if (2 * m * n * k < this.opts.minParallelFlops || k === 0 || slabs < 2 || this.threads < 2) {
+      this.local.gemm(m, n, k, a, b, c, accumulate);
+      return;
+    }
+    const part = Math.ceil(Math.ceil(len / slabs) / unit) * unit;
+    const jobs: number[][] = [];
+    for (let lo = 0; lo < len; lo += part) {
+      const size = Math.min(part, len - lo);
+      let call: GemmCall | null;
+      if (byN) {
+        const bOff = b.trans ? lo * b.ld * 4 : lo * 4;
+        call = this.local.plan(m, size, k, a, { ...b, ptr: b.ptr + bOff }, { ...c, ptr: c.ptr + lo * 4 }, accumulate, this.local.buffers);
+      } else {
+        const aOff = a.trans ? lo * 4 : lo * a.ld * 4;
+        call = this.local.plan(size, n, k, { ...a, ptr: a.ptr + aOff }, b, { ...c, ptr: c.ptr + lo * c.ld * 4 }, accumulate, this.local.buffers);
+      }
+      if (call !== null) jobs.push([OP_GEMM, ...call]);
+    }
+    this.runJobs(jobs);
+  }
+
+  /**
+   * {@link WasmGemm.im2col} split by image over the threads (each batch slice reads its own images
+   * and writes its own rows of `cols`); small batches run on the calling thread.
+   */
+  im2col(...args: Im2colCall): void {
+    this.byImage(OP_IM2COL, args);
+  }
+
+  /** {@link WasmGemm.col2im} split by image over the threads (each slice adds into its own images). */
+  col2im(...args: Im2colCall): void {
+    this.byImage(OP_COL2IM, args);
+  }
+
+  private byImage(op: number, args: Im2colCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
+    const slabs = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, n);
+    if (this.threads < 2 || slabs < 2 || n * ho * wo * kh * kw * c < this.opts.minParallelFlops / 8) {
+      (op === OP_IM2COL ? this.local.im2col : this.local.col2im).apply(this.local, args);
+      return;
+    }
+    const part = Math.ceil(n / slabs);
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < n; b0 += part) {
+      const nb = Math.min(part, n - b0);
+      jobs.push([op, x + b0 * h * w * c * 4, nb, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols + b0 * ho * wo * kh * kw * c * 4]);
+    }
+    this.runJobs(jobs);
+  }
+
+  /** Publishes `jobs` (op + arguments), takes a share on this thread, waits for the workers. */
+  private runJobs(jobs: number[][]): void {
+    const ctrl = this.ctrl;
+    jobs.forEach((job, i) => ctrl.set(job, TABLE_AT + i * ARGS));
+    const count = jobs.length;
+    ctrl[2] = count;
+    Atomics.store(ctrl, 1, 0);
+    this.seq = (this.seq + 1) & 0x3fffffff;
+    Atomics.store(ctrl, 0, this.seq);
+    Atomics.notify(ctrl, 0);
+    const ex = this.local.exports;
+    for (let s = Atomics.add(ctrl, 1, 1); s < count; s = Atomics.add(ctrl, 1, 1)) {
+      const job = jobs[s]!;
+      const args = job.slice(1);
+      if (job[0] === OP_GEMM) ex.gemm(...(args as GemmCall));
+      else if (job[0] === OP_IM2COL) ex.im2col(...(args as Im2colCall));
+      else ex.col2im(...(args as Im2colCall));
+    }
+    // A worker that died cannot be noticed here (its 'exit' event needs the event loop), hence the deadline.
+    const deadline = Date.now() + this.opts.timeoutMs;
+    for (let t = 1; t < this.threads; t++) {
+      for (;;) {
+        const done = Atomics.load(ctrl, DONE_AT + t);
+        if (done === this.seq) break;
+        if (Date.now() > deadline) throw new Error(`ThreadedWasmGemm: worker ${t} did not finish within ${this.opts.timeoutMs} ms`);
+        if (this.opts.canBlock) Atomics.wait(ctrl, DONE_AT + t, done, 1000);
+      }
+    }
+  }
+
+  /** Stops the workers (their packing buffers stay allocated in the heap). */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.ctrl, 0, -1);
+    Atomics.notify(this.ctrl, 0);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** Worker start-up data (posted once). */
+export interface GemmWorkerData extends GemmBuffers {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctrl: SharedArrayBuffer;
+  spin: number;
+  t: number;
+}
+
+/** Starts one worker running {@link workerLoopSource}; resolves once it posted 'ready'. */
+export type SpawnGemmWorker = (data: GemmWorkerData, onError: (message: string) => void) => Promise<{ terminate(): unknown }>;
+
+/**
+ * Starts a {@link ThreadedWasmGemm} on a shared `memory` with workers from `spawn` (throws naming
+ * the option when `memory` is not shared: a non-threaded tfjs wasm build has an unshared heap, use
+ * {@link createWasmGemm} there). `label` names the caller in errors.
+ */
+export async function startThreadedGemm(
+  label: string,
+  memory: WebAssembly.Memory,
+  options: ThreadedGemmOptions,
+  spawn: SpawnGemmWorker,
+  canBlock: boolean,
+): Promise<ThreadedWasmGemm> {
+  const threads = options.threads ?? 2;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new Error(`${label}: option 'threads' must be an integer in [1, 64]; got ${String(threads)}`);
+  }
+  if (threads > 1 && !isSharedMemory(memory)) {
+    throw new Error(`${label}: 'memory' must be shared (the threaded wasm build's heap) for threads > 1`);
+  }
+  if (threads > DONE_AT + 64 || threads > TABLE_AT - DONE_AT) throw new Error(`${label}: too many threads`);
+  const slabsPerThread = options.slabsPerThread ?? 2;
+  if (!Number.isInteger(slabsPerThread) || slabsPerThread < 1 || slabsPerThread > 16) {
+    throw new Error(`${label}: option 'slabsPerThread' must be an integer in [1, 16]; got ${String(slabsPerThread)}`);
+  }
+  const spin = options.spin ?? 20000;
+  const local = createWasmGemm(memory, options);
+  const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
+  const workers: { terminate(): unknown }[] = [];
+  const failures: string[] = [];
+  for (let t = 1; t < threads; t++) {
+    const buffers = local.allocateBuffers();
+    workers.push(await spawn({ module: local.module, memory, ctrl: ctrl.buffer as SharedArrayBuffer, spin, t, ...buffers }, (m) => failures.push(`worker ${t}: ${m}`)));
+  }
+  return new ThreadedWasmGemm(local, workers, ctrl, {
+    minParallelFlops: options.minParallelFlops ?? 2e6,
+    timeoutMs: options.timeoutMs ?? 600_000,
+    slabsPerThread,
+    failures,
+    canBlock,
+  });
+}
+
