@@ -46,7 +46,9 @@ function defaultThreads(): number {
  * Multithreaded wasm needs a cross-origin isolated page (`Cross-Origin-Opener-Policy: same-origin`
  * and `Cross-Origin-Embedder-Policy: require-corp`), otherwise tfjs-backend-wasm runs one thread.
  * `threads` (default: all logical cores) lifts tfjs's `hardwareConcurrency / 2` cap by reporting
- * twice the cores while the backend initialises.
+ * twice the cores while the backend initialises. On wasm, our own SIMD128 GEMM is installed on the
+ * backend's heap (Web Workers for threads > 1) for matmuls and convolutions (tfjs flag
+ * `REGSTUDY_WASM_OWN_GEMM`, default true); the reason says whether it was.
  */
 export async function useBrowserBackend(
   choice: BrowserBackendChoice = 'auto',
