@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWN_GEMM_FLAG } from '../src/backends/wasm/flags';
 import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
 import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
-import { OWN_CONV_MIN } from '../src/backends/wasm/gemm/own-gemm-conv';
+import { OWN_CONV_MIN, ownConvLimits } from '../src/backends/wasm/gemm/own-gemm-conv';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 
 let calls = 0;
@@ -67,6 +67,7 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [2, 5, 5, 256, 32, 1, 1, 'valid'], // pointwise: x itself is the im2col matrix
   [1, 5, 6, 300, 32, 1, 2, 'same'],
   [2, 7, 7, 3, 4, 3, 2, 'same'], // below every threshold: the XNNPACK forms
+  [5, 6, 5, 32, 32, 3, 2, 'same'], // run with a small cols limit: chunks of 2, 2, 1 images
 ];
 
 const own = (k: number, ci: number, co: number, kind: keyof typeof OWN_CONV_MIN): boolean =>
@@ -75,6 +76,9 @@ const own = (k: number, ci: number, co: number, kind: keyof typeof OWN_CONV_MIN)
 describe.each(convCases)('conv2d gradients on the own GEMM, x=[%i,%i,%i,%i] co=%i k=%i s=%i %s', (n, h, w, ci, co, k, s, pad) => {
   it('and the forward pass match cpu (relative error <= 1e-4) through im2col / col2im + GEMM, without leaks', () => {
     const before = [im2colCalls, col2imCalls, calls];
+    const chunked = n === 5;
+    // 3 x 3 x 288 floats of cols per image: a limit of 2 images' worth splits the batch 2 + 2 + 1
+    ownConvLimits.maxColsFloats = chunked ? 2 * 9 * 288 : 16 * 1024 * 1024;
     const numTensors = tf.memory().numTensors;
     const grads = (backend: 'cpu' | 'wasm'): Float32Array[] =>
       onBackend(backend, () => {
@@ -85,12 +89,14 @@ describe.each(convCases)('conv2d gradients on the own GEMM, x=[%i,%i,%i,%i] co=%
         return [y, ...g([x, f], tf.tensor(randomValues(y.size, 3), y.shape))];
       });
     const [yW, dxW, dfW] = grads('wasm');
+    ownConvLimits.maxColsFloats = 16 * 1024 * 1024;
     const [yC, dxC, dfC] = grads('cpu');
     expect(relativeError(yW!, yC!)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(dfW!, dfC!)).toBeLessThanOrEqual(1e-4);
     // the forward pass twice (once more inside tf.grads), the filter and the input gradient
-    const [fwd, inp, fil] = (['forward', 'inputGradient', 'filterGradient'] as const).map((kind) => (own(k, ci, co, kind) ? 1 : 0));
+    const chunks = chunked ? 3 : 1;
+    const [fwd, inp, fil] = (['forward', 'inputGradient', 'filterGradient'] as const).map((kind) => (own(k, ci, co, kind) ? chunks : 0));
     // (at least: the XNNPACK-side compositions' own matMuls also run on the installed GEMM)
     expect(calls - before[2]!).toBeGreaterThanOrEqual(2 * fwd! + inp! + fil!);
     const pointwise = k === 1 && s === 1;

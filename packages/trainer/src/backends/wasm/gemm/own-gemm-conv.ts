@@ -36,10 +36,39 @@ function pointwise(info: backend_util.Conv2DInfo): boolean {
   return info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0;
 }
 
-function im2colArgs(x: number, info: backend_util.Conv2DInfo, cols: number): Im2colCall {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
+/**
+ * `maxColsFloats`: the most floats one `cols` buffer may hold (default 16M = 64 MiB): larger
+ * batches are done in chunks of images (ResNet-18 at batch 64: at most 9.4M floats, one chunk).
+ * Mutable (tests lower it to exercise the chunking).
+ */
+export const ownConvLimits = { maxColsFloats: 16 * 1024 * 1024 };
+
+/** `im2col` / `col2im` arguments for images `[b0, b0 + nb)` of x (or dx) into a `cols` of their rows. */
+function im2colArgs(x: number, info: backend_util.Conv2DInfo, cols: number, b0: number, nb: number): Im2colCall {
+  const { inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
-  return [x, n, h, w, ci, kh, kw, sh, sw, padInfo.top, padInfo.left, ho, wo, cols];
+  return [x + b0 * h * w * ci * 4, nb, h, w, ci, kh, kw, sh, sw, padInfo.top, padInfo.left, ho, wo, cols];
+}
+
+/**
+ * Runs `body(b0, nb, cols)` over chunks of at most `ownConvLimits.maxColsFloats` / (rows per image *
+ * taps) images, with one temporary `cols` buffer (`null` for pointwise convolutions, which need
+ * none and run in one chunk).
+ */
+function inChunks(be: WasmTensorBackend, info: backend_util.Conv2DInfo, body: (b0: number, nb: number, cols: number | null) => void): void {
+  const n = info.batchSize;
+  if (pointwise(info)) {
+    body(0, n, null);
+    return;
+  }
+  const perImage = info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels;
+  const chunk = Math.max(1, Math.min(n, Math.floor(ownConvLimits.maxColsFloats / perImage)));
+  const cols = be.makeOutput([chunk * perImage], 'float32');
+  try {
+    for (let b0 = 0; b0 < n; b0 += chunk) body(b0, Math.min(chunk, n - b0), heapOffset(be, cols));
+  } finally {
+    be.disposeData(cols.dataId);
+  }
 }
 
 /**
@@ -50,26 +79,24 @@ function im2colArgs(x: number, info: backend_util.Conv2DInfo, cols: number): Im2
  *   dW   = cols^T @ dy                      [kh kw Ci, Co]   (cols read transposed in packing)
  *
  * `2 N Ho Wo kh kw Ci Co` FLOPs, the convolution's own count; the `cols` buffer (kh kw times x)
- * is a temporary. Returns null when the own GEMM is off, the operands do not qualify or the
- * convolution is below {@link OWN_CONV_MIN}.
+ * is a temporary, filled a chunk of images at a time (later chunks accumulate into dW). Returns
+ * null when the own GEMM is off, the operands do not qualify or the convolution is below
+ * {@link OWN_CONV_MIN}.
  */
 export function ownGemmConvFilterGrad(backend: unknown, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
   const g = bigEnough(info, 'filterGradient') ? usable(backend, info, x, dy) : null;
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
-  const { batchSize: n, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
-  const rows = n * ho * wo;
+  const { outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
   const taps = kh * kw * ci;
-  const cols = pointwise(info) ? null : be.makeOutput([rows, taps], 'float32');
-  try {
-    const out = be.makeOutput([kh, kw, ci, co], 'float32');
-    if (cols !== null) g.im2col(...im2colArgs(heapOffset(be, x), info, heapOffset(be, cols)));
-    const a = heapOffset(be, cols ?? x);
-    g.gemm(taps, co, rows, { ptr: a, ld: taps, trans: true }, { ptr: heapOffset(be, dy), ld: co }, { ptr: heapOffset(be, out), ld: co });
-    return out;
-  } finally {
-    if (cols !== null) be.disposeData(cols.dataId);
-  }
+  const out = be.makeOutput([kh, kw, ci, co], 'float32');
+  inChunks(be, info, (b0, nb, cols) => {
+    if (cols !== null) g.im2col(...im2colArgs(heapOffset(be, x), info, cols, b0, nb));
+    const a = cols ?? heapOffset(be, x);
+    const dyRows = heapOffset(be, dy) + b0 * ho * wo * co * 4;
+    g.gemm(taps, co, nb * ho * wo, { ptr: a, ld: taps, trans: true }, { ptr: dyRows, ld: co }, { ptr: heapOffset(be, out), ld: co }, b0 > 0);
+  });
+  return out;
 }
 
 /**
@@ -78,31 +105,24 @@ export function ownGemmConvFilterGrad(backend: unknown, x: TensorInfo, dy: Tenso
  *   cols = dy @ W^T                         [N Ho Wo, kh kw Ci]   (W [kh kw Ci, Co] read transposed)
  *   dx   = col2im(cols)                     dx[n, oy sh + ky - pt, ox sw + kx - pl, c] += cols[...]
  *
- * any stride, no zero-dilated dy, no filter transpose.
+ * any stride, no zero-dilated dy, no filter transpose; a chunk of images at a time.
  */
 export function ownGemmConvInputGrad(backend: unknown, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
   const g = bigEnough(info, 'inputGradient') ? usable(backend, info, dy, filter) : null;
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
-  const rows = n * ho * wo;
   const taps = kh * kw * ci;
   const out = be.makeOutput([n, h, w, ci], 'float32');
-  const dyFilterT = (c: TensorInfo): void =>
-    g.gemm(rows, taps, co, { ptr: heapOffset(be, dy), ld: co }, { ptr: heapOffset(be, filter), ld: co, trans: true }, { ptr: heapOffset(be, c), ld: taps });
-  if (pointwise(info)) {
-    dyFilterT(out);
-    return out;
-  }
-  const cols = be.makeOutput([rows, taps], 'float32');
-  try {
-    dyFilterT(cols);
-    (be.typedArrayFromHeap(out) as Float32Array).fill(0);
-    g.col2im(...im2colArgs(heapOffset(be, out), info, heapOffset(be, cols)));
-    return out;
-  } finally {
-    be.disposeData(cols.dataId);
-  }
+  inChunks(be, info, (b0, nb, cols) => {
+    const dyRows = heapOffset(be, dy) + b0 * ho * wo * co * 4;
+    const target = cols ?? heapOffset(be, out);
+    g.gemm(nb * ho * wo, taps, co, { ptr: dyRows, ld: co }, { ptr: heapOffset(be, filter), ld: co, trans: true }, { ptr: target, ld: taps });
+    if (cols === null) return; // pointwise: dx = dy W^T
+    if (b0 === 0) (be.typedArrayFromHeap(out) as Float32Array).fill(0);
+    g.col2im(...im2colArgs(heapOffset(be, out), info, cols, b0, nb));
+  });
+  return out;
 }
 
 /**
@@ -110,22 +130,20 @@ export function ownGemmConvInputGrad(backend: unknown, dy: TensorInfo, filter: T
  *
  *   y = im2col(x) @ W                       [N Ho Wo, kh kw Ci] @ [kh kw Ci, Co]
  *
- * (1x1 stride-1 unpadded: `x @ W`, no copy). No bias / activation (the caller checks).
+ * (1x1 stride-1 unpadded: `x @ W`, no copy), a chunk of images at a time. No bias / activation
+ * (the caller checks).
  */
 export function ownGemmConv2d(backend: unknown, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
   const g = bigEnough(info, 'forward') ? usable(backend, info, x, filter) : null;
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { batchSize: n, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
-  const rows = n * ho * wo;
   const taps = kh * kw * ci;
-  const cols = pointwise(info) ? null : be.makeOutput([rows, taps], 'float32');
-  try {
-    const out = be.makeOutput([n, ho, wo, co], 'float32');
-    if (cols !== null) g.im2col(...im2colArgs(heapOffset(be, x), info, heapOffset(be, cols)));
-    g.gemm(rows, co, taps, { ptr: heapOffset(be, cols ?? x), ld: taps }, { ptr: heapOffset(be, filter), ld: co }, { ptr: heapOffset(be, out), ld: co });
-    return out;
-  } finally {
-    if (cols !== null) be.disposeData(cols.dataId);
-  }
+  const out = be.makeOutput([n, ho, wo, co], 'float32');
+  inChunks(be, info, (b0, nb, cols) => {
+    if (cols !== null) g.im2col(...im2colArgs(heapOffset(be, x), info, cols, b0, nb));
+    const yRows = heapOffset(be, out) + b0 * ho * wo * co * 4;
+    g.gemm(nb * ho * wo, co, taps, { ptr: cols ?? heapOffset(be, x), ld: taps }, { ptr: heapOffset(be, filter), ld: co }, { ptr: yRows, ld: co });
+  });
+  return out;
 }
