@@ -3,8 +3,11 @@
 // <repo>/bench/results/latest.json and the results table of <repo>/BENCHMARKS.md.
 //
 // Usage: node bench/bench.mjs [--models initial,new,resnet18] [--backends tensorflow,webgpu,wasm,cpu]
-//                              [--steps 5] [--wasm-threads 1,2] [--no-pytorch] [--no-write] [--json path]
-// Each wasm thread count runs in its own child process (the wasm module initialises once).
+//                              [--steps 5] [--wasm-threads 1,2] [--no-relaxed] [--no-pytorch] [--no-write] [--json path]
+// Each wasm thread count runs in its own child process (the wasm module initialises once). Where
+// this Node does not enable relaxed SIMD by default (Node < 22), one more child runs the most
+// threads with `--experimental-wasm-relaxed-simd`: what Node >= 22 and Chromium run (rows marked
+// `simd: relaxed`; our GEMM then uses fused multiply-add). `--no-relaxed` skips it.
 // webgpu (Dawn from the optional `webgpu` package) is measured only on a hardware adapter, and is
 // compared with PyTorch on CUDA (fp32, TF32 off) when torch.cuda is available.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { useBackend } from '@regstudy/trainer/node';
+import { relaxedSimdSupported, useBackend } from '@regstudy/trainer/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 
@@ -34,6 +37,7 @@ function parseArgs(argv) {
     pytorch: true,
     write: true,
     wasmThreads: [...new Set([1, os.cpus().length])],
+    relaxed: true,
     json: null,
     child: false,
   };
@@ -48,6 +52,7 @@ function parseArgs(argv) {
     else if (a === '--backends') opts.backends = next().split(',');
     else if (a === '--steps') opts.steps = Number(next());
     else if (a === '--no-pytorch') opts.pytorch = false;
+    else if (a === '--no-relaxed') opts.relaxed = false;
     else if (a === '--no-write') opts.write = false;
     else if (a === '--wasm-threads') opts.wasmThreads = next().split(',').map(Number);
     else if (a === '--child') opts.child = true;
@@ -139,7 +144,7 @@ async function tfjsGemmGflops(n = 1024, reps = 5) {
  * faster GEMM. (Convolutions also pay im2col/packing, so the real bound is lower still.)
  */
 function gemmCeiling(m, p, gemm) {
-  const g = m.backend === 'wasm' ? gemm.wasm?.find((x) => x.threads === m.threads)?.gflops : m.backend === 'webgpu' ? gemm.webgpu?.gflops : undefined;
+  const g = m.backend === 'wasm' ? gemm.wasm?.find((x) => x.threads === m.threads && x.simd === m.simd)?.gflops : m.backend === 'webgpu' ? gemm.webgpu?.gflops : undefined;
   if (g === undefined) return { gemmGflops: null, gemmEfficiency: null, ceilingImagesPerSec: null, gemmCeilingRatio: null };
   const ceilingImagesPerSec = (g * 1000) / (3 * forwardMflop[m.model]);
   return {
@@ -219,7 +224,7 @@ function markdownTable(result) {
     '',
     `fp32 GEMM: ` +
       (result.gemm.wasm ?? [])
-        .map((g) => `tfjs wasm ${g.threads} thread(s) ${fmt(g.gflops)} GFLOP/s wall, ${fmt(g.gflopsPerCpuSec)} per CPU-second (1024^3); `)
+        .map((g) => `tfjs wasm ${g.threads} thread(s)${g.simd === 'relaxed' ? ' relaxed SIMD' : ''} ${fmt(g.gflops)} GFLOP/s wall, ${fmt(g.gflopsPerCpuSec)} per CPU-second (1024^3); `)
         .join('') +
       `PyTorch ${fmt(result.gemm.pytorchGflops)} GFLOP/s wall, ${fmt(result.gemm.pytorchGflopsPerCpuSec)} per CPU-second (2048^3)` +
       (result.gemm.webgpu ? `; tfjs webgpu ${fmt(result.gemm.webgpu.gflops)} GFLOP/s (4096^3, ${result.gemm.webgpu.adapter})` : '') +
@@ -231,12 +236,12 @@ function markdownTable(result) {
     'train GFLOP/s = 3 x forward FLOP x train img/s; GEMM eff. = that / the backend\'s own fp32 GEMM rate (same threads);',
     'GEMM ceiling = the ratio this backend would reach if every training FLOP ran at its GEMM rate (a target above it needs a faster GEMM).',
     '',
-    '| model | backend | threads | train img/s | train img/cpu-s | infer img/s | PyTorch train img/s | PyTorch train img/cpu-s | PyTorch infer img/s | ratio | cpu-s ratio | train GFLOP/s | GEMM eff. | GEMM ceiling |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | backend | threads | SIMD | train img/s | train img/cpu-s | infer img/s | PyTorch train img/s | PyTorch train img/cpu-s | PyTorch infer img/s | ratio | cpu-s ratio | train GFLOP/s | GEMM eff. | GEMM ceiling |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of result.records) {
     lines.push(
-      `| ${r.model} | ${r.backend} | ${r.threads} | ${fmt(r.trainImagesPerSec)} | ${fmt(r.trainImagesPerCpuSec)} | ` +
+      `| ${r.model} | ${r.backend} | ${r.threads} | ${r.simd ?? '-'} | ${fmt(r.trainImagesPerSec)} | ${fmt(r.trainImagesPerCpuSec)} | ` +
         `${fmt(r.inferImagesPerSec)} | ${fmt(r.pytorchTrainImagesPerSec)} | ${fmt(r.pytorchTrainImagesPerCpuSec)} | ` +
         `${fmt(r.pytorchInferImagesPerSec)} | ${fmt(r.ratio, 2)} | ${fmt(r.cpuTimeRatio, 2)} | ${fmt(r.trainGflops)} | ` +
         `${fmt(r.gemmEfficiency, 2)} | ${fmt(r.gemmCeilingRatio, 2)} |`,
@@ -284,23 +289,28 @@ async function main() {
   if (opts.child) {
     // Child: one wasm configuration; reports records and GEMM rate as the last stdout line.
     const sel = await useBackend('wasm', { threads: opts.wasmThreads[0] });
+    const simd = relaxedSimdSupported() ? 'relaxed' : 'simd128';
     const gemm = await tfjsGemmGflops();
     const records = [];
     for (const model of opts.models) {
       const steps = model === 'resnet18' ? Math.min(3, opts.steps) : opts.steps;
       const r = await measureModel(create, model, batchSize, steps);
       console.error(`wasm(${sel.threads}) ${model}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
-      records.push({ model, backend: 'wasm', threads: sel.threads, batch: batchSize, ...r });
+      records.push({ model, backend: 'wasm', threads: sel.threads, simd, batch: batchSize, ...r });
     }
-    console.log(JSON.stringify({ gemm: { ...gemm, threads: sel.threads }, records }));
+    console.log(JSON.stringify({ gemm: { ...gemm, threads: sel.threads, simd }, records }));
     return;
   }
   for (const backend of opts.backends) {
     if (backend === 'wasm') {
-      for (const threads of opts.wasmThreads) {
+      const configs = opts.wasmThreads.map((threads) => ({ threads, nodeFlags: [] }));
+      if (opts.relaxed && !relaxedSimdSupported()) {
+        configs.push({ threads: Math.max(...opts.wasmThreads), nodeFlags: ['--experimental-wasm-relaxed-simd'] });
+      }
+      for (const { threads, nodeFlags } of configs) {
         const child = spawnSync(
           process.execPath,
-          [fileURLToPath(import.meta.url), '--child', '--wasm-threads', String(threads), '--models', opts.models.join(','), '--steps', String(opts.steps)],
+          [...nodeFlags, fileURLToPath(import.meta.url), '--child', '--wasm-threads', String(threads), '--models', opts.models.join(','), '--steps', String(opts.steps)],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 22 },
         );
         if (child.status !== 0) {
@@ -308,7 +318,7 @@ async function main() {
           continue;
         }
         const out = JSON.parse(child.stdout.trim().split('\n').pop());
-        result.gemm.wasm = [...(result.gemm.wasm ?? []), { threads: out.gemm.threads, gflops: out.gemm.wall, gflopsPerCpuSec: out.gemm.perCpuSec }];
+        result.gemm.wasm = [...(result.gemm.wasm ?? []), { threads: out.gemm.threads, simd: out.gemm.simd, gflops: out.gemm.wall, gflopsPerCpuSec: out.gemm.perCpuSec }];
         measured.push(...out.records);
       }
       continue;
