@@ -5,6 +5,7 @@ import { createNodeThreadedGemm, NODE_WORKER_SOURCE } from '../src/backends/wasm
 import { startThreadedGemm } from '../src/backends/wasm/gemm/threaded-gemm';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from '../src/backends/wasm/gemm/gemm-kernels';
 import { sleb, uleb } from '../src/backends/wasm/gemm/wasm-encoder';
+import { randomValues as values } from './helpers/backends';
 
 /** A memory with a bump allocator (8-byte aligned, like emscripten's malloc). */
 function heap(pages = 64, shared = false): { memory: WebAssembly.Memory; alloc: (bytes: number) => number } {
@@ -18,17 +19,6 @@ function heap(pages = 64, shared = false): { memory: WebAssembly.Memory; alloc: 
     return p;
   };
   return { memory, alloc };
-}
-
-/** Deterministic values in [-1, 1). */
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 /** op(A) @ op(B) in float64 from row-major stored matrices. */
