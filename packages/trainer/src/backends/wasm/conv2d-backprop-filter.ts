@@ -6,6 +6,7 @@ import { tinyMapFilterGrad } from './conv2d-backprop-filter-tiny-map';
 import { asWasmHeapBackend } from './max-pool-grad';
 import { convFilterGradInfo } from '../conv-filter-grad-info';
 import { ownGemmConvFilterGrad } from './gemm/own-gemm-conv';
+import { fewChannelFilterGrad } from './few-channel-filter-grad';
 
 /**
  * Stride-1 gradients with `Co >= SWAP_MIN_CHANNEL_RATIO * Ci` (the 3 -> 10 first layers) take the
@@ -42,6 +43,8 @@ export function conv2dBackpropFilter(
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const few = fewChannelFilterGrad(r.backend, x, dy, info);
+  if (few !== null) return few;
   const heap = asWasmHeapBackend(r.backend);
   const tiny = heap && tinyMapFilterGrad(r, heap, x, dy, info);
   if (tiny) return tiny;
