@@ -1,14 +1,22 @@
-import { relaxedSimdSupported } from './gemm-kernels';
-import { isSharedMemory } from './gemm';
-import { encodeModule, Fn, I32, V128, type Local } from './wasm-encoder';
+import { Fn, I32, V128, type Local } from './wasm-encoder';
 
 /** Largest input channel count the generated kernel handles (its accumulators live in locals). */
 export const FEW_CHANNEL_MAX_CI = 4;
 /** Largest output channel count (`ceil(Co / 4)` v128 lanes of dy per pixel). */
 export const FEW_CHANNEL_MAX_CO = 32;
 
+/** The export name of the `(ci, nv)` variant: `filterGrad<ci>x<nv>`. */
+export const fewChannelFilterGradName = (ci: number, nv: number): string => `filterGrad${ci}x${nv}`;
+
+/** Every `(ci, nv)` variant, `ci` in [1, 4], `nv` in [1, 8] (32 functions, appended to the GEMM module). */
+export function allFewChannelFilterGradFns(relaxed: boolean): Fn[] {
+  const out: Fn[] = [];
+  for (let ci = 1; ci <= FEW_CHANNEL_MAX_CI; ci++) for (let nv = 1; nv <= FEW_CHANNEL_MAX_CO / 4; nv++) out.push(fewChannelFilterGradFn(ci, nv, relaxed));
+  return out;
+}
+
 /**
- * Generates `filterGrad(x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc)` for `Ci = ci` input
+ * Generates `filterGrad<ci>x<nv>(x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc)` for `Ci = ci` input
  * channels and `nv = ceil(Co / 4)` vectors of output channels: the stride-1 filter gradient
  *
  *   acc[i, j, c, o] += sum_{b < nb, oy, ox} x[b, oy + i - pt, ox + j - pl, c] * dy[b, oy, ox, o]
@@ -23,10 +31,10 @@ export const FEW_CHANNEL_MAX_CO = 32;
  * (the next pixel's, or past the end of dy: the caller keeps 16 bytes of memory after dy); those
  * lanes land in accumulator lanes `>= co`, which the caller ignores.
  */
-export function fewChannelFilterGradFn(ci: number, nv: number, relaxed: boolean): Fn {
+export function fewChannelFilterGradFn(ci: number, nv: number, relaxed: boolean, name = fewChannelFilterGradName(ci, nv)): Fn {
   if (!Number.isInteger(ci) || ci < 1 || ci > FEW_CHANNEL_MAX_CI) throw new Error(`fewChannelFilterGrad: ci must be an integer in [1, ${FEW_CHANNEL_MAX_CI}]; got ${ci}`);
   if (!Number.isInteger(nv) || nv < 1 || nv > FEW_CHANNEL_MAX_CO / 4) throw new Error(`fewChannelFilterGrad: nv must be an integer in [1, ${FEW_CHANNEL_MAX_CO / 4}]; got ${nv}`);
-  const f = new Fn('filterGrad', new Array<typeof I32>(13).fill(I32));
+  const f = new Fn(name, new Array<typeof I32>(13).fill(I32));
   const [x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const [b, oy, i, j, iy, x0, x1, cnt, xp, dp, ap, co4, xRow, dyRow] = Array.from({ length: 14 }, () => f.local(I32)) as Local[] as [
     Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
@@ -97,30 +105,3 @@ export type FewChannelFilterGrad = (
   kh: number, kw: number, pt: number, pl: number, acc: number,
 ) => void;
 
-const cache = new WeakMap<WebAssembly.Memory, Map<string, FewChannelFilterGrad | null>>();
-
-/**
- * The compiled `filterGrad` for `(ci, nv)` on `memory` (shared or not), cached per memory; null
- * where the engine refuses to compile it synchronously (e.g. a browser main thread).
- */
-export function fewChannelFilterGradOn(memory: WebAssembly.Memory, ci: number, nv: number): FewChannelFilterGrad | null {
-  let perMemory = cache.get(memory);
-  if (perMemory === undefined) {
-    perMemory = new Map();
-    cache.set(memory, perMemory);
-  }
-  const key = `${ci}x${nv}`;
-  const hit = perMemory.get(key);
-  if (hit !== undefined) return hit;
-  let fn: FewChannelFilterGrad | null = null;
-  try {
-    const shared = isSharedMemory(memory);
-    const bytes = encodeModule([fewChannelFilterGradFn(ci, nv, relaxedSimdSupported())], shared ? { shared: true, minimumPages: 0, maximumPages: 65536 } : { shared: false, minimumPages: 0 });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    fn = instance.exports.filterGrad as FewChannelFilterGrad;
-  } catch {
-    fn = null;
-  }
-  perMemory.set(key, fn);
-  return fn;
-}
