@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fewChannelFilterGrad } from '../src/backends/wasm/few-channel-filter-grad';
+import { channelChunk, fewChannelFilterGrad } from '../src/backends/wasm/few-channel-filter-grad';
 import { FEW_CHANNEL_FILTER_GRAD_FLAG } from '../src/backends/wasm/flags';
 import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 
@@ -49,6 +49,11 @@ const cases: [number, number, number, number, number, number, number, Pad][] = [
   [1, 6, 5, 3, 10, 5, 5, [[0, 0], [4, 1], [0, 2], [0, 0]]],
   [1, 4, 4, 1, 4, 7, 7, 'same'], // filter larger than the map: most taps see padding
   [2, 64, 64, 3, 10, 3, 3, 'same'], // the first layer's geometry (small batch)
+  // more than 4 input channels: passes of channelChunk(ci, nv) channels
+  [2, 9, 10, 10, 20, 3, 3, 'same'], // 5 passes of 2
+  [1, 8, 7, 5, 3, 3, 3, 'valid'], // 4 + 1
+  [2, 7, 6, 16, 20, 1, 3, [[0, 0], [0, 1], [2, 0], [0, 0]]], // 8 passes of 2
+  [1, 6, 6, 13, 10, 5, 5, 'same'], // 4 + 4 + 4 + 1
 ];
 
 describe.each(cases)('few-channel filter gradient x=[%i,%i,%i,%i] co=%i %ix%i pad=%j', (n, h, w, ci, co, kh, kw, pad) => {
@@ -68,6 +73,10 @@ describe.each(cases)('few-channel filter gradient x=[%i,%i,%i,%i] co=%i %ix%i pa
 });
 
 describe('few-channel filter gradient, hand-checked and gating', () => {
+  it('splits wide inputs into passes that fit 16 v128 registers', () => {
+    expect([channelChunk(3, 3), channelChunk(4, 8), channelChunk(10, 5), channelChunk(10, 3), channelChunk(16, 8), channelChunk(5, 1)]).toEqual([3, 4, 2, 4, 1, 4]);
+  });
+
   it('counts the in-image pixel pairs per tap: 4x4 ones, 3x3 same -> corners 9, edges 12, centre 16', () => {
     const ones = new Float32Array(16).fill(1);
     const dyOnes = new Float32Array(16 * 2).fill(1);
@@ -76,15 +85,17 @@ describe('few-channel filter gradient, hand-checked and gating', () => {
     expect(got).toEqual(perTap.flatMap((v) => [v, v]));
   });
 
-  it('declines stride 2, Ci 5 and Co 33, and steps aside when the flag is off', () => {
+  it('declines stride 2, Ci 17 and Co 33, and steps aside when the flag is off', () => {
     tf.setBackend('wasm');
-    const x = tf.zeros([1, 6, 6, 5]);
+    const x = tf.zeros([1, 6, 6, 17]);
     const dy = tf.zeros([1, 6, 6, 33]);
     const be = tf.backend();
     const asInfo = (t: tf.Tensor): TensorInfo => t as unknown as TensorInfo;
-    expect(fewChannelFilterGrad(be, asInfo(x), asInfo(dy), backend_util.computeConv2DInfo([1, 6, 6, 5], [3, 3, 5, 4], 1, 1, 'same'))).toBeNull();
+    expect(fewChannelFilterGrad(be, asInfo(x), asInfo(dy), backend_util.computeConv2DInfo([1, 6, 6, 17], [3, 3, 17, 4], 1, 1, 'same'))).toBeNull();
     expect(fewChannelFilterGrad(be, asInfo(x), asInfo(dy), backend_util.computeConv2DInfo([1, 6, 6, 3], [3, 3, 3, 33], 1, 1, 'same'))).toBeNull();
     expect(fewChannelFilterGrad(be, asInfo(x), asInfo(dy), backend_util.computeConv2DInfo([1, 6, 6, 3], [3, 3, 3, 4], 2, 1, 'same'))).toBeNull();
+    // wider than 4 channels with one channel per pass (Co > 20)
+    expect(fewChannelFilterGrad(be, asInfo(x), asInfo(dy), backend_util.computeConv2DInfo([1, 6, 6, 8], [3, 3, 8, 24], 1, 1, 'same'))).toBeNull();
     tf.env().set(FEW_CHANNEL_FILTER_GRAD_FLAG, false);
     try {
       expect(fewChannelFilterGrad(be, asInfo(x), asInfo(dy), backend_util.computeConv2DInfo([1, 6, 6, 3], [3, 3, 3, 4], 1, 1, 'same'))).toBeNull();

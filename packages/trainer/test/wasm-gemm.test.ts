@@ -221,7 +221,7 @@ describe('ThreadedWasmGemm (worker_threads on a shared memory)', () => {
       view(x, xv.length).set(xv);
       view(dy, dyv.length).set(dyv);
       view(acc, 4 * block).fill(0);
-      const used = g.fewChannelFilterGrad(ci, nv, [x, dy, n, hh, w, hh, w, co, k, k, pad, pad, acc], block * 4, 4);
+      const used = g.fewChannelFilterGrad(ci, nv, [x, dy, n, hh, w, hh, w, co, k, k, pad, pad, acc, ci * 4], block * 4, 4);
       expect(used).toBe(3);
       const blocks = view(acc, 4 * block);
       expect(blocks.subarray(3 * block).every((v) => v === 0)).toBe(true);

@@ -16,13 +16,15 @@ export function allFewChannelFilterGradFns(relaxed: boolean): Fn[] {
 }
 
 /**
- * Generates `filterGrad<ci>x<nv>(x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc)` for `Ci = ci` input
- * channels and `nv = ceil(Co / 4)` vectors of output channels: the stride-1 filter gradient
+ * Generates `filterGrad<ci>x<nv>(x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc, xs)` for
+ * `ci` input channels and `nv = ceil(Co / 4)` vectors of output channels: the stride-1 filter
+ * gradient
  *
  *   acc[i, j, c, o] += sum_{b < nb, oy, ox} x[b, oy + i - pt, ox + j - pl, c] * dy[b, oy, ox, o]
  *
- * (`x` NHWC `[nb, h, w, ci]`, `dy` `[nb, ho, wo, co]`, `acc` `[kh, kw, ci, 4 nv]` floats; pointers
- * in bytes). No im2col: per output row `oy` and tap `(i, j)` whose input row `iy = oy + i - pt`
+ * (`x` NHWC `[nb, h, w, *]` with `xs` bytes per pixel: channels `c < ci` from `x` on, so wider
+ * inputs are done `ci` channels at a time; `dy` `[nb, ho, wo, co]`; `acc` `[kh, kw, ci, 4 nv]`
+ * floats; pointers in bytes). No im2col: per output row `oy` and tap `(i, j)` whose input row `iy = oy + i - pt`
  * lies inside `x`, the tap's `ci * nv` v128 accumulators are loaded into locals, the columns
  * `ox` in `[max(0, pl - j), min(wo, w + pl - j))` (those whose input column is inside `x`, so the
  * inner loop has no checks) are streamed, each as `nv` v128 loads of dy, `ci` splats of x and
@@ -34,8 +36,8 @@ export function allFewChannelFilterGradFns(relaxed: boolean): Fn[] {
 export function fewChannelFilterGradFn(ci: number, nv: number, relaxed: boolean, name = fewChannelFilterGradName(ci, nv)): Fn {
   if (!Number.isInteger(ci) || ci < 1 || ci > FEW_CHANNEL_MAX_CI) throw new Error(`fewChannelFilterGrad: ci must be an integer in [1, ${FEW_CHANNEL_MAX_CI}]; got ${ci}`);
   if (!Number.isInteger(nv) || nv < 1 || nv > FEW_CHANNEL_MAX_CO / 4) throw new Error(`fewChannelFilterGrad: nv must be an integer in [1, ${FEW_CHANNEL_MAX_CO / 4}]; got ${nv}`);
-  const f = new Fn(name, new Array<typeof I32>(13).fill(I32));
-  const [x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const f = new Fn(name, new Array<typeof I32>(14).fill(I32));
+  const [x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc, xs] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
   const [b, oy, i, j, iy, x0, x1, cnt, xp, dp, ap, co4, xRow, dyRow] = Array.from({ length: 14 }, () => f.local(I32)) as Local[] as [
     Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
   ];
@@ -62,8 +64,8 @@ export function fewChannelFilterGradFn(ci: number, nv: number, relaxed: boolean,
       f.get(dy).get(b).get(ho).mul().get(oy).add().get(wo).mul().get(co4).mul().add().set(dyRow);
       forTo(i, kh, () => {
         f.get(oy).get(i).add().get(pt).sub().tee(iy).get(h).ltU().if_();
-        // xRow = x + (b*h + iy) * w * ci*4
-        f.get(x).get(b).get(h).mul().get(iy).add().get(w).mul().i32(ci * 4).mul().add().set(xRow);
+        // xRow = x + (b*h + iy) * w * xs
+        f.get(x).get(b).get(h).mul().get(iy).add().get(w).mul().get(xs).mul().add().set(xRow);
         forTo(j, kw, () => {
           // x0 = max(0, pl - j); x1 = min(wo, w + pl - j)
           f.get(pl).get(j).sub().set(x0);
@@ -77,15 +79,15 @@ export function fewChannelFilterGradFn(ci: number, nv: number, relaxed: boolean,
             f.get(acc).get(i).get(kw).mul().get(j).add().i32(ci * nv * 16).mul().add().set(ap);
             for (let c = 0; c < ci; c++) for (let v = 0; v < nv; v++) f.get(ap).v128Load((c * nv + v) * 16).set(a[c]![v]!);
             f.get(dyRow).get(x0).get(co4).mul().add().set(dp);
-            // xp = xRow + (x0 + j - pl) * ci*4
-            f.get(xRow).get(x0).get(j).add().get(pl).sub().i32(ci * 4).mul().add().set(xp);
+            // xp = xRow + (x0 + j - pl) * xs
+            f.get(xRow).get(x0).get(j).add().get(pl).sub().get(xs).mul().add().set(xp);
             f.loop();
             for (let v = 0; v < nv; v++) f.get(dp).v128Load(v * 16).set(d[v]!);
             for (let c = 0; c < ci; c++) {
               f.get(xp).v128Load32Splat(c * 4).set(s);
               for (let v = 0; v < nv; v++) madd(a[c]![v]!, d[v]!);
             }
-            f.inc(dp, co4, true).inc(xp, ci * 4);
+            f.inc(dp, co4, true).inc(xp, xs, true);
             f.get(cnt).i32(1).sub().tee(cnt).brIf(0);
             f.end();
             for (let c = 0; c < ci; c++) for (let v = 0; v < nv; v++) f.get(ap).get(a[c]![v]!).v128Store((c * nv + v) * 16);
@@ -102,6 +104,6 @@ export function fewChannelFilterGradFn(ci: number, nv: number, relaxed: boolean,
 /** Signature of the generated `filterGrad` export (see {@link fewChannelFilterGradFn}). */
 export type FewChannelFilterGrad = (
   x: number, dy: number, nb: number, h: number, w: number, ho: number, wo: number, co: number,
-  kh: number, kw: number, pt: number, pl: number, acc: number,
+  kh: number, kw: number, pt: number, pl: number, acc: number, xs: number,
 ) => void;
 

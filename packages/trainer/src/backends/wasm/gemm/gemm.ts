@@ -56,7 +56,7 @@ export interface GemmExports {
 }
 
 /**
- * Arguments of a `filterGrad<ci>x<nv>` export: `x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc`
+ * Arguments of a `filterGrad<ci>x<nv>` export: `x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc, xs`
  * (see `fewChannelFilterGradFn`).
  */
 export type FewChannelFilterGradCall = Parameters<FewChannelFilterGrad>;

@@ -43,7 +43,7 @@ for (;;) {
         pa, pb, scratch, c[b + 15], c[b + 16], c[b + 17]);
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
-        c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14]);
+        c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
     } else {
       (op === ${OP_IM2COL} ? im2col : col2im)(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
         c[b + 9], c[b + 10], c[b + 11], c[b + 12], c[b + 13]);
@@ -148,7 +148,7 @@ export class ThreadedWasmGemm {
    */
   fewChannelFilterGrad(ci: number, nv: number, call: FewChannelFilterGradCall, accBytes: number, maxSlices: number): number {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
-    const [x, dy, n, h, w, ho, wo, co, kh, kw, pt, pl, acc] = call;
+    const [x, dy, n, h, w, ho, wo, co, kh, kw, pt, pl, acc, xs] = call;
     const slices = Math.min(MAX_SLABS, maxSlices, this.threads * this.opts.slabsPerThread, n);
     if (this.threads < 2 || slices < 2 || 2 * n * ho * wo * kh * kw * ci * co < this.opts.minParallelFlops) {
       return this.local.fewChannelFilterGrad(ci, nv, call, accBytes, 1);
@@ -158,7 +158,7 @@ export class ThreadedWasmGemm {
     for (let b0 = 0; b0 < n; b0 += part) {
       const nb = Math.min(part, n - b0);
       const s = jobs.length;
-      jobs.push([OP_FILTER_GRAD, ci, nv, x + b0 * h * w * ci * 4, dy + b0 * ho * wo * co * 4, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc + s * accBytes]);
+      jobs.push([OP_FILTER_GRAD, ci, nv, x + b0 * h * w * xs, dy + b0 * ho * wo * co * 4, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc + s * accBytes, xs]);
     }
     this.runJobs(jobs);
     return jobs.length;
