@@ -1,5 +1,6 @@
 // Side-by-side (one process, steps interleaved) training images/s with one of our wasm kernel
-// switches on and off (tfjs flags REGSTUDY_WASM_TINY_MAP_FILTER_GRAD, REGSTUDY_WASM_TILED_MAX_POOL_GRAD),
+// switches on and off (tfjs flags REGSTUDY_WASM_TINY_MAP_FILTER_GRAD, REGSTUDY_WASM_TILED_MAX_POOL_GRAD,
+// REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD),
 // plus, for the MaxPoolGrad switch, interleaved kernel calls on New's first pool.
 // Usage: node bench/ab-flag.mjs <FLAG> [model] [threads] [rounds]
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,6 +25,19 @@ if (flag === 'REGSTUDY_WASM_TILED_MAX_POOL_GRAD') {
     console.log(`MaxPoolGrad [${shape}] 2x2/2: off ${t.off.toFixed(2)} ms, on ${t.on.toFixed(2)} ms (median of 15)`);
     tf.dispose([x, y, dy]);
   }
+}
+if (flag === 'REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD') {
+  // New's / Initial's first layer: x [64,64,64,3], 3x3 'same' -> 10 channels
+  const x = tf.randomNormal([64, 64, 64, 3]);
+  const dy = tf.randomNormal([64, 64, 64, 10]);
+  const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, 3, 10] };
+  const t = kernelMedians(
+    { off: () => tf.env().set(flag, false), on: () => tf.env().set(flag, true) },
+    () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs),
+    15,
+  );
+  console.log(`Conv2DBackpropFilter x=[64,64,64,3] 3x3 same -> 10: off ${t.off.toFixed(2)} ms, on ${t.on.toFixed(2)} ms (median of 15, interleaved)`);
+  tf.dispose([x, dy]);
 }
 const batch = 64;
 const { train } = trainStep(localModels[name](), batch);

@@ -206,6 +206,52 @@ describe('ThreadedWasmGemm (worker_threads on a shared memory)', () => {
     }
   });
 
+  it('splits the few-channel filter gradient by image into per-slice blocks that sum to the reference', async () => {
+    const h = heap(256, true);
+    const g = await createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2, minParallelFlops: 0, slabsPerThread: 2 });
+    try {
+      // x [5, 6, 7, 3], dy [5, 6, 7, 10], 3x3 'same' (pad 1): 3 slices of 2, 2, 1 images
+      const [n, hh, w, ci, co, k, pad] = [5, 6, 7, 3, 10, 3, 1];
+      const nv = Math.ceil(co / 4);
+      const block = k * k * ci * nv * 4;
+      const xv = values(n * hh * w * ci, 61);
+      const dyv = values(n * hh * w * co, 62);
+      const [x, dy, acc] = [h.alloc(xv.length * 4), h.alloc(dyv.length * 4 + 16), h.alloc(4 * block * 4)];
+      const view = (p: number, len: number): Float32Array => new Float32Array(h.memory.buffer, p, len);
+      view(x, xv.length).set(xv);
+      view(dy, dyv.length).set(dyv);
+      view(acc, 4 * block).fill(0);
+      const used = g.fewChannelFilterGrad(ci, nv, [x, dy, n, hh, w, hh, w, co, k, k, pad, pad, acc, ci * 4], block * 4, 4);
+      expect(used).toBe(3);
+      const blocks = view(acc, 4 * block);
+      expect(blocks.subarray(3 * block).every((v) => v === 0)).toBe(true);
+      let worst = 0;
+      for (let i = 0; i < k; i++) {
+        for (let j = 0; j < k; j++) {
+          for (let c = 0; c < ci; c++) {
+            for (let o = 0; o < co; o++) {
+              let want = 0;
+              for (let b = 0; b < n; b++) {
+                for (let y = 0; y < hh; y++) {
+                  for (let xx = 0; xx < w; xx++) {
+                    const [iy, ix] = [y + i - pad, xx + j - pad];
+                    if (iy >= 0 && iy < hh && ix >= 0 && ix < w) want += xv[((b * hh + iy) * w + ix) * ci + c]! * dyv[((b * hh + y) * w + xx) * co + o]!;
+                  }
+                }
+              }
+              let got = 0;
+              for (let s = 0; s < used; s++) got += blocks[s * block + ((i * k + j) * ci + c) * nv * 4 + o]!;
+              worst = Math.max(worst, Math.abs(got - want) / Math.max(1, Math.abs(want)));
+            }
+          }
+        }
+      }
+      expect(worst).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await g.dispose();
+    }
+  });
+
   it('also works where the caller may not block (spinning on Atomics.load, as in a browser window)', async () => {
     const h = heap(64, true);
     const g = await startThreadedGemm(

@@ -13,6 +13,11 @@ export const COL2IM_INPUT_GRAD_FLAG = 'REGSTUDY_WASM_COL2IM_INPUT_GRAD';
  * elsewhere nothing changes).
  */
 export const OWN_GEMM_FLAG = 'REGSTUDY_WASM_OWN_GEMM';
+/**
+ * tfjs flag (default true): stride-1 filter gradients with `Ci <= 4`, `Co <= 32` on the generated
+ * streaming kernel (`few-channel-filter-grad.ts`) instead of XNNPACK.
+ */
+export const FEW_CHANNEL_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD';
 
 /**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
@@ -21,7 +26,7 @@ export const OWN_GEMM_FLAG = 'REGSTUDY_WASM_OWN_GEMM';
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

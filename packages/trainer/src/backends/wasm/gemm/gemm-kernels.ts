@@ -1,3 +1,4 @@
+import { allFewChannelFilterGradFns } from './few-channel-filter-grad-kernel';
 import { encodeModule, F32, Fn, I32, V128, type Local, type MemoryImport } from './wasm-encoder';
 
 /** Shape of the generated register-blocked micro-kernel. */
@@ -30,6 +31,9 @@ export interface MicroKernelShape {
  *   directly; edge tiles (fewer than MR rows or NR columns left) go through `scratch`
  *   (`MR*NR*4` bytes) and a scalar copy of the valid part.
  *
+ * - `filterGrad<ci>x<nv>(...)`: the few-channel stride-1 filter gradient (see
+ *   `fewChannelFilterGradFn`), one per `ci` in [1, 4] and `nv` in [1, 8].
+ *
  * All byte strides and pointers are i32 offsets into the imported memory.
  */
 export function gemmFunctions(s: MicroKernelShape): Fn[] {
@@ -37,7 +41,10 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   if (!Number.isInteger(MR) || MR < 1 || MR > 16) throw new Error(`gemm: mr must be an integer in [1, 16]; got ${MR}`);
   if (!Number.isInteger(NR) || NR % 4 !== 0 || NR < 4 || NR > 32) throw new Error(`gemm: nr must be a multiple of 4 in [4, 32]; got ${NR}`);
   if (!Number.isInteger(KU) || KU < 1 || KU > 8) throw new Error(`gemm: ku must be an integer in [1, 8]; got ${KU}`);
-  return [packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true)];
+  return [
+    packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true),
+    ...allFewChannelFilterGradFns(s.relaxed),
+  ];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-channel-filter-grad-kernel';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -50,7 +51,15 @@ export interface GemmExports {
   gemm(...args: GemmCall): void;
   im2col(...args: Im2colCall): void;
   col2im(...args: Im2colCall): void;
+  /** `filterGrad<ci>x<nv>` variants (see `fewChannelFilterGradFn`). */
+  [name: `filterGrad${number}x${number}`]: FewChannelFilterGrad;
 }
+
+/**
+ * Arguments of a `filterGrad<ci>x<nv>` export: `x, dy, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc, xs`
+ * (see `fewChannelFilterGradFn`).
+ */
+export type FewChannelFilterGradCall = Parameters<FewChannelFilterGrad>;
 
 /**
  * Arguments of the module's `im2col` / `col2im`: `x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo,
@@ -168,6 +177,18 @@ export class WasmGemm {
   /** `x += col2im(cols)` (the adjoint of {@link WasmGemm.im2col}) on the calling thread. */
   col2im(...args: Im2colCall): void {
     this.exports.col2im(...args);
+  }
+
+  /**
+   * The few-channel filter gradient (`acc +=`, see `fewChannelFilterGradFn`) on the calling
+   * thread, into the one accumulator block at `call[12]`; returns 1 (blocks written).
+   */
+  fewChannelFilterGrad(ci: number, nv: number, call: FewChannelFilterGradCall, _accBytes: number, _maxSlices: number): number {
+    const name = fewChannelFilterGradName(ci, nv) as `filterGrad${number}x${number}`;
+    const fn = this.exports[name];
+    if (fn === undefined) throw new Error(`WasmGemm.fewChannelFilterGrad: the module has no export ${name} (ci must be in [1, 4], nv in [1, 8])`);
+    fn(...call);
+    return 1;
   }
 
   /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */

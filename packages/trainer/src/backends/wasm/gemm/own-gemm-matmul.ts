@@ -1,6 +1,6 @@
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { flagOn, OWN_GEMM_FLAG } from '../flags';
-import type { GemmOperand, Im2colCall } from './gemm';
+import type { FewChannelFilterGradCall, GemmOperand, Im2colCall } from './gemm';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
 export interface HeapGemm {
@@ -9,6 +9,11 @@ export interface HeapGemm {
   im2col?(...args: Im2colCall): void;
   /** `x += col2im(cols)`. */
   col2im?(...args: Im2colCall): void;
+  /**
+   * The few-channel filter gradient split by image into at most `maxSlices` slices, slice `s`
+   * accumulating into `call[12] + s * accBytes`; returns the number of slices (see `few-channel-filter-grad.ts`).
+   */
+  fewChannelFilterGrad?(ci: number, nv: number, call: FewChannelFilterGradCall, accBytes: number, maxSlices: number): number;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this path uses. */

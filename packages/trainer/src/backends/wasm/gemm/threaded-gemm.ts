@@ -1,4 +1,4 @@
-import { createWasmGemm, isSharedMemory, type GemmBuffers, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
+import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
 /**
  * The control block shared by all threads (Int32): [0] job sequence (-1: exit), [1] next slab
@@ -14,6 +14,7 @@ const CTRL_INTS = TABLE_AT + MAX_SLABS * ARGS;
 const OP_GEMM = 0;
 const OP_IM2COL = 1;
 const OP_COL2IM = 2;
+const OP_FILTER_GRAD = 3;
 
 /**
  * The worker loop (JavaScript source), run with `module, memory, ctrl, spin, t, pa, pb, scratch`
@@ -23,7 +24,8 @@ const OP_COL2IM = 2;
  * im2col / col2im slice), publish the sequence number in ctrl[DONE_AT + t] and `Atomics.notify` it.
  */
 export const workerLoopSource = `
-const { gemm, im2col, col2im } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { gemm, im2col, col2im } = ex;
 const c = new Int32Array(ctrl);
 let seen = Atomics.load(c, 0);
 ready();
@@ -39,6 +41,9 @@ for (;;) {
     if (op === ${OP_GEMM}) {
       gemm(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10], c[b + 11],
         pa, pb, scratch, c[b + 15], c[b + 16], c[b + 17]);
+    } else if (op === ${OP_FILTER_GRAD}) {
+      ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
+        c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
     } else {
       (op === ${OP_IM2COL} ? im2col : col2im)(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
         c[b + 9], c[b + 10], c[b + 11], c[b + 12], c[b + 13]);
@@ -136,6 +141,29 @@ export class ThreadedWasmGemm {
     this.byImage(OP_COL2IM, args);
   }
 
+  /**
+   * {@link WasmGemm.fewChannelFilterGrad} split by image: at most `maxSlices` (and
+   * `threads * slabsPerThread`) slices, slice `s` accumulating into its own block at
+   * `acc + s * accBytes` (the caller zeroes them and sums the returned count of blocks).
+   */
+  fewChannelFilterGrad(ci: number, nv: number, call: FewChannelFilterGradCall, accBytes: number, maxSlices: number): number {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [x, dy, n, h, w, ho, wo, co, kh, kw, pt, pl, acc, xs] = call;
+    const slices = Math.min(MAX_SLABS, maxSlices, this.threads * this.opts.slabsPerThread, n);
+    if (this.threads < 2 || slices < 2 || 2 * n * ho * wo * kh * kw * ci * co < this.opts.minParallelFlops) {
+      return this.local.fewChannelFilterGrad(ci, nv, call, accBytes, 1);
+    }
+    const part = Math.ceil(n / slices);
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < n; b0 += part) {
+      const nb = Math.min(part, n - b0);
+      const s = jobs.length;
+      jobs.push([OP_FILTER_GRAD, ci, nv, x + b0 * h * w * xs, dy + b0 * ho * wo * co * 4, nb, h, w, ho, wo, co, kh, kw, pt, pl, acc + s * accBytes, xs]);
+    }
+    this.runJobs(jobs);
+    return jobs.length;
+  }
+
   private byImage(op: number, args: Im2colCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
@@ -169,6 +197,7 @@ export class ThreadedWasmGemm {
       const args = job.slice(1);
       if (job[0] === OP_GEMM) ex.gemm(...(args as GemmCall));
       else if (job[0] === OP_IM2COL) ex.im2col(...(args as Im2colCall));
+      else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
       else ex.col2im(...(args as Im2colCall));
     }
     // A worker that died cannot be noticed here (its 'exit' event needs the event loop), hence the deadline.
