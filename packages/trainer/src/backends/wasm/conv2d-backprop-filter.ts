@@ -6,6 +6,7 @@ import { tinyMapFilterGrad } from './conv2d-backprop-filter-tiny-map';
 import { asWasmHeapBackend } from './max-pool-grad';
 import { convFilterGradInfo } from '../conv-filter-grad-info';
 import { ownGemmConvFilterGrad } from './gemm/own-gemm-conv';
+import { ownGemmTinyMapFilterGrad } from './gemm/own-gemm-tiny-map';
 import { fewChannelFilterGrad } from './few-channel-filter-grad';
 
 /**
@@ -49,6 +50,8 @@ export function conv2dBackpropFilter(
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;
   const few = fewChannelFilterGrad(r.backend, x, dy, info);
   if (few !== null) return few;
+  const ownTiny = ownGemmTinyMapFilterGrad(r.backend, x, dy, info);
+  if (ownTiny !== null) return ownTiny;
   const heap = asWasmHeapBackend(r.backend);
   const tiny = heap && tinyMapFilterGrad(r, heap, x, dy, info);
   if (tiny) return tiny;

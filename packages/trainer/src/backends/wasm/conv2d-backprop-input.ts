@@ -5,6 +5,7 @@ import { conv2dBackpropInputDepthToSpace, DEPTH_TO_SPACE_MAX_CHANNELS } from './
 import { KernelRunner } from './kernel-runner';
 import { col2imConv2dBackpropInput } from './conv2d-backprop-input-col2im';
 import { ownGemmConvInputGrad } from './gemm/own-gemm-conv';
+import { ownGemmTinyMapInputGrad } from './gemm/own-gemm-tiny-map';
 import { asWasmHeapBackend } from './max-pool-grad';
 import { prefersSwappedTinyMap, tinyMapConv2dBackpropInput } from './tiny-map-conv';
 
@@ -46,6 +47,8 @@ export function conv2dBackpropInput(
   );
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const tiny = ownGemmTinyMapInputGrad(r.backend, dy, filter, info);
+  if (tiny !== null) return tiny;
   if (prefersSwappedTinyMap(info, 'inputGradient')) {
     const swapped = tinyMapConv2dBackpropInput(r, dy, filter, info);
     if (swapped !== null) return r.keep(swapped);

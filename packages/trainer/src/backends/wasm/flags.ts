@@ -18,6 +18,13 @@ export const OWN_GEMM_FLAG = 'REGSTUDY_WASM_OWN_GEMM';
  * streaming kernel (`few-channel-filter-grad.ts`) instead of XNNPACK.
  */
 export const FEW_CHANNEL_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD';
+/**
+ * tfjs flag (default true): convolutions on maps no larger than the filter (`H W <= kh kw`:
+ * ResNet-18's 2x2 stage) forward, input and filter gradients as one accumulating own-GEMM call
+ * per tap run (`gemm/own-gemm-tiny-map.ts`) instead of the swapped XNNPACK / matMul forms, when
+ * the own GEMM is active.
+ */
+export const OWN_GEMM_TINY_MAP_FLAG = 'REGSTUDY_WASM_OWN_GEMM_TINY_MAP';
 
 /**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
@@ -26,7 +33,7 @@ export const FEW_CHANNEL_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_FEW_CHANNEL_FILTER_GR
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, OWN_GEMM_TINY_MAP_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

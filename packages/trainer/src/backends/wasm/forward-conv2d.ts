@@ -3,10 +3,12 @@ import type { Conv2DAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from './kernel-runner';
 import { prefersSwappedTinyMap, tinyMapConv2d } from './tiny-map-conv';
 import { ownGemmConv2d } from './gemm/own-gemm-conv';
+import { ownGemmTinyMapConv2d } from './gemm/own-gemm-tiny-map';
 
 /**
  * `Conv2D` / `FusedConv2D` for the wasm backend: stride-1 convolutions on maps smaller than the
- * filter take {@link tinyMapConv2d}; with the tfjs flag `REGSTUDY_WASM_OWN_GEMM` the others take
+ * filter take `ownGemmTinyMapConv2d` (flag `REGSTUDY_WASM_OWN_GEMM_TINY_MAP`, own GEMM active) or
+ * {@link tinyMapConv2d}; with the tfjs flag `REGSTUDY_WASM_OWN_GEMM` the others take
  * im2col + our own GEMM (`ownGemmConv2d`); everything else, and any fused bias, activation or PReLU
  * weights, returns `null` so that the caller runs the stock XNNPACK kernel.
  */
@@ -27,6 +29,8 @@ export function forwardConv2d(
     attrs.pad,
     attrs.dimRoundingMode,
   );
+  const tiny = ownGemmTinyMapConv2d(r.backend, x, filter, info);
+  if (tiny !== null) return tiny;
   if (!prefersSwappedTinyMap(info, 'forward')) return ownGemmConv2d(r.backend, x, filter, info);
   const y = tinyMapConv2d(r, x, filter, info);
   return y === null ? null : r.keep(y);

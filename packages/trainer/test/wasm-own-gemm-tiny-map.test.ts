@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OWN_GEMM_FLAG, OWN_GEMM_TINY_MAP_FLAG } from '../src/backends/wasm/flags';
+import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
+import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
+import { tapRuns } from '../src/backends/wasm/gemm/own-gemm-tiny-map';
+import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
+
+/** GEMM calls whose C is accumulated (`accumulate` true): only the tiny-map path issues these with K = N or Ci. */
+let accumulating = 0;
+
+beforeAll(async () => {
+  await setUpCpuAndWasm();
+  const wasm = tf.engine().findBackend('wasm');
+  const gemm = createBackendGemm(wasm);
+  installOwnGemm(
+    {
+      gemm: (m, n, k, a, b, c, acc) => {
+        if (acc === true) accumulating++;
+        gemm.gemm(m, n, k, a, b, c, acc);
+      },
+      im2col: (...args) => gemm.im2col(...args),
+      col2im: (...args) => gemm.col2im(...args),
+    },
+    wasm,
+  );
+  tf.env().set(OWN_GEMM_FLAG, true);
+  tf.env().set(OWN_GEMM_TINY_MAP_FLAG, true);
+});
+
+afterAll(() => {
+  tf.env().set(OWN_GEMM_FLAG, false);
+  installOwnGemm(null);
+});
+
+type Pad = 'same' | 'valid';
+const info = (n: number, h: number, w: number, ci: number, co: number, k: number, s: number, pad: Pad): backend_util.Conv2DInfo =>
+  backend_util.computeConv2DInfo([n, h, w, ci], [k, k, ci, co], s, 1, pad);
+
+describe('tapRuns', () => {
+  it('2x2 map, 3x3 same: 8 runs of 2 pixels; output pixel (0,0) meets input row 0 through taps (1,1),(1,2)', () => {
+    const runs = tapRuns(info(1, 2, 2, 1, 1, 3, 1, 'same'));
+    expect(runs).toHaveLength(8);
+    // hand-derived: q = (0,0), filter row i = 1 -> input row 0, columns 0..1 via taps j = 1..2 (tap 4)
+    expect(runs[0]).toEqual({ q: 0, p: 0, tap: 4, len: 2 });
+    // q = (1,1) (index 3), i = 0 -> input row 0 via taps (0,0),(0,1)
+    expect(runs).toContainEqual({ q: 3, p: 0, tap: 0, len: 2 });
+    expect(runs.reduce((a, r) => a + r.len, 0)).toBe(16); // every (p, q) pair once
+  });
+
+  it.each([
+    [3, 3, 3, 1, 'same'],
+    [5, 4, 3, 2, 'same'],
+    [4, 4, 3, 2, 'valid'],
+    [1, 1, 3, 1, 'same'],
+    [7, 6, 4, 3, 'same'],
+  ] as const)('covers exactly the pairs of a brute-force enumeration, %ix%i map, k=%i s=%i %s', (h, w, k, s, pad) => {
+    const ci = info(1, h, w, 1, 1, k, s, pad);
+    const want: string[] = [];
+    for (let qr = 0; qr < ci.outHeight; qr++)
+      for (let qc = 0; qc < ci.outWidth; qc++)
+        for (let i = 0; i < k; i++)
+          for (let j = 0; j < k; j++) {
+            const pr = qr * s + i - ci.padInfo.top;
+            const pc = qc * s + j - ci.padInfo.left;
+            if (pr >= 0 && pr < h && pc >= 0 && pc < w) want.push(`${qr * ci.outWidth + qc}:${pr * w + pc}:${i * k + j}`);
+          }
+    const got = tapRuns(ci).flatMap((r) => Array.from({ length: r.len }, (_, t) => `${r.q}:${r.p + t}:${r.tap + t}`));
+    expect(got.sort()).toEqual(want.sort());
+  });
+});
+
+// [batch, height, width, inChannels, outChannels, kernel, stride, padding, takes the tiny-map path]
+const cases: [number, number, number, number, number, number, number, Pad, boolean][] = [
+  // stride-1 cases have Co > 32: smaller ones' filter gradients take the few-channel kernel first
+  [3, 2, 2, 16, 40, 3, 1, 'same', true],
+  [1, 2, 2, 8, 36, 3, 1, 'same', true], // batch 1
+  [2, 1, 1, 7, 33, 3, 1, 'same', true], // 1x1 map: only the centre tap
+  [2, 3, 3, 6, 34, 3, 1, 'same', true],
+  [2, 3, 3, 6, 10, 3, 2, 'same', true],
+  [2, 3, 3, 5, 33, 3, 1, 'valid', true],
+  [2, 2, 3, 4, 6, 3, 2, 'valid', false], // valid with stride 2: output 0x1 -> not taken (Ho = 0)
+  [2, 4, 4, 6, 7, 3, 2, 'same', false], // 16 pixels > 9 taps: other paths
+  [2, 2, 2, 6, 7, 1, 1, 'valid', false], // 4 pixels > 1 tap
+];
+
+describe.each(cases)('tiny-map convolutions on the own GEMM, x=[%i,%i,%i,%i] co=%i k=%i s=%i %s', (n, h, w, ci, co, k, s, pad, taken) => {
+  it('forward, input and filter gradients match cpu (relative error <= 1e-4), no leaks', () => {
+    const outH = pad === 'same' ? Math.ceil(h / s) : Math.floor((h - k) / s) + 1;
+    const outW = pad === 'same' ? Math.ceil(w / s) : Math.floor((w - k) / s) + 1;
+    if (outH <= 0 || outW <= 0) return; // empty output: nothing to compare (tfjs rejects it)
+    const before = accumulating;
+    const numTensors = tf.memory().numTensors;
+    const run = (backend: 'cpu' | 'wasm'): Float32Array[] =>
+      onBackend(backend, () => {
+        const x = tf.tensor4d(randomValues(n * h * w * ci, 11), [n, h, w, ci]);
+        const f = tf.tensor4d(randomValues(k * k * ci * co, 12), [k, k, ci, co]);
+        const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, s, pad));
+        const y = tf.conv2d(x, f, s, pad);
+        return [y, ...g([x, f], tf.tensor(randomValues(y.size, 13), y.shape))];
+      });
+    const [yW, dxW, dfW] = run('wasm');
+    const [yC, dxC, dfC] = run('cpu');
+    expect(relativeError(yW!, yC!)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(dfW!, dfC!)).toBeLessThanOrEqual(1e-4);
+    const runs = tapRuns(info(n, h, w, ci, co, k, s, pad)).length;
+    // forward twice (once inside tf.grads), input and filter gradient: one accumulating GEMM per run each
+    expect(accumulating - before).toBe(taken ? 4 * runs : 0);
+    expect(tf.memory().numTensors).toBe(numTensors);
+  });
+});
+
+describe('flag off', () => {
+  it('REGSTUDY_WASM_OWN_GEMM_TINY_MAP=false takes the previous forms (same values)', () => {
+    tf.env().set(OWN_GEMM_TINY_MAP_FLAG, false);
+    try {
+      const before = accumulating;
+      const f = (): tf.Tensor => tf.conv2d(tf.tensor4d(randomValues(2 * 2 * 2 * 8, 1), [2, 2, 2, 8]), tf.tensor4d(randomValues(9 * 8 * 4, 2), [3, 3, 8, 4]), 1, 'same');
+      const [got] = onBackend('wasm', f);
+      const [want] = onBackend('cpu', f);
+      expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-4);
+      expect(accumulating).toBe(before);
+    } finally {
+      tf.env().set(OWN_GEMM_TINY_MAP_FLAG, true);
+    }
+  });
+});
