@@ -81,8 +81,10 @@ const cases: [number, number, number, number, number, number, number, Pad, boole
   [2, 3, 3, 6, 10, 3, 2, 'same', true],
   [2, 3, 3, 5, 33, 3, 1, 'valid', true],
   [2, 2, 3, 4, 6, 3, 2, 'valid', false], // valid with stride 2: output 0x1 -> not taken (Ho = 0)
-  [2, 4, 4, 6, 7, 3, 2, 'same', false], // 16 pixels > 9 taps: other paths
-  [2, 2, 2, 6, 7, 1, 1, 'valid', false], // 4 pixels > 1 tap
+  [2, 4, 4, 6, 7, 3, 2, 'same', true], // 16 pixels <= 2 * 9 taps
+  [2, 4, 4, 20, 36, 3, 1, 'same', true],
+  [2, 5, 5, 6, 36, 3, 1, 'same', false], // 25 pixels > 2 * 9 taps: im2col / other paths
+  [2, 3, 3, 6, 7, 1, 1, 'valid', false], // 9 pixels > 2 * 1 tap
 ];
 
 describe.each(cases)('tiny-map convolutions on the own GEMM, x=[%i,%i,%i,%i] co=%i k=%i s=%i %s', (n, h, w, ci, co, k, s, pad, taken) => {

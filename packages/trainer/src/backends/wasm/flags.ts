@@ -19,8 +19,8 @@ export const OWN_GEMM_FLAG = 'REGSTUDY_WASM_OWN_GEMM';
  */
 export const FEW_CHANNEL_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD';
 /**
- * tfjs flag (default true): convolutions on maps no larger than the filter (`H W <= kh kw`:
- * ResNet-18's 2x2 stage) forward, input and filter gradients as one accumulating own-GEMM call
+ * tfjs flag (default true): convolutions on maps of at most twice the filter's taps (`H W <= 2 kh kw`:
+ * ResNet-18's 2x2 and 4x4 stages) forward, input and filter gradients as one accumulating own-GEMM call
  * per tap run (`gemm/own-gemm-tiny-map.ts`) instead of the swapped XNNPACK / matMul forms, when
  * the own GEMM is active.
  */

@@ -45,11 +45,16 @@ export function tapRuns(info: Conv2DInfo): TapRun[] {
 }
 
 /**
- * Maps this path takes: at most `maxPixelsPerTap * kh * kw` input pixels (default 1: maps no
- * larger than the filter, ResNet-18's 2x2 stage with 3x3 filters, and 1x1 maps). Mutable for
- * measurements.
+ * Maps this path takes: at most `maxPixelsPerTap * kh * kw` input pixels. The default 2 takes
+ * ResNet-18's 2x2x512 stage, its 4x4x256 stage (16 <= 18 pixels for 3x3 filters) and the 3x3/2
+ * transition between them; 8x8 maps take im2col + GEMM. Measured side by side (2 threads, batch
+ * 64, kernel medians, swapped XNNPACK / matMul forms or im2col vs this): `[64,2,2,512]` 3x3 ->
+ * 512 forward 28.5 -> 18.6 ms, input gradient 24.4 -> 17.8, filter gradient 40.7 -> 22.3;
+ * `[64,4,4,256]` -> 256 forward ~17.6 -> 13.9, input 15.9 -> 12.1, filter 17.8 -> 13.9;
+ * `[64,4,4,256]` 3x3/2 -> 512 forward 16.1 -> 13.7, input 38.5 -> 14.1, filter 18.0 -> 16.4.
+ * Mutable for measurements.
  */
-export const ownTinyMapLimits = { maxPixelsPerTap: 1 };
+export const ownTinyMapLimits = { maxPixelsPerTap: 2 };
 
 function usable(backend: unknown, info: Conv2DInfo, ...ts: TensorInfo[]): HeapGemm | null {
   if (!flagOn(OWN_GEMM_TINY_MAP_FLAG)) return null;
