@@ -131,23 +131,36 @@ export function ownGemmTinyMapInputGrad(backend: unknown, dy: TensorInfo, filter
  *
  *   dW[tap .. tap+len] += X[:, p Ci .. (p+len) Ci]^T @ DY[:, q Co .. (q+1) Co]    ([len Ci, N] @ [N, Co])
  *
- * Taps that no run reaches (padding only) stay 0.
+ * Taps that no run reaches (padding only) are 0.
  */
 export function ownGemmTinyMapFilterGrad(backend: unknown, x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): TensorInfo | null {
   const g = usable(backend, info, x, dy);
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = info;
-  const out = zeroed(be, [info.filterHeight, info.filterWidth, ci, co]);
+  const taps = info.filterHeight * info.filterWidth;
+  const out = be.makeOutput([info.filterHeight, info.filterWidth, ci, co], 'float32');
   const [xp, dyp, wp] = [heapOffset(be, x), heapOffset(be, dy), heapOffset(be, out)];
+  const block = ci * co;
+  // dW is not zeroed up front (2.36M floats for 3x3x512x512): a run whose taps are all still
+  // unwritten overwrites them (accumulate false); otherwise its unwritten taps are zeroed first.
+  const written = new Uint8Array(taps);
+  const zeroTaps = (from: number, to: number): void => {
+    const dst = be.typedArrayFromHeap(out) as Float32Array; // a fresh view: the heap may have grown
+    for (let t = from; t < to; t++) if (written[t] === 0) dst.fill(0, t * block, (t + 1) * block);
+  };
   for (const run of tapRuns(info)) {
+    const fresh = written.subarray(run.tap, run.tap + run.len).every((v) => v === 0);
+    if (!fresh) zeroTaps(run.tap, run.tap + run.len);
+    written.fill(1, run.tap, run.tap + run.len);
     g.gemm(
       run.len * ci, co, n,
       { ptr: xp + run.p * ci * 4, ld: h * w * ci, trans: true },
       { ptr: dyp + run.q * co * 4, ld: ho * wo * co },
-      { ptr: wp + run.tap * ci * co * 4, ld: co },
-      true,
+      { ptr: wp + run.tap * block * 4, ld: co },
+      !fresh,
     );
   }
+  zeroTaps(0, taps);
   return out;
 }
