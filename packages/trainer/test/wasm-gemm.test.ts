@@ -178,6 +178,32 @@ describe('ThreadedWasmGemm (worker_threads on a shared memory)', () => {
     expect(() => g.gemm(1, 1, 1, { ptr: 0, ld: 1 }, { ptr: 0, ld: 1 }, { ptr: 0, ld: 1 })).toThrow(/after dispose/);
   });
 
+  it('gemmSplitK: depth slices whose partial products (slice 0 in C, the others in `partial`) sum to the reference', async () => {
+    const h = heap(256, true);
+    const g = await createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2, minParallelFlops: 0, slabsPerThread: 2 });
+    try {
+      const [m, n, k] = [13, 9, 1100]; // k / 4 slices = 275: uneven last slice
+      const a = values(k * m, 21); // stored [k, m]: A read transposed, as in the filter gradient
+      const b = values(k * n, 22);
+      const [pa, pb, pc, pp] = [h.alloc(k * m * 4), h.alloc(k * n * 4), h.alloc(m * n * 4), h.alloc(3 * m * n * 4)];
+      const view = (p: number, len: number): Float32Array => new Float32Array(h.memory.buffer, p, len);
+      view(pa, k * m).set(a);
+      view(pb, k * n).set(b);
+      const c0 = values(m * n, 23);
+      view(pc, m * n).set(c0);
+      const slices = g.gemmSplitK(m, n, k, { ptr: pa, ld: m, trans: true }, { ptr: pb, ld: n }, { ptr: pc, ld: n }, true, pp, 4);
+      expect(slices).toBe(4); // min(maxSlices 4, threads 2 * slabsPerThread 2, k / 256)
+      const got = view(pc, m * n).slice();
+      for (let s = 1; s < slices; s++) view(pp + (s - 1) * m * n * 4, m * n).forEach((v, i) => (got[i] = got[i]! + v));
+      const want = reference(m, n, k, a, true, b, false).map((v, i) => v + c0[i]!);
+      expect(maxRelError(got, want)).toBeLessThanOrEqual(1e-5);
+      // slice 0 alone is not the answer: the partials carry the rest of the depth
+      expect(maxRelError(view(pc, m * n).slice(), want)).toBeGreaterThan(1e-3);
+    } finally {
+      await g.dispose();
+    }
+  });
+
   it('splits im2col and col2im by image, giving the same bytes as one thread', async () => {
     const h = heap(256, true);
     const g = await createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2, minParallelFlops: 0, slabsPerThread: 2 });

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWN_GEMM_FLAG, OWN_GEMM_TINY_MAP_FLAG } from '../src/backends/wasm/flags';
+import { OWN_GEMM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG } from '../src/backends/wasm/flags';
 import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
 import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
 import { tapRuns } from '../src/backends/wasm/gemm/own-gemm-tiny-map';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 
-/** GEMM calls on the installed own GEMM. */
+/** GEMM calls on the installed own GEMM, and its split-K calls. */
 let calls = 0;
+let splitKCalls = 0;
 
 beforeAll(async () => {
   await setUpCpuAndWasm();
@@ -17,6 +18,20 @@ beforeAll(async () => {
   installOwnGemm(
     {
       gemm: (...args) => (calls++, gemm.gemm(...args)),
+      // the threaded GEMM's split-K, done slice by slice on this thread (3 slices at most)
+      gemmSplitK: (m, n, k, a, b, c, accumulate, partial, maxSlices) => {
+        splitKCalls++;
+        const slices = Math.min(3, maxSlices);
+        const part = Math.ceil(k / slices);
+        let s = 0;
+        for (let k0 = 0; k0 < k; k0 += part, s++) {
+          const aOff = a.trans ? k0 * a.ld * 4 : k0 * 4;
+          const bOff = b.trans ? k0 * 4 : k0 * b.ld * 4;
+          const cs = s === 0 ? c : { ptr: partial + (s - 1) * m * n * 4, ld: n };
+          gemm.gemm(m, n, Math.min(part, k - k0), { ...a, ptr: a.ptr + aOff }, { ...b, ptr: b.ptr + bOff }, cs, s === 0 && accumulate);
+        }
+        return s;
+      },
       im2col: (...args) => gemm.im2col(...args),
       col2im: (...args) => gemm.col2im(...args),
     },
@@ -138,6 +153,31 @@ describe('flag off', () => {
       expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-4);
     } finally {
       tf.env().set(OWN_GEMM_TINY_MAP_FLAG, true);
+    }
+  });
+});
+
+describe('split-K filter gradient (small C, deep batch: the stem)', () => {
+  it.each([true, false])('x=[9,51,51,3] 5x5/2 valid -> 2 matches cpu (relative error <= 1e-4); split: %s', (split) => {
+    tf.env().set(SPLIT_K_FILTER_GRAD_FLAG, split);
+    try {
+      // m = 5*5*3 = 75 taps, n = 2, k = 9*24*24 = 5184 >= 64 * 75
+      const before = splitKCalls;
+      const numTensors = tf.memory().numTensors;
+      const attrs = { strides: [2, 2], pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [5, 5, 3, 2] };
+      const f = (): tf.Tensor =>
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor4d(randomValues(9 * 51 * 51 * 3, 31), [9, 51, 51, 3]), dy: tf.tensor4d(randomValues(9 * 24 * 24 * 2, 32), [9, 24, 24, 2]) },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor;
+      const [got] = onBackend('wasm', f);
+      const [want] = onBackend('cpu', f);
+      expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-4);
+      expect(splitKCalls - before).toBe(split ? 1 : 0);
+      expect(tf.memory().numTensors).toBe(numTensors);
+    } finally {
+      tf.env().set(SPLIT_K_FILTER_GRAD_FLAG, true);
     }
   });
 });

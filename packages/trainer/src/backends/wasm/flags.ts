@@ -27,13 +27,19 @@ export const FEW_CHANNEL_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_FEW_CHANNEL_FILTER_GR
 export const OWN_GEMM_TINY_MAP_FLAG = 'REGSTUDY_WASM_OWN_GEMM_TINY_MAP';
 
 /**
+ * tfjs flag (default true): filter gradients with a small `[kh kw Ci, Co]` over a deep batch (the
+ * 7x7/2 stem) split the GEMM's depth over the threads (`own-gemm-conv.ts`).
+ */
+export const SPLIT_K_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_SPLIT_K_FILTER_GRAD';
+
+/**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, OWN_GEMM_TINY_MAP_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

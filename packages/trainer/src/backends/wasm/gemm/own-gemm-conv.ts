@@ -1,5 +1,6 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Im2colCall } from './gemm';
+import { flagOn, SPLIT_K_FILTER_GRAD_FLAG } from '../flags';
 import { activeOwnGemm, heapOffset, type HeapGemm, type WasmTensorBackend } from './own-gemm-matmul';
 
 type Needed = HeapGemm & Required<Pick<HeapGemm, 'im2col' | 'col2im'>>;
@@ -71,6 +72,19 @@ function inChunks(be: WasmTensorBackend, info: backend_util.Conv2DInfo, body: (b
   }
 }
 
+/** Most depth slices of a split-K filter gradient (partial buffers: `SPLIT_K_MAX_SLICES - 1`). */
+const SPLIT_K_MAX_SLICES = 4;
+
+/**
+ * Whether a filter gradient `[m = kh kw Ci, n = Co]` over depth `k = N Ho Wo` splits `k` over the
+ * threads ({@link HeapGemm.gemmSplitK}, flag `REGSTUDY_WASM_SPLIT_K_FILTER_GRAD`) instead of cutting
+ * C into slabs: small C (`m n <= 16384`) and deep `k` (`k >= 64 max(m, n)`), i.e. the stem's
+ * `7x7x3 -> 64` over `64 x 32 x 32` pixels, where the slabs along M each packed the whole `dy`.
+ */
+function splitsK(g: HeapGemm, m: number, n: number, k: number): boolean {
+  return g.gemmSplitK !== undefined && flagOn(SPLIT_K_FILTER_GRAD_FLAG) && m * n <= 16384 && k >= 64 * Math.max(m, n);
+}
+
 /**
  * The filter gradient as im2col plus one GEMM on our own SIMD128 GEMM (flag
  * `REGSTUDY_WASM_OWN_GEMM`):
@@ -90,12 +104,29 @@ export function ownGemmConvFilterGrad(backend: unknown, x: TensorInfo, dy: Tenso
   const { outHeight: ho, outWidth: wo, outChannels: co, filterHeight: kh, filterWidth: kw, inChannels: ci } = info;
   const taps = kh * kw * ci;
   const out = be.makeOutput([kh, kw, ci, co], 'float32');
-  inChunks(be, info, (b0, nb, cols) => {
-    if (cols !== null) g.im2col(...im2colArgs(heapOffset(be, x), info, cols, b0, nb));
-    const a = cols ?? heapOffset(be, x);
-    const dyRows = heapOffset(be, dy) + b0 * ho * wo * co * 4;
-    g.gemm(taps, co, nb * ho * wo, { ptr: a, ld: taps, trans: true }, { ptr: dyRows, ld: co }, { ptr: heapOffset(be, out), ld: co }, b0 > 0);
-  });
+  const splitK = splitsK(g, taps, co, info.batchSize * ho * wo);
+  const partial = splitK ? be.makeOutput([(SPLIT_K_MAX_SLICES - 1) * taps * co], 'float32') : null;
+  try {
+    inChunks(be, info, (b0, nb, cols) => {
+      if (cols !== null) g.im2col(...im2colArgs(heapOffset(be, x), info, cols, b0, nb));
+      const a = { ptr: cols ?? heapOffset(be, x), ld: taps, trans: true };
+      const b = { ptr: heapOffset(be, dy) + b0 * ho * wo * co * 4, ld: co };
+      const c = { ptr: heapOffset(be, out), ld: co };
+      if (partial === null || g.gemmSplitK === undefined) {
+        g.gemm(taps, co, nb * ho * wo, a, b, c, b0 > 0);
+        return;
+      }
+      const slices = g.gemmSplitK(taps, co, nb * ho * wo, a, b, c, b0 > 0, heapOffset(be, partial), SPLIT_K_MAX_SLICES);
+      const dst = be.typedArrayFromHeap(out) as Float32Array;
+      const src = be.typedArrayFromHeap(partial) as Float32Array;
+      for (let s = 1; s < slices; s++) {
+        const at = (s - 1) * taps * co;
+        for (let i = 0; i < taps * co; i++) dst[i] = dst[i]! + src[at + i]!;
+      }
+    });
+  } finally {
+    if (partial !== null) be.disposeData(partial.dataId);
+  }
   return out;
 }
 

@@ -5,6 +5,11 @@ import type { FewChannelFilterGradCall, GemmOperand, Im2colCall } from './gemm';
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
 export interface HeapGemm {
   gemm(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate?: boolean): void;
+  /**
+   * `C (+)= op(A) @ op(B)` with `k` split over the threads, partial products of slices >= 1 at
+   * `partial` (see {@link ThreadedWasmGemm.gemmSplitK}); returns the number of slices.
+   */
+  gemmSplitK?(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate: boolean, partial: number, maxSlices: number): number;
   /** `cols = im2col(x)` (needed for the convolution gradients, see `own-gemm-conv.ts`). */
   im2col?(...args: Im2colCall): void;
   /** `x += col2im(cols)`. */

@@ -129,6 +129,36 @@ export class ThreadedWasmGemm {
   }
 
   /**
+   * `C (+)= op(A) @ op(B)` with the depth `k` cut into at most `min(maxSlices, threads *
+   * slabsPerThread, k / 256)` slices that the threads take dynamically (for small `C` and deep `k`, e.g. a stem's filter gradient `[147, 64]` over
+   * `k = 65536`, where splitting C would pack the whole of one operand once per slab): slice 0
+   * writes (or adds into) `c`, slice `s >= 1` writes its own `[m, n]` partial product (ld `n`) at
+   * byte offset `partial + (s - 1) m n 4`, which the caller adds into `c`. Returns the number of
+   * slices (1: everything went into `c`).
+   */
+  gemmSplitK(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand, accumulate: boolean, partial: number, maxSlices: number): number {
+    if (this.disposed) throw new Error('ThreadedWasmGemm.gemmSplitK: called after dispose()');
+    const slices = Math.min(MAX_SLABS, maxSlices, this.threads * this.opts.slabsPerThread, Math.floor(k / 256));
+    if (this.threads < 2 || slices < 2 || 2 * m * n * k < this.opts.minParallelFlops) {
+      this.local.gemm(m, n, k, a, b, c, accumulate);
+      return 1;
+    }
+    const part = Math.ceil(k / slices);
+    const jobs: number[][] = [];
+    for (let k0 = 0; k0 < k; k0 += part) {
+      const s = jobs.length;
+      const aOff = a.trans ? k0 * a.ld * 4 : k0 * 4;
+      const bOff = b.trans ? k0 * 4 : k0 * b.ld * 4;
+      const cs = s === 0 ? c : { ptr: partial + (s - 1) * m * n * 4, ld: n };
+      const call = this.local.plan(m, n, Math.min(part, k - k0), { ...a, ptr: a.ptr + aOff }, { ...b, ptr: b.ptr + bOff }, cs, s === 0 && accumulate, this.local.buffers);
+      if (call === null) throw new Error('ThreadedWasmGemm.gemmSplitK: empty slice');
+      jobs.push([OP_GEMM, ...call]);
+    }
+    this.runJobs(jobs);
+    return jobs.length;
+  }
+
+  /**
    * {@link WasmGemm.im2col} split by image over the threads (each batch slice reads its own images
    * and writes its own rows of `cols`); small batches run on the calling thread.
    */
