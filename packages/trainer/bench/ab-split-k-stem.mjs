@@ -1,3 +1,6 @@
+// ResNet-18 stem's filter gradient (x [64,70,70,3], 7x7/2 valid -> 64) with REGSTUDY_WASM_SPLIT_K_FILTER_GRAD
+// off (C cut into slabs along M, each packing all of dy) and on (the depth split over the threads):
+// relative difference and interleaved kernel medians. Usage: node bench/ab-split-k-stem.mjs
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@regstudy/trainer/node';
 import { kernelMedians } from './interleaved.mjs';
