@@ -26,7 +26,7 @@ const M = 0.9;
 function stepVariables(backend: 'cpu' | 'wasm', make: () => tf.Optimizer, sizes: number[], steps: number): { values: Float32Array[]; accs: Float32Array[] } {
   tf.setBackend(backend);
   const opt = make();
-  const vars = sizes.map((n, i) => tf.variable(tf.tensor1d(randomValues(n, 10 + i)), true, `v${i}_${backend}_${Math.random()}`));
+  const vars = sizes.map((n, i) => tf.tidy(() => tf.variable(tf.tensor1d(randomValues(n, 10 + i)), true, `v${i}_${backend}_${Math.random()}`)));
   for (let s = 0; s < steps; s++) {
     const grads: tf.NamedTensorMap = {};
     vars.forEach((v, i) => (grads[v.name] = tf.tensor1d(randomValues(v.size, 100 * s + i + 1))));
@@ -81,7 +81,7 @@ describe('SgdMomentumOptimizer', () => {
   it('runs the fused kernel on wasm, and tfjs Multiply/Add with the flag off, on cpu or with Nesterov', async () => {
     tf.setBackend('wasm');
     const kernelsOf = async (opt: tf.Optimizer): Promise<string[]> => {
-      const v = tf.variable(tf.tensor1d([1, 2, 3]), true, `k_${Math.random()}`);
+      const v = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3]), true, `k_${Math.random()}`));
       const g = tf.tensor1d([0.5, -1, 2]);
       const info = await tf.profile(() => opt.applyGradients({ [v.name]: g }));
       tf.dispose([v, g]);
@@ -105,7 +105,7 @@ describe('SgdMomentumOptimizer', () => {
   it('hand-computed first steps: acc = g, v = v - lr g; then acc = m g1 + g2', () => {
     tf.setBackend('wasm');
     const opt = new SgdMomentumOptimizer(0.5, 0.5);
-    const v = tf.variable(tf.tensor1d([1, 2, 3, 4, 5]), true, `h_${Math.random()}`);
+    const v = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3, 4, 5]), true, `h_${Math.random()}`));
     const g = tf.tensor1d([2, 4, -2, 0, 8]);
     opt.applyGradients({ [v.name]: g });
     expect([...v.dataSync()]).toEqual([0, 0, 4, 4, 1]);
@@ -120,7 +120,7 @@ describe('SgdMomentumOptimizer', () => {
     tf.setBackend('wasm');
     const start = tf.memory().numTensors;
     const opt = new SgdMomentumOptimizer(LR, M);
-    const v = tf.variable(tf.tensor2d(randomValues(12, 3), [3, 4]), true, `l_${Math.random()}`);
+    const v = tf.tidy(() => tf.variable(tf.tensor2d(randomValues(12, 3), [3, 4]), true, `l_${Math.random()}`));
     const g = tf.tensor2d(randomValues(12, 4), [3, 4]);
     opt.applyGradients({ [v.name]: g });
     const after1 = tf.memory();
@@ -136,7 +136,7 @@ describe('SgdMomentumOptimizer', () => {
   it('checkpoints round-trip with tf.train.momentum (same names, same state)', async () => {
     tf.setBackend('wasm');
     const name = `c_${Math.random()}`;
-    const v = tf.variable(tf.tensor1d(randomValues(37, 5)), true, name);
+    const v = tf.tidy(() => tf.variable(tf.tensor1d(randomValues(37, 5)), true, name));
     const g = tf.tensor1d(randomValues(37, 6));
     const fused = new SgdMomentumOptimizer(LR, M);
     fused.applyGradients({ [name]: g });
@@ -149,7 +149,7 @@ describe('SgdMomentumOptimizer', () => {
     const start = v.dataSync().slice();
     fused.applyGradients({ [name]: g });
     const viaFused = v.dataSync().slice();
-    v.assign(tf.tensor1d(start));
+    tf.tidy(() => v.assign(tf.tensor1d(start)));
     stock.applyGradients({ [name]: g });
     expect(v.dataSync()).toEqual(viaFused);
     // and back: the stock state loads into a new fused optimizer
