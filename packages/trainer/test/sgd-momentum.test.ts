@@ -166,6 +166,45 @@ describe('SgdMomentumOptimizer', () => {
     [fused, stock, back].forEach(disposeOptimizer);
   });
 
+  it('steps in place only when no other tensor shares the buffers, with the same results', () => {
+    const run = (inPlace: boolean, shareValue: boolean): { v: Float32Array; a: Float32Array; kept: Float32Array | null; sameBuffer: boolean } => {
+      tf.setBackend('wasm');
+      const start = tf.memory().numTensors;
+      const opt = new SgdMomentumOptimizer(LR, M);
+      opt.inPlace = inPlace;
+      const v = tf.tidy(() => tf.variable(tf.tensor1d(randomValues(1029, 7)), true, `p_${Math.random()}`));
+      const g = tf.tensor1d(randomValues(1029, 8));
+      opt.applyGradients([{ name: v.name, tensor: g }]);
+      const shared = shareValue ? tf.clone(v) : null; // our wasm Identity shares the buffer (refCount 2)
+      const before = v.dataId;
+      opt.applyGradients([{ name: v.name, tensor: g }]);
+      const sameBuffer = v.dataId === before;
+      const out = {
+        v: v.dataSync() as Float32Array,
+        a: (opt as unknown as { accumulations: { variable: tf.Variable }[] }).accumulations[0]!.variable.dataSync() as Float32Array,
+        kept: shared === null ? null : (shared.dataSync() as Float32Array),
+        sameBuffer,
+      };
+      tf.dispose([v, g, ...(shared ? [shared] : [])]);
+      disposeOptimizer(opt);
+      expect(tf.memory().numTensors).toBe(start);
+      return out;
+    };
+    const copy = run(false, false);
+    const inPlace = run(true, false);
+    const guarded = run(true, true);
+    expect(copy.sameBuffer).toBe(false);
+    expect(inPlace.sameBuffer).toBe(true);
+    expect(guarded.sameBuffer).toBe(false);
+    expect(inPlace.v).toEqual(copy.v);
+    expect(inPlace.a).toEqual(copy.a);
+    expect(guarded.v).toEqual(copy.v);
+    // the clone taken after step 1 still holds step 1's values: v0 - lr * g
+    const v0 = randomValues(1029, 7);
+    const g0 = randomValues(1029, 8);
+    expect(guarded.kept![5]).toBe(Math.fround(Math.fround(g0[5]! * Math.fround(-LR)) + v0[5]!));
+  });
+
   it('is what createOptimizer builds for sgd with momentum', () => {
     const opt = createOptimizer({ kind: 'sgd', learningRate: 0.01, momentum: 0.9 });
     expect(opt).toBeInstanceOf(SgdMomentumOptimizer);
@@ -187,13 +226,13 @@ describe('generated sgdMomentum kernel', () => {
     const g = await createNodeThreadedGemm(memory, { alloc, threads: 2 });
     try {
       for (const n of [5, SGD_MOMENTUM_MIN_PARALLEL + 3, 2 * SGD_MOMENTUM_MIN_PARALLEL + 17]) {
-        const [v, a, gr, oa1, ov1, oa2, ov2] = Array.from({ length: 7 }, () => alloc(n * 4));
+        const [v, a, gr, oa1, ov1, oa2, ov2] = Array.from({ length: 7 }, () => alloc(n * 4)) as [number, number, number, number, number, number, number];
         const view = (p: number): Float32Array => new Float32Array(memory.buffer, p, n);
         view(v).set(randomValues(n, 1));
         view(a).set(randomValues(n, 2));
         view(gr).set(randomValues(n, 3));
-        g.sgdMomentum(v!, a!, gr!, oa1!, ov1!, n, f32Bits(-LR), f32Bits(M));
-        g.local.sgdMomentum(v!, a!, gr!, oa2!, ov2!, n, f32Bits(-LR), f32Bits(M));
+        g.sgdMomentum(v, a, gr, oa1, ov1, n, f32Bits(-LR), f32Bits(M));
+        g.local.sgdMomentum(v, a, gr, oa2, ov2, n, f32Bits(-LR), f32Bits(M));
         expect(view(oa1!)).toEqual(view(oa2!));
         expect(view(ov1!)).toEqual(view(ov2!));
         const i = n - 1; // the scalar tail, by hand

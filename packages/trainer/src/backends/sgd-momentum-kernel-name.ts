@@ -14,4 +14,11 @@ export const SGD_MOMENTUM_KERNEL = 'RegstudySgdMomentum';
 export interface SgdMomentumAttrs {
   learningRate: number;
   momentum: number;
+  /**
+   * Write the results over `accumulation` and `value` and return them (reference-counted shares
+   * of the inputs' buffers) instead of two new tensors. Only for inputs whose buffers nothing else
+   * shares (the caller checks the backend's reference counts): it saves allocating and first
+   * touching two fresh buffers per step.
+   */
+  inPlace?: boolean;
 }

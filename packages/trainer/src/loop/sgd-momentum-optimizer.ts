@@ -10,6 +10,12 @@ interface MomentumState {
   accumulations: ({ originalName: string; variable: tf.Variable } | undefined)[];
 }
 
+/** Whether `t`'s buffer belongs to `t` alone (the backend's reference count is 1). */
+function soleOwner(t: tf.Tensor): boolean {
+  const backend = tf.backend() as unknown as { refCount?: (dataId: object) => number };
+  return typeof backend.refCount === 'function' && backend.refCount(t.dataId) === 1;
+}
+
 /**
  * tfjs' SGD with momentum (`tf.train.momentum`, `useNesterov` false), stepping each variable with
  * one fused kernel where the active backend has one:
@@ -31,6 +37,11 @@ export class SgdMomentumOptimizer extends tf.MomentumOptimizer {
   private readonly fusedLearningRate: number;
   private readonly fusedMomentum: number;
   private readonly nesterov: boolean;
+  /**
+   * Whether the fused step may overwrite a variable's and its accumulator's buffers in place when
+   * no other tensor shares them (default true; tfjs' `assign` semantics are kept either way).
+   */
+  inPlace = true;
 
   constructor(learningRate: number, momentum: number, useNesterov = false) {
     super(learningRate, momentum, useNesterov);
@@ -68,7 +79,8 @@ export class SgdMomentumOptimizer extends tf.MomentumOptimizer {
       }
       tf.tidy(() => {
         const inputs = { value, accumulation, gradient } as unknown as tf.NamedTensorMap;
-        const [newAccumulation, newValue] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const stepAttrs: SgdMomentumAttrs = { ...attrs, inPlace: this.inPlace && soleOwner(value) && soleOwner(accumulation) };
+        const [newAccumulation, newValue] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, inputs, stepAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
         accumulation.assign(newAccumulation!);
         value.assign(newValue!);
       });

@@ -17,7 +17,8 @@ import type { SgdMomentumAttrs } from '../sgd-momentum-kernel-name';
  * `tf.train.momentum` on wasm). Runs on the installed GEMM's module (`useBackend('wasm')`: split
  * over its worker threads from 256K floats), else on a module compiled for the heap alone, else
  * (no heap found, or the engine refuses a synchronous compile) in a JavaScript loop with the same
- * roundings. Returns `[newAccumulation, newValue]`.
+ * roundings. Returns `[newAccumulation, newValue]`: new tensors, or with `attrs.inPlace` the
+ * input buffers overwritten and shared (reference-counted, as `Identity` shares).
  *
  * @throws naming the input when dtypes or shapes differ.
  */
@@ -29,10 +30,19 @@ export function sgdMomentum(backend: unknown, inputs: { value: TensorInfo; accum
       throw new Error(`RegstudySgdMomentum: input '${name}' has shape [${t.shape.join(',')}], expected value's [${value.shape.join(',')}]`);
     }
   }
-  const be = backend as WasmTensorBackend;
+  const be = backend as WasmTensorBackend & { incRef(dataId: object): void };
   const n = value.shape.reduce((a, b) => a * b, 1);
-  const newAcc = be.makeOutput([...value.shape], 'float32');
-  const newValue = be.makeOutput([...value.shape], 'float32');
+  let newAcc: TensorInfo;
+  let newValue: TensorInfo;
+  if (attrs.inPlace === true && value.dataId !== accumulation.dataId) {
+    be.incRef(accumulation.dataId);
+    be.incRef(value.dataId);
+    newAcc = { dataId: accumulation.dataId, shape: [...value.shape], dtype: 'float32' };
+    newValue = { dataId: value.dataId, shape: [...value.shape], dtype: 'float32' };
+  } else {
+    newAcc = be.makeOutput([...value.shape], 'float32');
+    newValue = be.makeOutput([...value.shape], 'float32');
+  }
   if (n === 0) return [newAcc, newValue];
   const call: SgdMomentumCall = [
     heapOffset(be, value), heapOffset(be, accumulation), heapOffset(be, gradient), heapOffset(be, newAcc), heapOffset(be, newValue),
