@@ -83,7 +83,7 @@ describe('SgdMomentumOptimizer', () => {
     const kernelsOf = async (opt: tf.Optimizer): Promise<string[]> => {
       const v = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3]), true, `k_${Math.random()}`));
       const g = tf.tensor1d([0.5, -1, 2]);
-      const info = await tf.profile(() => opt.applyGradients({ [v.name]: g }));
+      const info = await tf.profile(() => opt.applyGradients([{ name: v.name, tensor: g }]));
       tf.dispose([v, g]);
       disposeOptimizer(opt);
       return info.kernelNames;
@@ -107,7 +107,7 @@ describe('SgdMomentumOptimizer', () => {
     const opt = new SgdMomentumOptimizer(0.5, 0.5);
     const v = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3, 4, 5]), true, `h_${Math.random()}`));
     const g = tf.tensor1d([2, 4, -2, 0, 8]);
-    opt.applyGradients({ [v.name]: g });
+    opt.applyGradients([{ name: v.name, tensor: g }]);
     expect([...v.dataSync()]).toEqual([0, 0, 4, 4, 1]);
     opt.applyGradients([{ name: v.name, tensor: g }]);
     // acc = 0.5 g + g = 1.5 g; v -= 0.5 * 1.5 g
@@ -122,9 +122,9 @@ describe('SgdMomentumOptimizer', () => {
     const opt = new SgdMomentumOptimizer(LR, M);
     const v = tf.tidy(() => tf.variable(tf.tensor2d(randomValues(12, 3), [3, 4]), true, `l_${Math.random()}`));
     const g = tf.tensor2d(randomValues(12, 4), [3, 4]);
-    opt.applyGradients({ [v.name]: g });
+    opt.applyGradients([{ name: v.name, tensor: g }]);
     const after1 = tf.memory();
-    for (let i = 0; i < 5; i++) opt.applyGradients({ [v.name]: g });
+    for (let i = 0; i < 5; i++) opt.applyGradients([{ name: v.name, tensor: g }]);
     expect(tf.memory().numTensors).toBe(after1.numTensors);
     expect(tf.memory().numBytes).toBe(after1.numBytes);
     expect((tf.memory() as { numDataBuffers: number }).numDataBuffers).toBe((after1 as { numDataBuffers: number }).numDataBuffers);
@@ -139,18 +139,18 @@ describe('SgdMomentumOptimizer', () => {
     const v = tf.tidy(() => tf.variable(tf.tensor1d(randomValues(37, 5)), true, name));
     const g = tf.tensor1d(randomValues(37, 6));
     const fused = new SgdMomentumOptimizer(LR, M);
-    fused.applyGradients({ [name]: g });
-    fused.applyGradients({ [name]: g });
+    fused.applyGradients([{ name, tensor: g }]);
+    fused.applyGradients([{ name, tensor: g }]);
     const saved = await fused.getWeights();
     expect(saved.map((w) => w.name)).toEqual(['iter', `${name}/momentum`]);
     // into a stock optimizer: one more step each from the same state must agree
     const stock = tf.train.momentum(LR, M);
     await stock.setWeights(saved.map((w) => ({ name: w.name, tensor: w.tensor.clone() })));
     const start = v.dataSync().slice();
-    fused.applyGradients({ [name]: g });
+    fused.applyGradients([{ name, tensor: g }]);
     const viaFused = v.dataSync().slice();
     tf.tidy(() => v.assign(tf.tensor1d(start)));
-    stock.applyGradients({ [name]: g });
+    stock.applyGradients([{ name, tensor: g }]);
     expect(v.dataSync()).toEqual(viaFused);
     // and back: the stock state loads into a new fused optimizer
     const back = new SgdMomentumOptimizer(LR, M);
