@@ -133,8 +133,9 @@ describe('SgdMomentumOptimizer', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
-  it('checkpoints round-trip with tf.train.momentum (same names, same state)', async () => {
+  it('checkpoints round-trip with tf.train.momentum (same names, same state), leaving no tensors', async () => {
     tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
     const name = `c_${Math.random()}`;
     const v = tf.tidy(() => tf.variable(tf.tensor1d(randomValues(37, 5)), true, name));
     const g = tf.tensor1d(randomValues(37, 6));
@@ -145,7 +146,8 @@ describe('SgdMomentumOptimizer', () => {
     expect(saved.map((w) => w.name)).toEqual(['iter', `${name}/momentum`]);
     // into a stock optimizer: one more step each from the same state must agree
     const stock = tf.train.momentum(LR, M);
-    await stock.setWeights(saved.map((w) => ({ name: w.name, tensor: w.tensor.clone() })));
+    const toStock = saved.map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
+    await stock.setWeights(toStock);
     const start = v.dataSync().slice();
     fused.applyGradients([{ name, tensor: g }]);
     const viaFused = v.dataSync().slice();
@@ -155,15 +157,21 @@ describe('SgdMomentumOptimizer', () => {
     // and back: the stock state loads into a new fused optimizer
     const back = new SgdMomentumOptimizer(LR, M);
     const stockSaved = await stock.getWeights();
-    await back.setWeights(stockSaved.map((w) => ({ name: w.name, tensor: w.tensor.clone() })));
+    const toBack = stockSaved.map((w) => ({ name: w.name, tensor: w.tensor.clone() }));
+    await back.setWeights(toBack);
     expect(back.iterations).toBe(3);
-    const accs = (await back.getWeights()).slice(1).map((w) => w.tensor.dataSync());
-    const fusedAccs = (await fused.getWeights()).slice(1).map((w) => w.tensor.dataSync());
-    expect(accs).toEqual(fusedAccs);
-    expect(back.getConfig()).toEqual(tf.train.momentum(LR, M).getConfig());
+    const backWeights = await back.getWeights();
+    const fusedWeights = await fused.getWeights();
+    expect(backWeights.map((w) => w.name)).toEqual(fusedWeights.map((w) => w.name));
+    expect(backWeights.slice(1).map((w) => w.tensor.dataSync())).toEqual(fusedWeights.slice(1).map((w) => w.tensor.dataSync()));
+    const config = tf.train.momentum(LR, M);
+    expect(back.getConfig()).toEqual(config.getConfig());
     expect(SgdMomentumOptimizer.className).toBe('Momentum');
-    tf.dispose([v, g]);
-    [fused, stock, back].forEach(disposeOptimizer);
+    // getWeights' 'iter' scalars are fresh; setWeights keeps its own variables (the clones are ours)
+    tf.dispose([v, g, saved[0]!.tensor, stockSaved[0]!.tensor, backWeights[0]!.tensor, fusedWeights[0]!.tensor]);
+    tf.dispose([...toStock, ...toBack].map((w) => w.tensor));
+    [fused, stock, back, config].forEach(disposeOptimizer);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('steps in place only when no other tensor shares the buffers, with the same results', () => {
