@@ -1,6 +1,6 @@
 // Side-by-side (one process, steps interleaved) training images/s with one of our wasm kernel
 // switches on and off (tfjs flags REGSTUDY_WASM_TINY_MAP_FILTER_GRAD, REGSTUDY_WASM_TILED_MAX_POOL_GRAD,
-// REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD),
+// REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD, REGSTUDY_WASM_FUSED_SGD_MOMENTUM),
 // plus, for the MaxPoolGrad switch, interleaved kernel calls on New's first pool.
 // Usage: node bench/ab-flag.mjs <FLAG> [model] [threads] [rounds]
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { SgdMomentumOptimizer } from './sgd-momentum-optimizer';
 import type { ResolvedOptimizerSpec } from './specs';
 
 /**
- * Builds the tfjs optimizer for a spec. AdamW is `tf.train.adam` plus a decoupled decay hook that
+ * Builds the tfjs optimizer for a spec. SGD with momentum is {@link SgdMomentumOptimizer} (tfjs'
+ * momentum step, fused into one kernel on wasm; same weights and checkpoints). AdamW is `tf.train.adam` plus a decoupled decay hook that
  * the loop applies after each step (see {@link optimizerDecay}).
  */
 export function createOptimizer(spec: ResolvedOptimizerSpec): tf.Optimizer {
   switch (spec.kind) {
     case 'sgd':
       return spec.momentum > 0
-        ? tf.train.momentum(spec.learningRate, spec.momentum)
+        ? new SgdMomentumOptimizer(spec.learningRate, spec.momentum)
         : tf.train.sgd(spec.learningRate);
     case 'adam':
     case 'adamw':

@@ -33,13 +33,20 @@ export const OWN_GEMM_TINY_MAP_FLAG = 'REGSTUDY_WASM_OWN_GEMM_TINY_MAP';
 export const SPLIT_K_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_SPLIT_K_FILTER_GRAD';
 
 /**
+ * tfjs flag (default true): the momentum optimizer trainer's `SgdMomentumOptimizer` steps each
+ * variable with the one-pass generated kernel `RegstudySgdMomentum` (`sgd-momentum.ts`) instead of
+ * tfjs' four elementwise kernels; read at every `applyGradients`.
+ */
+export const FUSED_SGD_MOMENTUM_FLAG = 'REGSTUDY_WASM_FUSED_SGD_MOMENTUM';
+
+/**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

@@ -31,6 +31,8 @@ import { installBroadcastMeanGrad } from './mean-grad';
 import { registerWasmKernelFlags } from './flags';
 import { ownGemmMatMul } from './gemm/own-gemm-matmul';
 import { forwardConv2d } from './forward-conv2d';
+import { sgdMomentum } from './sgd-momentum';
+import { SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from '../sgd-momentum-kernel-name';
 
 /** Backend name the kernels are registered for. */
 const BACKEND = 'wasm';
@@ -88,7 +90,9 @@ let registered: WasmTrainingKernelsInfo | null = null;
  * - while the wasm backend is active, replaces the registered `Mean` gradient (`dy * ones / R`,
  *   three full-size kernels) by `broadcastTo(dy / R)`, one block copy (`installBroadcastMeanGrad`);
  * - replaces `Add`, `Sub` and `Multiply` of a per-channel vector over a tensor with fewer than 48
- *   channels (the bias add of narrow convolutions) by the same op on rows of >= 256 floats.
+ *   channels (the bias add of narrow convolutions) by the same op on rows of >= 256 floats;
+ * - adds `RegstudySgdMomentum`, the one-pass momentum step `SgdMomentumOptimizer` uses while the
+ *   tfjs flag `REGSTUDY_WASM_FUSED_SGD_MOMENTUM` is on (see `sgd-momentum.ts`).
  *
  * Import `@tensorflow/tfjs-backend-wasm` (which registers the stock kernels) before calling this;
  * it may be called before or after `tf.setBackend('wasm')`. Idempotent: later calls return the
@@ -251,6 +255,14 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       return withRunner(args.backend, (r) => wideChannelBinary(r, name, a, b)) ?? stockBinary(args);
     });
   }
+
+  define(SGD_MOMENTUM_KERNEL, (args) =>
+    sgdMomentum(
+      args.backend,
+      args.inputs as { value: TensorInfo; accumulation: TensorInfo; gradient: TensorInfo },
+      args.attrs as unknown as SgdMomentumAttrs,
+    ),
+  );
 
   installLeanBatchNormGrad();
   installBroadcastMeanGrad();

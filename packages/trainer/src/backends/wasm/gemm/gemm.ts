@@ -1,4 +1,5 @@
 import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-channel-filter-grad-kernel';
+import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -53,6 +54,8 @@ export interface GemmExports {
   col2im(...args: Im2colCall): void;
   /** `filterGrad<ci>x<nv>` variants (see `fewChannelFilterGradFn`). */
   [name: `filterGrad${number}x${number}`]: FewChannelFilterGrad;
+  /** One momentum step (see `sgdMomentumFn`). */
+  sgdMomentum: SgdMomentum;
 }
 
 /**
@@ -189,6 +192,11 @@ export class WasmGemm {
     if (fn === undefined) throw new Error(`WasmGemm.fewChannelFilterGrad: the module has no export ${name} (ci must be in [1, 4], nv in [1, 8])`);
     fn(...call);
     return 1;
+  }
+
+  /** The fused momentum step (see `sgdMomentumFn`) over all `call[5]` floats on the calling thread. */
+  sgdMomentum(...call: SgdMomentumCall): void {
+    this.exports.sgdMomentum(...call);
   }
 
   /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */

@@ -1,5 +1,6 @@
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { flagOn, OWN_GEMM_FLAG } from '../flags';
+import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { FewChannelFilterGradCall, GemmOperand, Im2colCall } from './gemm';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
@@ -14,6 +15,8 @@ export interface HeapGemm {
   im2col?(...args: Im2colCall): void;
   /** `x += col2im(cols)`. */
   col2im?(...args: Im2colCall): void;
+  /** The fused momentum step (see `sgdMomentumFn`), split over the threads for large tensors. */
+  sgdMomentum?(...call: SgdMomentumCall): void;
   /**
    * The few-channel filter gradient split by image into at most `maxSlices` slices, slice `s`
    * accumulating into `call[12] + s * accBytes`; returns the number of slices (see `few-channel-filter-grad.ts`).

@@ -1,3 +1,4 @@
+import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
 /**
@@ -15,6 +16,9 @@ const OP_GEMM = 0;
 const OP_IM2COL = 1;
 const OP_COL2IM = 2;
 const OP_FILTER_GRAD = 3;
+const OP_SGD_MOMENTUM = 4;
+/** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
+export const SGD_MOMENTUM_MIN_PARALLEL = 262144;
 
 /**
  * The worker loop (JavaScript source), run with `module, memory, ctrl, spin, t, pa, pb, scratch`
@@ -41,6 +45,8 @@ for (;;) {
     if (op === ${OP_GEMM}) {
       gemm(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10], c[b + 11],
         pa, pb, scratch, c[b + 15], c[b + 16], c[b + 17]);
+    } else if (op === ${OP_SGD_MOMENTUM}) {
+      ex.sgdMomentum(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7]);
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
@@ -194,6 +200,27 @@ export class ThreadedWasmGemm {
     return jobs.length;
   }
 
+  /**
+   * {@link WasmGemm.sgdMomentum} split into contiguous ranges of a multiple of 16 floats, one per
+   * thread (the step is memory-bound: more slabs only add hand-offs); below
+   * {@link SGD_MOMENTUM_MIN_PARALLEL} floats the calling thread does it all.
+   */
+  sgdMomentum(...call: SgdMomentumCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [v, a, g, oa, ov, n, lrBits, mBits] = call;
+    if (this.threads < 2 || n < SGD_MOMENTUM_MIN_PARALLEL) {
+      this.local.sgdMomentum(...call);
+      return;
+    }
+    const part = Math.ceil(n / this.threads / 16) * 16;
+    const jobs: number[][] = [];
+    for (let i0 = 0; i0 < n; i0 += part) {
+      const o = i0 * 4;
+      jobs.push([OP_SGD_MOMENTUM, v + o, a + o, g + o, oa + o, ov + o, Math.min(part, n - i0), lrBits, mBits]);
+    }
+    this.runJobs(jobs);
+  }
+
   private byImage(op: number, args: Im2colCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
@@ -227,6 +254,7 @@ export class ThreadedWasmGemm {
       const args = job.slice(1);
       if (job[0] === OP_GEMM) ex.gemm(...(args as GemmCall));
       else if (job[0] === OP_IM2COL) ex.im2col(...(args as Im2colCall));
+      else if (job[0] === OP_SGD_MOMENTUM) this.local.sgdMomentum(...(args as SgdMomentumCall));
       else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
       else ex.col2im(...(args as Im2colCall));
     }

@@ -142,6 +142,9 @@ export class Fn {
 
   // f32 / v128
   f32Add(): this { return this.op(0x92); }
+  f32Mul(): this { return this.op(0x94); }
+  /** `f32.reinterpret_i32`: the f32 whose bits are the i32 on the stack. */
+  f32ReinterpretI32(): this { return this.op(0xbe); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4Add(): this { return this.simd(0xe4); }

@@ -1,0 +1,95 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { wasmBackendHeap } from './gemm/backend-heap';
+import { isSharedMemory } from './gemm/gemm';
+import { ownGemm, ownGemmInstalledFor, heapOffset, type WasmTensorBackend } from './gemm/own-gemm-matmul';
+import { f32Bits, sgdMomentumFn, SGD_MOMENTUM_EXPORT, type SgdMomentum, type SgdMomentumCall } from './gemm/sgd-momentum-kernel';
+import { encodeModule } from './gemm/wasm-encoder';
+import type { SgdMomentumAttrs } from '../sgd-momentum-kernel-name';
+
+/**
+ * The wasm kernel `RegstudySgdMomentum`: one pass over `value`, `accumulation` and `gradient`
+ * writing two new heap tensors,
+ *
+ *   newAccumulation = accumulation * momentum + gradient
+ *   newValue        = newAccumulation * (-learningRate) + value
+ *
+ * each operation rounded to float32 as tfjs' `mul` / `add` kernels round (bit-identical to
+ * `tf.train.momentum` on wasm). Runs on the installed GEMM's module (`useBackend('wasm')`: split
+ * over its worker threads from 256K floats), else on a module compiled for the heap alone, else
+ * (no heap found, or the engine refuses a synchronous compile) in a JavaScript loop with the same
+ * roundings. Returns `[newAccumulation, newValue]`: new tensors, or with `attrs.inPlace` the
+ * input buffers overwritten and shared (reference-counted, as `Identity` shares).
+ *
+ * @throws naming the input when dtypes or shapes differ.
+ */
+export function sgdMomentum(backend: unknown, inputs: { value: TensorInfo; accumulation: TensorInfo; gradient: TensorInfo }, attrs: SgdMomentumAttrs): TensorInfo[] {
+  const { value, accumulation, gradient } = inputs;
+  for (const [name, t] of [['value', value], ['accumulation', accumulation], ['gradient', gradient]] as const) {
+    if (t.dtype !== 'float32') throw new Error(`RegstudySgdMomentum: input '${name}' must be float32; got ${t.dtype}`);
+    if (t.shape.length !== value.shape.length || t.shape.some((d, i) => d !== value.shape[i])) {
+      throw new Error(`RegstudySgdMomentum: input '${name}' has shape [${t.shape.join(',')}], expected value's [${value.shape.join(',')}]`);
+    }
+  }
+  const be = backend as WasmTensorBackend & { incRef(dataId: object): void };
+  const n = value.shape.reduce((a, b) => a * b, 1);
+  let newAcc: TensorInfo;
+  let newValue: TensorInfo;
+  if (attrs.inPlace === true && value.dataId !== accumulation.dataId) {
+    be.incRef(accumulation.dataId);
+    be.incRef(value.dataId);
+    newAcc = { dataId: accumulation.dataId, shape: [...value.shape], dtype: 'float32' };
+    newValue = { dataId: value.dataId, shape: [...value.shape], dtype: 'float32' };
+  } else {
+    newAcc = be.makeOutput([...value.shape], 'float32');
+    newValue = be.makeOutput([...value.shape], 'float32');
+  }
+  if (n === 0) return [newAcc, newValue];
+  const call: SgdMomentumCall = [
+    heapOffset(be, value), heapOffset(be, accumulation), heapOffset(be, gradient), heapOffset(be, newAcc), heapOffset(be, newValue),
+    n, f32Bits(-attrs.learningRate), f32Bits(attrs.momentum),
+  ];
+  const gemm = ownGemmInstalledFor(backend) ? ownGemm() : null;
+  if (gemm?.sgdMomentum) {
+    gemm.sgdMomentum(...call);
+    return [newAcc, newValue];
+  }
+  const fn = standalone(backend);
+  if (fn !== null) {
+    fn(...call);
+    return [newAcc, newValue];
+  }
+  const view = (t: TensorInfo): Float32Array => be.typedArrayFromHeap(t) as Float32Array;
+  const [v, a, g, oa, ov] = [view(value), view(accumulation), view(gradient), view(newAcc), view(newValue)];
+  const m = Math.fround(attrs.momentum);
+  const lr = Math.fround(-attrs.learningRate);
+  for (let i = 0; i < n; i++) {
+    const na = Math.fround(Math.fround(a[i]! * m) + g[i]!);
+    oa[i] = na;
+    ov[i] = Math.fround(na * lr) + v[i]!;
+  }
+  return [newAcc, newValue];
+}
+
+const modules = new WeakMap<WebAssembly.Memory, SgdMomentum | null>();
+
+/** The generated step compiled alone for the backend's heap (cached per memory), or null. */
+function standalone(backend: unknown): SgdMomentum | null {
+  let memory: WebAssembly.Memory;
+  try {
+    memory = wasmBackendHeap(backend).memory;
+  } catch {
+    return null;
+  }
+  const hit = modules.get(memory);
+  if (hit !== undefined) return hit;
+  let fn: SgdMomentum | null = null;
+  try {
+    const shared = isSharedMemory(memory);
+    const bytes = encodeModule([sgdMomentumFn()], shared ? { shared: true, minimumPages: 0, maximumPages: 65536 } : { shared: false, minimumPages: 0 });
+    fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports[SGD_MOMENTUM_EXPORT] as SgdMomentum;
+  } catch {
+    fn = null;
+  }
+  modules.set(memory, fn);
+  return fn;
+}

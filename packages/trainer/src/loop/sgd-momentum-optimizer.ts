@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from '../backends/sgd-momentum-kernel-name';
+import { flagOn, FUSED_SGD_MOMENTUM_FLAG } from '../backends/wasm/flags';
+
+/** What `Optimizer.applyGradients` takes: a map of gradients by variable name, or named tensors. */
+type VariableGradients = Parameters<tf.MomentumOptimizer['applyGradients']>[0];
+
+/** The private state of tfjs' `MomentumOptimizer` this subclass shares (same fields, same names). */
+interface MomentumState {
+  accumulations: ({ originalName: string; variable: tf.Variable } | undefined)[];
+}
+
+/** Whether `t`'s buffer belongs to `t` alone (the backend's reference count is 1). */
+function soleOwner(t: tf.Tensor): boolean {
+  const backend = tf.backend() as unknown as { refCount?: (dataId: object) => number };
+  return typeof backend.refCount === 'function' && backend.refCount(t.dataId) === 1;
+}
+
+/**
+ * tfjs' SGD with momentum (`tf.train.momentum`, `useNesterov` false), stepping each variable with
+ * one fused kernel where the active backend has one:
+ *
+ *   accumulation <- accumulation * momentum + gradient
+ *   value        <- accumulation * (-learningRate) + value
+ *
+ * in that order with float32 roundings, i.e. exactly tfjs' `MomentumOptimizer.applyGradients`.
+ * The fused kernel (`RegstudySgdMomentum`, registered for wasm by `registerWasmTrainingKernels`)
+ * replaces its four elementwise kernels (two multiplies, two adds, each writing a new tensor) by
+ * one pass; it is used while the tfjs flag `REGSTUDY_WASM_FUSED_SGD_MOMENTUM` is on (default,
+ * read at each call). Elsewhere, with Nesterov, or with the flag off this is tfjs' own step.
+ *
+ * Everything else is inherited: `getWeights` / `setWeights` (accumulators named
+ * `<variable>/momentum`), `getConfig`, `className` 'Momentum', so checkpoints are interchangeable
+ * with `tf.train.momentum`'s.
+ */
+export class SgdMomentumOptimizer extends tf.MomentumOptimizer {
+  private readonly fusedLearningRate: number;
+  private readonly fusedMomentum: number;
+  private readonly nesterov: boolean;
+  /**
+   * Whether the fused step may overwrite a variable's and its accumulator's buffers in place when
+   * no other tensor shares them (default true; tfjs' `assign` semantics are kept either way).
+   */
+  inPlace = true;
+
+  constructor(learningRate: number, momentum: number, useNesterov = false) {
+    super(learningRate, momentum, useNesterov);
+    this.fusedLearningRate = learningRate;
+    this.fusedMomentum = momentum;
+    this.nesterov = useNesterov;
+  }
+
+  /** Whether the next {@link applyGradients} takes the fused kernel on the active backend. */
+  fusedActive(): boolean {
+    return !this.nesterov && flagOn(FUSED_SGD_MOMENTUM_FLAG) && tf.getKernel(SGD_MOMENTUM_KERNEL, tf.getBackend()) !== undefined;
+  }
+
+  override applyGradients(variableGradients: VariableGradients): void {
+    if (!this.fusedActive()) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const state = this as unknown as MomentumState;
+    const names = Array.isArray(variableGradients) ? variableGradients.map((item) => item.name) : Object.keys(variableGradients);
+    const attrs: SgdMomentumAttrs = { learningRate: this.fusedLearningRate, momentum: this.fusedMomentum };
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name];
+      if (value === undefined) throw new Error(`SgdMomentumOptimizer.applyGradients: no variable named '${name}' is registered`);
+      let slot = state.accumulations[i];
+      if (slot === undefined || slot === null) {
+        slot = { originalName: `${name}/momentum`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        state.accumulations[i] = slot;
+      }
+      const accumulation = slot.variable;
+      const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
+      if (gradient === undefined || gradient === null) return;
+      if (gradient.dtype !== 'float32' || value.dtype !== 'float32') {
+        throw new Error(`SgdMomentumOptimizer.applyGradients: variable '${name}' and its gradient must be float32; got ${value.dtype} and ${gradient.dtype}`);
+      }
+      tf.tidy(() => {
+        const inputs = { value, accumulation, gradient } as unknown as tf.NamedTensorMap;
+        const stepAttrs: SgdMomentumAttrs = { ...attrs, inPlace: this.inPlace && soleOwner(value) && soleOwner(accumulation) };
+        const [newAccumulation, newValue] = tf.engine().runKernel(SGD_MOMENTUM_KERNEL, inputs, stepAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        accumulation.assign(newAccumulation!);
+        value.assign(newValue!);
+      });
+    });
+    this.incrementIterations();
+  }
+}
