@@ -1,4 +1,4 @@
-import { F32, Fn, I32, type Local } from './wasm-encoder';
+import { F32, Fn, I32, V128, type Local } from './wasm-encoder';
 
 /** Export name of the generated max-pool gradient. */
 export const MAX_POOL_GRAD_EXPORT = 'maxPoolGrad';
@@ -25,7 +25,9 @@ export type MaxPoolGrad = (...args: MaxPoolGradCall) => void;
  * (none when every value is NaN / -Infinity). With `useY = 1` (the forward output `y`, valid only
  * when x holds no NaN) it first looks for the first position with `x === y` (`f32.eq`: -0 equals
  * 0), which is that same position, and falls back to the scan when `y` is -Infinity, NaN or not
- * found. Scalar code; images are independent, so callers split `nb` over threads.
+ * found. Channels go in groups of 4 as SIMD128 (`f32x4.gt` + `v128.bitselect` keeping the running
+ * maximum and its byte address per lane: the same scan, branch-free, `y` unused), the last
+ * `c % 4` one at a time as above. Images are independent, so callers split `nb` over threads.
  */
 export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
   const f = new Fn(name, new Array<typeof I32>(17).fill(I32));
@@ -36,6 +38,12 @@ export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
   const m = f.local(F32);
   const best = f.local(F32);
   const v = f.local(F32);
+  const best4 = f.local(V128);
+  const p4 = f.local(V128);
+  const v4 = f.local(V128);
+  const mask = f.local(V128);
+  const lanes = f.local(V128);
+  const simd = (code: number, ...imm: number[]): Fn => f.op(0xfd, ...(code < 128 ? [code] : [(code & 0x7f) | 0x80, code >> 7]), ...imm);
   const loopTo = (i: Local, end: Local, body: () => void): void => {
     f.i32(0).set(i);
     f.block().loop();
@@ -69,6 +77,8 @@ export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
   };
 
   f.get(c).i32(4).mul().set(cs);
+  simd(0x0c, ...[0, 4, 8, 12].flatMap((k) => [k, 0, 0, 0])); // v128.const i32x4 0 4 8 12
+  f.set(lanes);
   f.get(h).get(w).mul().get(cs).mul().set(imgBytes);
   f.get(dx).get(x).sub().set(dxOff);
   // dx = 0 (memory.fill dst, 0, len)
@@ -84,7 +94,41 @@ export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
         f.get(yc).get(sw).mul().get(pl).sub().tee(cLo).get(kw).add().set(cHi);
         max0(cLo);
         minTo(cHi, w);
-        loopTo(d, c, () => {
+        // channels in groups of 4 (SIMD, branch-free full scan), then one at a time
+        f.i32(0).set(d);
+        f.block().loop();
+        f.get(d).get(c).geS().brIf(1);
+        f.get(c).get(d).sub().i32(4).geS().if_();
+        // best4 = -Inf, p4 = -1; per position: mask = v4 > best4 (false for NaN), keep the first
+        f.f32(Number.NEGATIVE_INFINITY).f32x4Splat().set(best4);
+        f.i32(-1);
+        simd(0x11); // i32x4.splat
+        f.set(p4);
+        windowLoops(() => {
+          f.get(q).v128Load().tee(v4).get(best4);
+          simd(0x44); // f32x4.gt
+          f.set(mask);
+          f.get(v4).get(best4).get(mask);
+          simd(0x52); // v128.bitselect
+          f.set(best4);
+          f.get(q);
+          simd(0x11);
+          f.get(lanes);
+          simd(0xae); // i32x4.add
+          f.get(p4).get(mask);
+          simd(0x52);
+          f.set(p4);
+        });
+        for (let lane = 0; lane < 4; lane++) {
+          f.get(p4);
+          simd(0x1b, lane); // i32x4.extract_lane
+          f.tee(p).i32(0).geS().if_();
+          f.get(p).get(dxOff).add().tee(t).get(t).f32Load().get(g).get(o).add().f32Load(4 * lane).f32Add().f32Store();
+          f.end();
+        }
+        f.inc(o, 16).inc(d, 4);
+        f.else_();
+        {
           f.i32(-1).set(p);
           // early exit on y: only for finite / +Inf y (y > -Inf is false for NaN too)
           f.get(useY).if_();
@@ -111,8 +155,11 @@ export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
           f.get(p).i32(0).geS().if_();
           f.get(p).get(dxOff).add().tee(t).get(t).f32Load().get(g).get(o).add().f32Load().f32Add().f32Store();
           f.end();
-          f.inc(o, 4);
-        });
+          f.inc(o, 4).inc(d, 1);
+        }
+        f.end(); // if 4 channels left
+        f.br(0);
+        f.end().end();
       });
     });
     f.get(xb).get(imgBytes).add().set(xb);
