@@ -2,6 +2,7 @@
 // tfjs flag REGSTUDY_WASM_MAXPOOL_GRAD_WASM off (JavaScript pass) and on (generated wasm, split by
 // image over the threads), on ResNet-18's 3x3/2 pool (given the forward output: early exit) and
 // New's 2x2/2 pools. Usage: node bench/ab-max-pool-grad-kernel.mjs [threads] [rounds]
+import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@regstudy/trainer/node';
 
