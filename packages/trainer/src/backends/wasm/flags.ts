@@ -40,13 +40,20 @@ export const SPLIT_K_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_SPLIT_K_FILTER_GRAD';
 export const FUSED_SGD_MOMENTUM_FLAG = 'REGSTUDY_WASM_FUSED_SGD_MOMENTUM';
 
 /**
+ * tfjs flag (default true): `MaxPoolGrad` (float32 NHWC) on the generated wasm function
+ * `maxPoolGrad` (`gemm/max-pool-grad-kernel.ts`), split by image over the installed GEMM's
+ * threads, instead of the JavaScript pass of `max-pool-grad.ts` (same first-occurrence rule).
+ */
+export const MAX_POOL_GRAD_WASM_FLAG = 'REGSTUDY_WASM_MAXPOOL_GRAD_WASM';
+
+/**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

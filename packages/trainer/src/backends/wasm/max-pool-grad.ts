@@ -1,7 +1,8 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { DataType, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from './kernel-runner';
-import { flagOn, TILED_MAX_POOL_GRAD_FLAG } from './flags';
+import { flagOn, MAX_POOL_GRAD_WASM_FLAG, TILED_MAX_POOL_GRAD_FLAG } from './flags';
+import { runMaxPoolGradWasm } from './max-pool-grad-wasm';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` that {@link maxPoolGrad} uses. */
 export interface WasmHeapBackend {
@@ -62,6 +63,10 @@ export function hasNaN(r: KernelRunner, heap: WasmHeapBackend, x: TensorInfo): b
  * window of -Infinity only, routed nowhere) or not found in its window falls back to the full
  * scan above.
  *
+ * With the tfjs flag `REGSTUDY_WASM_MAXPOOL_GRAD_WASM` on (default) and a wasm module available
+ * (`max-pool-grad-wasm.ts`), the same rules run as generated wasm split by image over the
+ * installed GEMM's threads; the JavaScript pass below is the fallback.
+ *
  * Returns `null` (use the stock kernel) for other dtypes, ranks or a backend without heap access.
  */
 export function maxPoolGrad(
@@ -91,6 +96,9 @@ export function maxPoolGrad(
   const useY = output !== undefined && kh * kw >= EARLY_EXIT_MIN_TAPS && output.dtype === 'float32';
   const yInfo = useY && output.shape.every((d, i) => d === dy.shape[i]) ? output : null;
   const out = backend.makeOutput([n, h, w, c], 'float32');
+  if (flagOn(MAX_POOL_GRAD_WASM_FLAG) && runMaxPoolGradWasm(backend, input, dy, yInfo, out, { n, h, w, c, ho, wo, kh, kw, sh, sw, pt: padInfo.top, pl: padInfo.left })) {
+    return out;
+  }
   // Views are taken after the allocation: growing the heap detaches earlier views.
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   const x = backend.typedArrayFromHeap(input) as Float32Array;

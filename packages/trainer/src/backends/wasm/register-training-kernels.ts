@@ -28,7 +28,7 @@ import { leadingAxesReduce } from './reduce';
 import { slice } from './slice';
 import { broadcastTile, leadingRepeatTile } from './tile';
 import { installBroadcastMeanGrad } from './mean-grad';
-import { registerWasmKernelFlags } from './flags';
+import { flagOn, MAX_POOL_GRAD_WASM_FLAG, registerWasmKernelFlags } from './flags';
 import { ownGemmMatMul } from './gemm/own-gemm-matmul';
 import { forwardConv2d } from './forward-conv2d';
 import { sgdMomentum } from './sgd-momentum';
@@ -206,7 +206,9 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     // The forward maximum is usable only when x has no NaN (whose max differs between kernels).
     const { filterSize } = args.attrs as unknown as MaxPoolGradAttrs;
     const taps = typeof filterSize === 'number' ? filterSize * filterSize : filterSize[0] * filterSize[1];
-    const y = output && taps >= EARLY_EXIT_MIN_TAPS && withRunner(args.backend, (r) => !hasNaN(r, heap, input)) ? output : undefined;
+    // The generated kernel scans groups of 4 channels without y: skip the NaN check for them.
+    const simdOnly = flagOn(MAX_POOL_GRAD_WASM_FLAG) && input.shape.length === 4 && input.shape[3]! % 4 === 0;
+    const y = output && !simdOnly && taps >= EARLY_EXIT_MIN_TAPS && withRunner(args.backend, (r) => !hasNaN(r, heap, input)) ? output : undefined;
     return maxPoolGrad(heap, dy, input, args.attrs as unknown as MaxPoolGradAttrs, y) ?? stockMaxPoolGrad(args);
   });
 

@@ -1,5 +1,6 @@
 import { allFewChannelFilterGradFns } from './few-channel-filter-grad-kernel';
 import { sgdMomentumFn } from './sgd-momentum-kernel';
+import { maxPoolGradFn } from './max-pool-grad-kernel';
 import { encodeModule, F32, Fn, I32, V128, type Local, type MemoryImport } from './wasm-encoder';
 
 /** Shape of the generated register-blocked micro-kernel. */
@@ -44,7 +45,7 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   if (!Number.isInteger(KU) || KU < 1 || KU > 8) throw new Error(`gemm: ku must be an integer in [1, 8]; got ${KU}`);
   return [
     packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true),
-    ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(),
+    ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-channel-filter-grad-kernel';
 import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
+import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -56,6 +57,8 @@ export interface GemmExports {
   [name: `filterGrad${number}x${number}`]: FewChannelFilterGrad;
   /** One momentum step (see `sgdMomentumFn`). */
   sgdMomentum: SgdMomentum;
+  /** The first-occurrence max-pool gradient (see `maxPoolGradFn`). */
+  maxPoolGrad: MaxPoolGrad;
 }
 
 /**
@@ -197,6 +200,11 @@ export class WasmGemm {
   /** The fused momentum step (see `sgdMomentumFn`) over all `call[5]` floats on the calling thread. */
   sgdMomentum(...call: SgdMomentumCall): void {
     this.exports.sgdMomentum(...call);
+  }
+
+  /** The max-pool gradient (see `maxPoolGradFn`) of all `call[4]` images on the calling thread. */
+  maxPoolGrad(...call: MaxPoolGradCall): void {
+    this.exports.maxPoolGrad(...call);
   }
 
   /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */

@@ -1,6 +1,7 @@
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { flagOn, OWN_GEMM_FLAG } from '../flags';
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
+import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { FewChannelFilterGradCall, GemmOperand, Im2colCall } from './gemm';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
@@ -17,6 +18,8 @@ export interface HeapGemm {
   col2im?(...args: Im2colCall): void;
   /** The fused momentum step (see `sgdMomentumFn`), split over the threads for large tensors. */
   sgdMomentum?(...call: SgdMomentumCall): void;
+  /** The max-pool gradient (see `maxPoolGradFn`), split by image over the threads. */
+  maxPoolGrad?(...call: MaxPoolGradCall): void;
   /**
    * The few-channel filter gradient split by image into at most `maxSlices` slices, slice `s`
    * accumulating into `call[12] + s * accBytes`; returns the number of slices (see `few-channel-filter-grad.ts`).

@@ -1,4 +1,5 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
+import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
 /**
@@ -17,6 +18,9 @@ const OP_IM2COL = 1;
 const OP_COL2IM = 2;
 const OP_FILTER_GRAD = 3;
 const OP_SGD_MOMENTUM = 4;
+const OP_MAX_POOL_GRAD = 5;
+/** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
+export const MAX_POOL_GRAD_MIN_PARALLEL = 32768;
 /** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
 export const SGD_MOMENTUM_MIN_PARALLEL = 262144;
 
@@ -47,6 +51,9 @@ for (;;) {
         pa, pb, scratch, c[b + 15], c[b + 16], c[b + 17]);
     } else if (op === ${OP_SGD_MOMENTUM}) {
       ex.sgdMomentum(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7]);
+    } else if (op === ${OP_MAX_POOL_GRAD}) {
+      ex.maxPoolGrad(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10],
+        c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15], c[b + 16]);
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
@@ -221,6 +228,29 @@ export class ThreadedWasmGemm {
     this.runJobs(jobs);
   }
 
+  /**
+   * {@link WasmGemm.maxPoolGrad} split by image into one contiguous run of images per thread
+   * (each image's dx depends on its own x, dy, y only: no partial sums, bit-identical to one
+   * pass); below {@link MAX_POOL_GRAD_MIN_PARALLEL} window-channel pairs the caller does it all.
+   */
+  maxPoolGrad(...call: MaxPoolGradCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [x, g, y, dx, nb, h, w, c, ho, wo, ...rest] = call;
+    const slices = Math.min(MAX_SLABS, this.threads, nb);
+    if (slices < 2 || nb * ho * wo * c < MAX_POOL_GRAD_MIN_PARALLEL) {
+      this.local.maxPoolGrad(...call);
+      return;
+    }
+    const part = Math.ceil(nb / slices);
+    const xImg = h * w * c * 4;
+    const yImg = ho * wo * c * 4;
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < nb; b0 += part) {
+      jobs.push([OP_MAX_POOL_GRAD, x + b0 * xImg, g + b0 * yImg, y + b0 * yImg, dx + b0 * xImg, Math.min(part, nb - b0), h, w, c, ho, wo, ...rest]);
+    }
+    this.runJobs(jobs);
+  }
+
   private byImage(op: number, args: Im2colCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
@@ -255,6 +285,7 @@ export class ThreadedWasmGemm {
       if (job[0] === OP_GEMM) ex.gemm(...(args as GemmCall));
       else if (job[0] === OP_IM2COL) ex.im2col(...(args as Im2colCall));
       else if (job[0] === OP_SGD_MOMENTUM) this.local.sgdMomentum(...(args as SgdMomentumCall));
+      else if (job[0] === OP_MAX_POOL_GRAD) this.local.maxPoolGrad(...(args as MaxPoolGradCall));
       else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
       else ex.col2im(...(args as Im2colCall));
     }
