@@ -1,11 +1,11 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { FEW_CHANNEL_FILTER_GRAD_FLAG, flagOn } from './flags';
 import { wasmBackendHeap } from './gemm/backend-heap';
-import { isSharedMemory, type FewChannelFilterGradCall } from './gemm/gemm';
+import type { FewChannelFilterGradCall } from './gemm/gemm';
 import { relaxedSimdSupported } from './gemm/gemm-kernels';
 import { FEW_CHANNEL_MAX_CI, FEW_CHANNEL_MAX_CO, fewChannelFilterGradFn, type FewChannelFilterGrad } from './gemm/few-channel-filter-grad-kernel';
 import { activeOwnGemm, heapOffset, type WasmTensorBackend } from './gemm/own-gemm-matmul';
-import { encodeModule } from './gemm/wasm-encoder';
+import { standaloneFunction } from './gemm/standalone-function';
 
 /**
  * Widest input (channels) taken, in passes of {@link channelChunk} channels, only where a pass
@@ -110,31 +110,11 @@ export function channelChunk(ci: number, nv: number): number {
   return Math.max(1, Math.min(FEW_CHANNEL_MAX_CI, Math.floor((15 - nv) / nv)));
 }
 
-const cache = new WeakMap<WebAssembly.Memory, Map<string, FewChannelFilterGrad | null>>();
-
 /**
  * The `(ci, nv)` kernel compiled alone for `memory` (shared or not), cached per memory: the path
  * without our GEMM installed. Null where the engine refuses to compile it synchronously (e.g. a
  * browser main thread).
  */
 function standaloneKernel(memory: WebAssembly.Memory, ci: number, nv: number): FewChannelFilterGrad | null {
-  let perMemory = cache.get(memory);
-  if (perMemory === undefined) {
-    perMemory = new Map();
-    cache.set(memory, perMemory);
-  }
-  const key = `${ci}x${nv}`;
-  const hit = perMemory.get(key);
-  if (hit !== undefined) return hit;
-  let fn: FewChannelFilterGrad | null = null;
-  try {
-    const shared = isSharedMemory(memory);
-    const fnCode = fewChannelFilterGradFn(ci, nv, relaxedSimdSupported(), 'filterGrad');
-    const bytes = encodeModule([fnCode], shared ? { shared: true, minimumPages: 0, maximumPages: 65536 } : { shared: false, minimumPages: 0 });
-    fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.filterGrad as FewChannelFilterGrad;
-  } catch {
-    fn = null;
-  }
-  perMemory.set(key, fn);
-  return fn;
+  return standaloneFunction<FewChannelFilterGrad>(memory, `filterGrad-${ci}x${nv}`, () => fewChannelFilterGradFn(ci, nv, relaxedSimdSupported(), 'filterGrad'));
 }

@@ -1,9 +1,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { wasmBackendHeap } from './gemm/backend-heap';
-import { isSharedMemory } from './gemm/gemm';
 import { MAX_POOL_GRAD_EXPORT, maxPoolGradFn, type MaxPoolGrad, type MaxPoolGradCall } from './gemm/max-pool-grad-kernel';
 import { heapOffset, ownGemm, ownGemmInstalledFor, type WasmTensorBackend } from './gemm/own-gemm-matmul';
-import { encodeModule } from './gemm/wasm-encoder';
+import { standaloneBackendFunction } from './gemm/standalone-function';
 
 /** Pool geometry of {@link runMaxPoolGradWasm} (see `backend_util.computePool2DInfo`). */
 export interface PoolGeometry {
@@ -22,35 +20,11 @@ export function runMaxPoolGradWasm(backend: unknown, x: TensorInfo, dy: TensorIn
   const be = backend as Partial<WasmTensorBackend>;
   if (typeof be.dataIdMap?.get !== 'function') return false;
   const gemm = ownGemmInstalledFor(backend) ? ownGemm() : null;
-  const fn = gemm?.maxPoolGrad ? gemm.maxPoolGrad.bind(gemm) : standalone(backend);
+  const fn = gemm?.maxPoolGrad ? gemm.maxPoolGrad.bind(gemm) : standaloneBackendFunction<MaxPoolGrad>(backend, MAX_POOL_GRAD_EXPORT, maxPoolGradFn);
   if (fn === null) return false;
   const at = (t: TensorInfo): number => heapOffset(be as WasmTensorBackend, t);
   const { n, h, w, c, ho, wo, kh, kw, sh, sw, pt, pl } = geo;
   const call: MaxPoolGradCall = [at(x), at(dy), y === null ? 0 : at(y), at(out), n, h, w, c, ho, wo, kh, kw, sh, sw, pt, pl, y === null ? 0 : 1];
   fn(...call);
   return true;
-}
-
-const modules = new WeakMap<WebAssembly.Memory, MaxPoolGrad | null>();
-
-/** The generated function compiled alone for the backend's heap (cached per memory), or null. */
-function standalone(backend: unknown): MaxPoolGrad | null {
-  let memory: WebAssembly.Memory;
-  try {
-    memory = wasmBackendHeap(backend).memory;
-  } catch {
-    return null;
-  }
-  const hit = modules.get(memory);
-  if (hit !== undefined) return hit;
-  let fn: MaxPoolGrad | null = null;
-  try {
-    const shared = isSharedMemory(memory);
-    const bytes = encodeModule([maxPoolGradFn()], shared ? { shared: true, minimumPages: 0, maximumPages: 65536 } : { shared: false, minimumPages: 0 });
-    fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports[MAX_POOL_GRAD_EXPORT] as MaxPoolGrad;
-  } catch {
-    fn = null;
-  }
-  modules.set(memory, fn);
-  return fn;
 }

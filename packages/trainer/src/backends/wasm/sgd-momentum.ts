@@ -1,9 +1,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { wasmBackendHeap } from './gemm/backend-heap';
-import { isSharedMemory } from './gemm/gemm';
 import { ownGemm, ownGemmInstalledFor, heapOffset, type WasmTensorBackend } from './gemm/own-gemm-matmul';
 import { f32Bits, sgdMomentumFn, SGD_MOMENTUM_EXPORT, type SgdMomentum, type SgdMomentumCall } from './gemm/sgd-momentum-kernel';
-import { encodeModule } from './gemm/wasm-encoder';
+import { standaloneBackendFunction } from './gemm/standalone-function';
 import type { SgdMomentumAttrs } from '../sgd-momentum-kernel-name';
 
 /**
@@ -53,7 +51,7 @@ export function sgdMomentum(backend: unknown, inputs: { value: TensorInfo; accum
     gemm.sgdMomentum(...call);
     return [newAcc, newValue];
   }
-  const fn = standalone(backend);
+  const fn = standaloneBackendFunction<SgdMomentum>(backend, SGD_MOMENTUM_EXPORT, sgdMomentumFn);
   if (fn !== null) {
     fn(...call);
     return [newAcc, newValue];
@@ -68,28 +66,4 @@ export function sgdMomentum(backend: unknown, inputs: { value: TensorInfo; accum
     ov[i] = Math.fround(na * lr) + v[i]!;
   }
   return [newAcc, newValue];
-}
-
-const modules = new WeakMap<WebAssembly.Memory, SgdMomentum | null>();
-
-/** The generated step compiled alone for the backend's heap (cached per memory), or null. */
-function standalone(backend: unknown): SgdMomentum | null {
-  let memory: WebAssembly.Memory;
-  try {
-    memory = wasmBackendHeap(backend).memory;
-  } catch {
-    return null;
-  }
-  const hit = modules.get(memory);
-  if (hit !== undefined) return hit;
-  let fn: SgdMomentum | null = null;
-  try {
-    const shared = isSharedMemory(memory);
-    const bytes = encodeModule([sgdMomentumFn()], shared ? { shared: true, minimumPages: 0, maximumPages: 65536 } : { shared: false, minimumPages: 0 });
-    fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports[SGD_MOMENTUM_EXPORT] as SgdMomentum;
-  } catch {
-    fn = null;
-  }
-  modules.set(memory, fn);
-  return fn;
 }
