@@ -44,14 +44,7 @@ export function fewChannelFilterGradFn(ci: number, nv: number, relaxed: boolean,
   const a: Local[][] = Array.from({ length: ci }, () => Array.from({ length: nv }, () => f.local(V128)));
   const d: Local[] = Array.from({ length: nv }, () => f.local(V128));
   const s = f.local(V128);
-  const forTo = (idx: Local, end: Local, body: () => void): void => {
-    f.i32(0).set(idx);
-    f.block().loop();
-    f.get(idx).get(end).geS().brIf(1);
-    body();
-    f.inc(idx, 1).br(0);
-    f.end().end();
-  };
+  const forTo = (i: Local, end: Local, body: () => void): void => void f.forRange(i, end, body);
   const madd = (acc_: Local, v: Local): void => {
     if (relaxed) f.get(s).get(v).get(acc_).f32x4RelaxedMadd().set(acc_);
     else f.get(acc_).get(s).get(v).f32x4Mul().f32x4Add().set(acc_);

@@ -62,14 +62,7 @@ function im2colFn(name: string, scatter: boolean): Fn {
   const f = new Fn(name, new Array<typeof I32>(14).fill(I32));
   const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
   const [d, b, oy, ox, ky, kx, iy, ix, src, q] = Array.from({ length: 10 }, () => f.local(I32)) as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local];
-  const loopTo = (i: Local, end: Local, body: () => void): void => {
-    f.i32(0).set(i);
-    f.block().loop();
-    f.get(i).get(end).geS().brIf(1);
-    body();
-    f.inc(i, 1).br(0);
-    f.end().end();
-  };
+  const loopTo = (i: Local, end: Local, body: () => void): void => void f.forRange(i, end, body);
   /** Moves `c` floats between `src` (x) and `d` (cols), advancing both; `zero`: cols = 0 only. */
   const run = (zero: boolean): void => {
     f.get(c).set(q);

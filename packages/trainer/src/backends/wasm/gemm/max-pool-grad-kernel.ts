@@ -44,14 +44,7 @@ export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
   const mask = f.local(V128);
   const lanes = f.local(V128);
   const simd = (code: number, ...imm: number[]): Fn => f.op(0xfd, ...(code < 128 ? [code] : [(code & 0x7f) | 0x80, code >> 7]), ...imm);
-  const loopTo = (i: Local, end: Local, body: () => void): void => {
-    f.i32(0).set(i);
-    f.block().loop();
-    f.get(i).get(end).geS().brIf(1);
-    body();
-    f.inc(i, 1).br(0);
-    f.end().end();
-  };
+  const loopTo = (i: Local, end: Local, body: () => void): void => void f.forRange(i, end, body);
   const max0 = (dst: Local): void => {
     // dst = max(dst, 0)
     f.get(dst).i32(0).get(dst).i32(0).gtS().select().set(dst);

@@ -84,6 +84,15 @@ export class Fn {
   end(): this { return this.op(0x0b); }
   br(depth: number): this { return this.op(0x0c, ...uleb(depth)); }
   brIf(depth: number): this { return this.op(0x0d, ...uleb(depth)); }
+  /** `for (i = 0; i < end; i++) body()` with signed compares (`i`, `end`: i32 locals). */
+  forRange(i: Local, end: Local, body: () => void): this {
+    this.i32(0).set(i);
+    this.block().loop();
+    this.get(i).get(end).geS().brIf(1);
+    body();
+    this.inc(i, 1).br(0);
+    return this.end().end();
+  }
   /** Calls function `index` (module function index space; this encoder imports no functions). */
   call(index: number): this { return this.op(0x10, ...uleb(index)); }
 
