@@ -9,6 +9,7 @@ import { encodeModule } from '../src/backends/wasm/gemm/wasm-encoder';
 import { createOptimizer, disposeOptimizer } from '../src/loop/optimizer';
 import { SgdMomentumOptimizer } from '../src/loop/sgd-momentum-optimizer';
 import { randomValues, setUpCpuAndWasm } from './helpers/backends';
+import { bumpHeap } from './helpers/bump-heap';
 
 beforeAll(setUpCpuAndWasm);
 afterEach(() => {
@@ -222,15 +223,7 @@ describe('SgdMomentumOptimizer', () => {
 
 describe('generated sgdMomentum kernel', () => {
   it('splits over threads on a shared memory with the same bytes as one pass, for odd sizes', async () => {
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: 4096, shared: true });
-    let top = 1024;
-    const alloc = (bytes: number): number => {
-      const p = top;
-      top += Math.ceil(bytes / 8) * 8;
-      const need = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
-      if (need > 0) memory.grow(need);
-      return p;
-    };
+    const { memory, alloc } = bumpHeap(256, true);
     const g = await createNodeThreadedGemm(memory, { alloc, threads: 2 });
     try {
       for (const n of [5, SGD_MOMENTUM_MIN_PARALLEL + 3, 2 * SGD_MOMENTUM_MIN_PARALLEL + 17]) {

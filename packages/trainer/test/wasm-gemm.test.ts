@@ -6,20 +6,9 @@ import { startThreadedGemm } from '../src/backends/wasm/gemm/threaded-gemm';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from '../src/backends/wasm/gemm/gemm-kernels';
 import { sleb, uleb } from '../src/backends/wasm/gemm/wasm-encoder';
 import { randomValues as values } from './helpers/backends';
+import { bumpHeap } from './helpers/bump-heap';
 
-/** A memory with a bump allocator (8-byte aligned, like emscripten's malloc). */
-function heap(pages = 64, shared = false): { memory: WebAssembly.Memory; alloc: (bytes: number) => number } {
-  const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: 4096, shared: true } : { initial: pages });
-  let top = 1024;
-  const alloc = (bytes: number): number => {
-    const p = top;
-    top += Math.ceil(bytes / 8) * 8;
-    const need = Math.ceil(top / 65536) - memory.buffer.byteLength / 65536;
-    if (need > 0) memory.grow(need);
-    return p;
-  };
-  return { memory, alloc };
-}
+const heap = bumpHeap;
 
 /** op(A) @ op(B) in float64 from row-major stored matrices. */
 function reference(m: number, n: number, k: number, a: Float32Array, ta: boolean, b: Float32Array, tb: boolean): Float64Array {
