@@ -68,7 +68,8 @@ export async function runJobs(opts: JobsOptions): Promise<JobsOutcome> {
   let backend: JobsOutcome['backend'] = null;
   const processes: ChildProcess[] = [];
   const exits = Array.from({ length: opts.jobs }, (_, i) => {
-    const child = spawn(process.execPath, [opts.cliPath, ...jobArgs(opts.argv, i, opts.jobs, opts.threads)], {
+    // Node's own flags (e.g. --experimental-wasm-relaxed-simd, --max-old-space-size) carry over.
+    const child = spawn(process.execPath, [...process.execArgv, opts.cliPath, ...jobArgs(opts.argv, i, opts.jobs, opts.threads)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: process.env,
     });
