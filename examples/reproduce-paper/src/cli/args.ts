@@ -65,7 +65,7 @@ Usage: reproduce-paper [options]          (from the repo root: pnpm reproduce [-
 Presets
   --preset quick|paper    quick (default): a synthetic Tiny-ImageNet twin written into the cache
                           (10 classes, 20 + 10 images each), the whole grid (3 models x 4 lambda
-                          settings) for 5/8/2 epochs at lr 0.01, batch 20: about 5 minutes on a
+                          settings) for 5/8/2 epochs at lr 0.01, batch 20: 1.5-3 minutes on a
                           2-core CPU with the wasm backend.
                           paper: the original protocol: SGD lr 0.001 momentum 0.9, batch 100,
                           pixels in [0,1], L1 as a loss term over all parameters, L2 as PyTorch's
