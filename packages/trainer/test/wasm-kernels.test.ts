@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../src/backends/wasm/register-training-kernels';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
+import { poolInput, type PoolInputKind } from './helpers/pool-inputs';
 
 type Pad = 'same' | 'valid';
 // [batch, height, width, inChannels, outChannels, kernel, stride, padding]
@@ -256,20 +257,9 @@ describe('AvgPoolGrad', () => {
 });
 
 describe('MaxPoolGrad', () => {
-  type Values = 'random' | 'zeros' | 'relu' | 'coarse' | 'negative' | 'nan' | 'neginf';
-  /** Inputs with many ties: all zeros, ReLU outputs, values on a 0.5 grid, all negative. */
-  const valuesOf = (kind: Values, count: number, seed: number): Float32Array => {
-    const v = randomValues(count, seed);
-    if (kind === 'zeros') return new Float32Array(count);
-    if (kind === 'relu') return v.map((a) => Math.max(a, 0));
-    if (kind === 'coarse') return v.map((a) => Math.round(a * 2) / 2);
-    if (kind === 'negative') return v.map((a) => -Math.abs(a) - 0.5);
-    // NaNs and -Infinity runs: the forward max may be NaN or -Infinity, so the gradient must not
-    // rely on it (full-scan fallback, the cpu rule: NaN never wins, an all -Infinity window routes nowhere)
-    if (kind === 'nan') return v.map((a, i) => (i % 5 === 2 ? Number.NaN : a));
-    if (kind === 'neginf') return v.map((a, i) => (i % 4 === 1 || i % 7 < 3 ? Number.NEGATIVE_INFINITY : a));
-    return v;
-  };
+  type Values = PoolInputKind;
+  /** Inputs with many ties, NaNs and -Infinity runs (see `poolInput`). */
+  const valuesOf = poolInput;
   const cases: [number[], number | [number, number], number | [number, number], Pad][] = [
     [[2, 8, 8, 3], 2, 2, 'valid'],
     [[2, 7, 7, 3], 2, 2, 'valid'],

@@ -6,6 +6,7 @@ import { MAX_POOL_GRAD_EXPORT, maxPoolGradFn, type MaxPoolGrad } from '../src/ba
 import { MAX_POOL_GRAD_MIN_PARALLEL } from '../src/backends/wasm/gemm/threaded-gemm';
 import { encodeModule } from '../src/backends/wasm/gemm/wasm-encoder';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
+import { poolInput, poolInputKinds } from './helpers/pool-inputs';
 
 type Pad = 'same' | 'valid';
 interface Geo { n: number; h: number; w: number; c: number; kh: number; kw: number; sh: number; sw: number; pad: Pad }
@@ -84,18 +85,8 @@ function generated(
   return new Float32Array(h.memory.buffer, pdx, x.length).slice();
 }
 
-type Kind = 'random' | 'zeros' | 'relu' | 'coarse' | 'negative' | 'nan' | 'neginf';
-const values = (kind: Kind, count: number, seed: number): Float32Array => {
-  const v = randomValues(count, seed);
-  if (kind === 'zeros') return new Float32Array(count);
-  if (kind === 'relu') return v.map((a) => Math.max(a, 0));
-  if (kind === 'coarse') return v.map((a) => Math.round(a * 2) / 2);
-  if (kind === 'negative') return v.map((a) => -Math.abs(a) - 0.5);
-  if (kind === 'nan') return v.map((a, i) => (i % 5 === 2 ? Number.NaN : a));
-  if (kind === 'neginf') return v.map((a, i) => (i % 4 === 1 || i % 7 < 3 ? Number.NEGATIVE_INFINITY : a));
-  return v;
-};
-const kinds: Kind[] = ['random', 'zeros', 'relu', 'coarse', 'negative', 'nan', 'neginf'];
+const values = poolInput;
+const kinds = poolInputKinds;
 
 // [n, h, w, c, kh, kw, sh, sw, pad]: odd sizes, batch 1, same / valid, stride 1 / 2, 2x2 / 3x3
 const cases: [number, number, number, number, number, number, number, number, Pad][] = [
