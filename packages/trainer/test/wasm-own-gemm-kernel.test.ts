@@ -1,34 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWN_GEMM_FLAG } from '../src/backends/wasm/flags';
-import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
-import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
 import { OWN_CONV_MIN, ownConvLimits } from '../src/backends/wasm/gemm/own-gemm-conv';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
+import { installCountingGemm, uninstallCountingGemm, type GemmCounts } from './helpers/counting-gemm';
 
-let calls = 0;
-let im2colCalls = 0;
-let col2imCalls = 0;
+let counts: GemmCounts;
 
 beforeAll(async () => {
   await setUpCpuAndWasm();
-  const wasm = tf.engine().findBackend('wasm');
-  const gemm = createBackendGemm(wasm);
-  installOwnGemm(
-    {
-      gemm: (...args) => (calls++, gemm.gemm(...args)),
-      im2col: (...args) => (im2colCalls++, gemm.im2col(...args)),
-      col2im: (...args) => (col2imCalls++, gemm.col2im(...args)),
-    },
-    wasm,
-  );
-  tf.env().set(OWN_GEMM_FLAG, true);
+  counts = installCountingGemm();
 });
 
-afterAll(() => {
-  tf.env().set(OWN_GEMM_FLAG, false);
-  installOwnGemm(null);
-});
+afterAll(uninstallCountingGemm);
 
 describe("BatchMatMul on wasm with REGSTUDY_WASM_OWN_GEMM on", () => {
   // [a shape, b shape, transposeA, transposeB, runs on our GEMM]
@@ -41,14 +24,14 @@ describe("BatchMatMul on wasm with REGSTUDY_WASM_OWN_GEMM on", () => {
     [[2, 4, 6], [2, 6, 3], false, false, false], // batched: stock path
   ];
   it.each(cases)('%j @ %j (tA %s, tB %s) matches cpu; own GEMM used: %s', (sa, sb, ta, tb, used) => {
-    const before = calls;
+    const before = counts.gemm;
     const numTensors = tf.memory().numTensors;
     const size = (s: number[]): number => s.reduce((x, y) => x * y, 1);
     const f = (): tf.Tensor => tf.matMul(tf.tensor(randomValues(size(sa), 3), sa), tf.tensor(randomValues(size(sb), 4), sb), ta, tb);
     const [want] = onBackend('cpu', f);
     const [got] = onBackend('wasm', f);
     expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-5);
-    expect(calls > before).toBe(used);
+    expect(counts.gemm > before).toBe(used);
     expect(tf.memory().numTensors).toBe(numTensors);
   });
 });
@@ -75,7 +58,7 @@ const own = (k: number, ci: number, co: number, kind: keyof typeof OWN_CONV_MIN)
 
 describe.each(convCases)('conv2d gradients on the own GEMM, x=[%i,%i,%i,%i] co=%i k=%i s=%i %s', (n, h, w, ci, co, k, s, pad) => {
   it('and the forward pass match cpu (relative error <= 1e-4) through im2col / col2im + GEMM, without leaks', () => {
-    const before = [im2colCalls, col2imCalls, calls];
+    const before = [counts.im2col, counts.col2im, counts.gemm];
     const chunked = n === 5;
     // 3 x 3 x 288 floats of cols per image: a limit of 2 images' worth splits the batch 2 + 2 + 1
     ownConvLimits.maxColsFloats = chunked ? 2 * 9 * 288 : 16 * 1024 * 1024;
@@ -98,10 +81,10 @@ describe.each(convCases)('conv2d gradients on the own GEMM, x=[%i,%i,%i,%i] co=%
     const chunks = chunked ? 3 : 1;
     const [fwd, inp, fil] = (['forward', 'inputGradient', 'filterGradient'] as const).map((kind) => (own(k, ci, co, kind) ? chunks : 0));
     // (at least: the XNNPACK-side compositions' own matMuls also run on the installed GEMM)
-    expect(calls - before[2]!).toBeGreaterThanOrEqual(2 * fwd! + inp! + fil!);
+    expect(counts.gemm - before[2]!).toBeGreaterThanOrEqual(2 * fwd! + inp! + fil!);
     const pointwise = k === 1 && s === 1;
-    expect(im2colCalls - before[0]!).toBe(pointwise ? 0 : 2 * fwd! + fil!);
-    expect(col2imCalls - before[1]!).toBe(pointwise ? 0 : inp!);
+    expect(counts.im2col - before[0]!).toBe(pointwise ? 0 : 2 * fwd! + fil!);
+    expect(counts.col2im - before[1]!).toBe(pointwise ? 0 : inp!);
     expect(tf.memory().numTensors).toBe(numTensors);
   });
 });

@@ -1,50 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWN_GEMM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG } from '../src/backends/wasm/flags';
-import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
-import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
+import { OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG } from '../src/backends/wasm/flags';
 import { tapRuns } from '../src/backends/wasm/gemm/own-gemm-tiny-map';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
+import { installCountingGemm, uninstallCountingGemm, type GemmCounts } from './helpers/counting-gemm';
 
-/** GEMM calls on the installed own GEMM, and its split-K calls. */
-let calls = 0;
-let splitKCalls = 0;
+/** Calls of the installed own GEMM, and of its split-K. */
+let counts: GemmCounts;
 
 beforeAll(async () => {
   await setUpCpuAndWasm();
-  const wasm = tf.engine().findBackend('wasm');
-  const gemm = createBackendGemm(wasm);
-  installOwnGemm(
-    {
-      gemm: (...args) => (calls++, gemm.gemm(...args)),
-      // the threaded GEMM's split-K, done slice by slice on this thread (3 slices at most)
-      gemmSplitK: (m, n, k, a, b, c, accumulate, partial, maxSlices) => {
-        splitKCalls++;
-        const slices = Math.min(3, maxSlices);
-        const part = Math.ceil(k / slices);
-        let s = 0;
-        for (let k0 = 0; k0 < k; k0 += part, s++) {
-          const aOff = a.trans ? k0 * a.ld * 4 : k0 * 4;
-          const bOff = b.trans ? k0 * 4 : k0 * b.ld * 4;
-          const cs = s === 0 ? c : { ptr: partial + (s - 1) * m * n * 4, ld: n };
-          gemm.gemm(m, n, Math.min(part, k - k0), { ...a, ptr: a.ptr + aOff }, { ...b, ptr: b.ptr + bOff }, cs, s === 0 && accumulate);
-        }
-        return s;
-      },
-      im2col: (...args) => gemm.im2col(...args),
-      col2im: (...args) => gemm.col2im(...args),
-    },
-    wasm,
-  );
-  tf.env().set(OWN_GEMM_FLAG, true);
+  // the threaded GEMM's split-K, done slice by slice on this thread (3 slices at most)
+  counts = installCountingGemm((gemm) => (m, n, k, a, b, c, accumulate, partial, maxSlices) => {
+    const slices = Math.min(3, maxSlices);
+    const part = Math.ceil(k / slices);
+    let s = 0;
+    for (let k0 = 0; k0 < k; k0 += part, s++) {
+      const aOff = a.trans ? k0 * a.ld * 4 : k0 * 4;
+      const bOff = b.trans ? k0 * 4 : k0 * b.ld * 4;
+      const cs = s === 0 ? c : { ptr: partial + (s - 1) * m * n * 4, ld: n };
+      gemm.gemm(m, n, Math.min(part, k - k0), { ...a, ptr: a.ptr + aOff }, { ...b, ptr: b.ptr + bOff }, cs, s === 0 && accumulate);
+    }
+    return s;
+  });
   tf.env().set(OWN_GEMM_TINY_MAP_FLAG, true);
 });
 
-afterAll(() => {
-  tf.env().set(OWN_GEMM_FLAG, false);
-  installOwnGemm(null);
-});
+afterAll(uninstallCountingGemm);
 
 type Pad = 'same' | 'valid';
 const info = (n: number, h: number, w: number, ci: number, co: number, k: number, s: number, pad: Pad): backend_util.Conv2DInfo =>
@@ -114,13 +97,13 @@ describe.each(cases)('tiny-map convolutions on the own GEMM, x=[%i,%i,%i,%i] co=
         return [y, ...g([x, f], tf.tensor(randomValues(y.size, 13), y.shape))];
       });
     const gemmCalls = (): number => {
-      const before = calls;
+      const before = counts.gemm;
       run('wasm');
-      return calls - before;
+      return counts.gemm - before;
     };
-    const before = calls;
+    const before = counts.gemm;
     const [yW, dxW, dfW] = run('wasm');
-    const onCalls = calls - before;
+    const onCalls = counts.gemm - before;
     const [yC, dxC, dfC] = run('cpu');
     expect(relativeError(yW!, yC!)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
@@ -146,9 +129,9 @@ describe('flag off', () => {
     tf.env().set(OWN_GEMM_TINY_MAP_FLAG, false);
     try {
       const f = (): tf.Tensor => tf.conv2d(tf.tensor4d(randomValues(2 * 2 * 2 * 8, 1), [2, 2, 2, 8]), tf.tensor4d(randomValues(9 * 8 * 4, 2), [3, 3, 8, 4]), 1, 'same');
-      const before = calls;
+      const before = counts.gemm;
       const [got] = onBackend('wasm', f);
-      expect(calls - before).toBe(0); // the swapped XNNPACK form, no GEMM
+      expect(counts.gemm - before).toBe(0); // the swapped XNNPACK form, no GEMM
       const [want] = onBackend('cpu', f);
       expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-4);
     } finally {
@@ -162,7 +145,7 @@ describe('split-K filter gradient (small C, deep batch: the stem)', () => {
     tf.env().set(SPLIT_K_FILTER_GRAD_FLAG, split);
     try {
       // m = 5*5*3 = 75 taps, n = 2, k = 9*24*24 = 5184 >= 64 * 75
-      const before = splitKCalls;
+      const before = counts.splitK;
       const numTensors = tf.memory().numTensors;
       const attrs = { strides: [2, 2], pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [5, 5, 3, 2] };
       const f = (): tf.Tensor =>
@@ -174,7 +157,7 @@ describe('split-K filter gradient (small C, deep batch: the stem)', () => {
       const [got] = onBackend('wasm', f);
       const [want] = onBackend('cpu', f);
       expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-4);
-      expect(splitKCalls - before).toBe(split ? 1 : 0);
+      expect(counts.splitK - before).toBe(split ? 1 : 0);
       expect(tf.memory().numTensors).toBe(numTensors);
     } finally {
       tf.env().set(SPLIT_K_FILTER_GRAD_FLAG, true);
