@@ -6,6 +6,7 @@ import { KernelRunner } from './kernel-runner';
 import { col2imConv2dBackpropInput } from './conv2d-backprop-input-col2im';
 import { ownGemmConvInputGrad } from './gemm/own-gemm-conv';
 import { ownGemmTinyMapInputGrad } from './gemm/own-gemm-tiny-map';
+import { winogradInputGrad } from './gemm/winograd-conv';
 import { asWasmHeapBackend } from './max-pool-grad';
 import { prefersSwappedTinyMap, tinyMapConv2dBackpropInput } from './tiny-map-conv';
 
@@ -47,6 +48,8 @@ export function conv2dBackpropInput(
   );
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const winograd = winogradInputGrad(r.backend, dy, filter, info);
+  if (winograd !== null) return winograd;
   const tiny = ownGemmTinyMapInputGrad(r.backend, dy, filter, info);
   if (tiny !== null) return tiny;
   if (prefersSwappedTinyMap(info, 'inputGradient')) {

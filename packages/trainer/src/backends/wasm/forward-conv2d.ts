@@ -4,9 +4,11 @@ import type { KernelRunner } from './kernel-runner';
 import { prefersSwappedTinyMap, tinyMapConv2d } from './tiny-map-conv';
 import { ownGemmConv2d } from './gemm/own-gemm-conv';
 import { ownGemmTinyMapConv2d } from './gemm/own-gemm-tiny-map';
+import { winogradConv2d } from './gemm/winograd-conv';
 
 /**
- * `Conv2D` / `FusedConv2D` for the wasm backend: stride-1 convolutions on maps smaller than the
+ * `Conv2D` / `FusedConv2D` for the wasm backend: 3x3 'same' convolutions that qualify take
+ * Winograd F(2x2, 3x3) (`winogradConv2d`, flag `REGSTUDY_WASM_WINOGRAD`); stride-1 convolutions on maps smaller than the
  * filter take `ownGemmTinyMapConv2d` (flag `REGSTUDY_WASM_OWN_GEMM_TINY_MAP`, own GEMM active) or
  * {@link tinyMapConv2d}; with the tfjs flag `REGSTUDY_WASM_OWN_GEMM` the others take
  * im2col + our own GEMM (`ownGemmConv2d`); everything else, and any fused bias, activation or PReLU
@@ -29,6 +31,8 @@ export function forwardConv2d(
     attrs.pad,
     attrs.dimRoundingMode,
   );
+  const winograd = winogradConv2d(r.backend, x, filter, info);
+  if (winograd !== null) return winograd;
   const tiny = ownGemmTinyMapConv2d(r.backend, x, filter, info);
   if (tiny !== null) return tiny;
   if (!prefersSwappedTinyMap(info, 'forward')) return ownGemmConv2d(r.backend, x, filter, info);

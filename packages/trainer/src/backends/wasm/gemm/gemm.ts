@@ -1,6 +1,7 @@
 import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-channel-filter-grad-kernel';
 import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
+import type { WinogradFilter, WinogradTile, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -59,6 +60,24 @@ export interface GemmExports {
   sgdMomentum: SgdMomentum;
   /** The first-occurrence max-pool gradient (see `maxPoolGradFn`). */
   maxPoolGrad: MaxPoolGrad;
+  /** Winograd F(2x2, 3x3) tile transforms (see `tileTransformFn`). */
+  wgInput: WinogradTile;
+  wgDy: WinogradTile;
+  wgOutput: WinogradTile;
+  /** Winograd filter transform and its adjoint (see `filterTransformFn`). */
+  wgFilter: WinogradFilter;
+  wgFilterGrad: WinogradFilter;
+}
+
+/** One product of a {@link WasmGemm.gemmBatch}: `C (+)= op(A) @ op(B)`. */
+export interface GemmProduct {
+  m: number;
+  n: number;
+  k: number;
+  a: GemmOperand;
+  b: GemmOperand;
+  c: GemmOperand;
+  accumulate?: boolean;
 }
 
 /**
@@ -205,6 +224,21 @@ export class WasmGemm {
   /** The max-pool gradient (see `maxPoolGradFn`) of all `call[4]` images on the calling thread. */
   maxPoolGrad(...call: MaxPoolGradCall): void {
     this.exports.maxPoolGrad(...call);
+  }
+
+  /** Independent products one after the other on the calling thread (see {@link WasmGemm.gemm}). */
+  gemmBatch(products: readonly GemmProduct[]): void {
+    for (const p of products) this.gemm(p.m, p.n, p.k, p.a, p.b, p.c, p.accumulate ?? false);
+  }
+
+  /** A Winograd tile transform (see `tileTransformFn`) of all `call[1]` images on the calling thread. */
+  winogradTiles(name: WinogradTileExport, ...call: WinogradTileCall): void {
+    this.exports[name](...call);
+  }
+
+  /** The Winograd filter transform (`grad`: its adjoint) over `n` `(ci, co)` pairs (see `filterTransformFn`). */
+  winogradFilter(grad: boolean, src: number, n: number, dst: number): void {
+    (grad ? this.exports.wgFilterGrad : this.exports.wgFilter)(src, n, dst);
   }
 
   /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */

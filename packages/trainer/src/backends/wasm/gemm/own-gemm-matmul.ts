@@ -2,7 +2,8 @@ import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { flagOn, OWN_GEMM_FLAG } from '../flags';
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
-import type { FewChannelFilterGradCall, GemmOperand, Im2colCall } from './gemm';
+import type { FewChannelFilterGradCall, GemmOperand, GemmProduct, Im2colCall } from './gemm';
+import type { WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
 export interface HeapGemm {
@@ -25,6 +26,12 @@ export interface HeapGemm {
    * accumulating into `call[12] + s * accBytes`; returns the number of slices (see `few-channel-filter-grad.ts`).
    */
   fewChannelFilterGrad?(ci: number, nv: number, call: FewChannelFilterGradCall, accBytes: number, maxSlices: number): number;
+  /** Independent products, spread over the threads one product per job (see `winograd-conv.ts`). */
+  gemmBatch?(products: readonly GemmProduct[]): void;
+  /** A Winograd F(2x2, 3x3) tile transform (see `tileTransformFn`), split by image over the threads. */
+  winogradTiles?(name: WinogradTileExport, ...call: WinogradTileCall): void;
+  /** The Winograd filter transform or its adjoint (see `filterTransformFn`). */
+  winogradFilter?(grad: boolean, src: number, n: number, dst: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this path uses. */

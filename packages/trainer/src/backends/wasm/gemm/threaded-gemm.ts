@@ -1,6 +1,7 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
-import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
+import { WINOGRAD_TILE_EXPORTS, type WinogradTileCall, type WinogradTileExport } from './winograd-kernels';
+import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type GemmProduct, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
 /**
  * The control block shared by all threads (Int32): [0] job sequence (-1: exit), [1] next slab
@@ -19,6 +20,7 @@ const OP_COL2IM = 2;
 const OP_FILTER_GRAD = 3;
 const OP_SGD_MOMENTUM = 4;
 const OP_MAX_POOL_GRAD = 5;
+const OP_WINOGRAD_TILES = 6;
 /** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
 export const MAX_POOL_GRAD_MIN_PARALLEL = 32768;
 /** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
@@ -54,6 +56,9 @@ for (;;) {
     } else if (op === ${OP_MAX_POOL_GRAD}) {
       ex.maxPoolGrad(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10],
         c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15], c[b + 16]);
+    } else if (op === ${OP_WINOGRAD_TILES}) {
+      ex[${JSON.stringify(WINOGRAD_TILE_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
+        c[b + 9], c[b + 10]);
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
@@ -251,6 +256,60 @@ export class ThreadedWasmGemm {
     this.runJobs(jobs);
   }
 
+  /**
+   * Independent products (e.g. the 16 of a Winograd convolution), one job each, taken by the
+   * threads dynamically (no product is split: each runs whole on one thread with that thread's
+   * packing buffers); fewer than 2 products or too few FLOPs in all run on the calling thread.
+   */
+  gemmBatch(products: readonly GemmProduct[]): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm.gemmBatch: called after dispose()');
+    const flops = products.reduce((s, p) => s + 2 * p.m * p.n * p.k, 0);
+    if (this.threads < 2 || products.length < 2 || flops < this.opts.minParallelFlops) {
+      this.local.gemmBatch(products);
+      return;
+    }
+    const jobs: number[][] = [];
+    for (let i = 0; i < products.length; i += MAX_SLABS) {
+      jobs.length = 0;
+      for (const p of products.slice(i, i + MAX_SLABS)) {
+        const call = this.local.plan(p.m, p.n, p.k, p.a, p.b, p.c, p.accumulate ?? false, this.local.buffers);
+        if (call !== null) jobs.push([OP_GEMM, ...call]);
+        else if (p.k === 0 && p.accumulate !== true) this.local.zero(p.m, p.n, p.c);
+      }
+      this.runJobs(jobs);
+    }
+  }
+
+  /**
+   * {@link WasmGemm.winogradTiles} split by image into one contiguous run of images per thread
+   * slab (tiles of different images are independent; bit-identical to one pass).
+   */
+  winogradTiles(name: WinogradTileExport, ...call: WinogradTileCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [src, nb, h, w, c, th, tw, dst, ms, pad] = call;
+    const slabs = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, nb);
+    if (this.threads < 2 || slabs < 2 || nb * th * tw * c < this.opts.minParallelFlops / 64) {
+      this.local.winogradTiles(name, ...call);
+      return;
+    }
+    const part = Math.ceil(nb / slabs);
+    const imageBytes = h * w * c * 4;
+    const tileBytes = th * tw * c * 4;
+    const readsImage = name !== 'wgOutput';
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < nb; b0 += part) {
+      const image = b0 * imageBytes;
+      const tiles = b0 * tileBytes;
+      jobs.push([OP_WINOGRAD_TILES, WINOGRAD_TILE_EXPORTS.indexOf(name), src + (readsImage ? image : tiles), Math.min(part, nb - b0), h, w, c, th, tw, dst + (readsImage ? tiles : image), ms, pad]);
+    }
+    this.runJobs(jobs);
+  }
+
+  /** {@link WasmGemm.winogradFilter} on the calling thread (a filter is small next to the tiles). */
+  winogradFilter(grad: boolean, src: number, n: number, dst: number): void {
+    this.local.winogradFilter(grad, src, n, dst);
+  }
+
   private byImage(op: number, args: Im2colCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
@@ -287,6 +346,7 @@ export class ThreadedWasmGemm {
       else if (job[0] === OP_SGD_MOMENTUM) this.local.sgdMomentum(...(args as SgdMomentumCall));
       else if (job[0] === OP_MAX_POOL_GRAD) this.local.maxPoolGrad(...(args as MaxPoolGradCall));
       else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
+      else if (job[0] === OP_WINOGRAD_TILES) this.local.winogradTiles(WINOGRAD_TILE_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradTileCall));
       else ex.col2im(...(args as Im2colCall));
     }
     // A worker that died cannot be noticed here (its 'exit' event needs the event loop), hence the deadline.

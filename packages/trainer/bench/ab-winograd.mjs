@@ -1,0 +1,44 @@
+// Kernel-level side by side (interleaved medians, one process) of ResNet-18's 3x3 stride-1
+// convolutions with REGSTUDY_WASM_WINOGRAD off (im2col / col2im + own GEMM, or the tiny-map
+// paths on 4x4 maps) and on (Winograd F(2x2, 3x3): tile transforms + 16 GEMMs). The 4x4 map row
+// lowers winogradLimits.pixels to 16 for the "on" side only, to measure whether it should be taken.
+// Usage: node bench/ab-winograd.mjs [threads] [calls]
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend, WINOGRAD_FLAG, winogradLimits } from '@regstudy/trainer/node';
+import { kernelMedians } from './interleaved.mjs';
+
+const [threadsArg = '2', callsArg = '9'] = process.argv.slice(2);
+await useBackend('wasm', { threads: Number(threadsArg) });
+const defaultPixels = winogradLimits.pixels;
+const shapes = [
+  [64, 16, 16, 64, 64],
+  [64, 8, 8, 128, 128],
+  [64, 4, 4, 256, 256],
+  [64, 32, 32, 32, 32],
+];
+for (const [n, h, w, ci, co] of shapes) {
+  const variants = {
+    off: () => tf.env().set(WINOGRAD_FLAG, false),
+    on: () => {
+      tf.env().set(WINOGRAD_FLAG, true);
+      winogradLimits.pixels = Math.min(defaultPixels, h * w);
+    },
+  };
+  const x = tf.randomNormal([n, h, w, ci]);
+  const f = tf.randomNormal([3, 3, ci, co]);
+  const y = tf.conv2d(x, f, 1, 'same');
+  const dy = tf.randomNormal(y.shape);
+  const base = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, dilations: [1, 1] };
+  const runs = {
+    Conv2D: () => tf.engine().runKernel('Conv2D', { x, filter: f }, base),
+    Conv2DBackpropInput: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...base, inputShape: x.shape }),
+    Conv2DBackpropFilter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: f.shape }),
+  };
+  const gflop = (2 * n * h * w * ci * co * 9) / 1e9;
+  for (const [name, run] of Object.entries(runs)) {
+    const t = kernelMedians(variants, run, Number(callsArg));
+    console.log(`${name} x=[${n},${h},${w},${ci}] 3x3 -> ${co}: off ${t.off.toFixed(2)} ms, on ${t.on.toFixed(2)} ms, ${(t.off / t.on).toFixed(2)}x (direct-equivalent ${(gflop / t.on * 1e3).toFixed(0)} GFLOP/s on; median of ${callsArg}, interleaved)`);
+  }
+  winogradLimits.pixels = defaultPixels;
+  tf.dispose([x, f, y, dy]);
+}
