@@ -1,7 +1,7 @@
 // Kernel-level side by side (interleaved medians, one process) of ResNet-18's 3x3 stride-1
 // convolutions with REGSTUDY_WASM_WINOGRAD off (im2col / col2im + own GEMM, or the tiny-map
-// paths on 4x4 maps) and on (Winograd F(2x2, 3x3): tile transforms + 16 GEMMs). The 4x4 map row
-// lowers winogradLimits.pixels to 16 for the "on" side only, to measure whether it should be taken.
+// paths on small maps) and on with F(2x2, 3x3) (16 GEMMs) and F(4x4, 3x3) (36 GEMMs on 4x fewer
+// tiles); the "on" sides lower winogradLimits.pixels to the map's size, so every row is measured.
 // Usage: node bench/ab-winograd.mjs [threads] [calls]
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, WINOGRAD_FLAG, winogradLimits } from '@regstudy/trainer/node';
@@ -9,21 +9,22 @@ import { kernelMedians } from './interleaved.mjs';
 
 const [threadsArg = '2', callsArg = '9'] = process.argv.slice(2);
 await useBackend('wasm', { threads: Number(threadsArg) });
-const defaultPixels = winogradLimits.pixels;
+const defaults = { ...winogradLimits };
+const defaultPixels = defaults.pixels;
 const shapes = [
   [64, 16, 16, 64, 64],
   [64, 8, 8, 128, 128],
   [64, 4, 4, 256, 256],
+  [64, 2, 2, 512, 512],
   [64, 32, 32, 32, 32],
 ];
 for (const [n, h, w, ci, co] of shapes) {
-  const variants = {
-    off: () => tf.env().set(WINOGRAD_FLAG, false),
-    on: () => {
-      tf.env().set(WINOGRAD_FLAG, true);
-      winogradLimits.pixels = Math.min(defaultPixels, h * w);
-    },
+  const on = (tile) => () => {
+    tf.env().set(WINOGRAD_FLAG, true);
+    winogradLimits.pixels = Math.min(defaultPixels, h * w);
+    winogradLimits.tile = tile;
   };
+  const variants = { off: () => tf.env().set(WINOGRAD_FLAG, false), f2: on(2), f4: on(4) };
   const x = tf.randomNormal([n, h, w, ci]);
   const f = tf.randomNormal([3, 3, ci, co]);
   const y = tf.conv2d(x, f, 1, 'same');
@@ -37,8 +38,9 @@ for (const [n, h, w, ci, co] of shapes) {
   const gflop = (2 * n * h * w * ci * co * 9) / 1e9;
   for (const [name, run] of Object.entries(runs)) {
     const t = kernelMedians(variants, run, Number(callsArg));
-    console.log(`${name} x=[${n},${h},${w},${ci}] 3x3 -> ${co}: off ${t.off.toFixed(2)} ms, on ${t.on.toFixed(2)} ms, ${(t.off / t.on).toFixed(2)}x (direct-equivalent ${(gflop / t.on * 1e3).toFixed(0)} GFLOP/s on; median of ${callsArg}, interleaved)`);
+    const rate = (ms) => `${ms.toFixed(2)} ms (${(t.off / ms).toFixed(2)}x, direct-equivalent ${((gflop / ms) * 1e3).toFixed(0)} GFLOP/s)`;
+    console.log(`${name} x=[${n},${h},${w},${ci}] 3x3 -> ${co}: off ${t.off.toFixed(2)} ms, F(2x2) ${rate(t.f2)}, F(4x4) ${rate(t.f4)}; median of ${callsArg}, interleaved`);
   }
-  winogradLimits.pixels = defaultPixels;
+  Object.assign(winogradLimits, defaults);
   tf.dispose([x, f, y, dy]);
 }

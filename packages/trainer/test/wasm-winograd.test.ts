@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OWN_GEMM_FLAG, WINOGRAD_FLAG } from '../src/backends/wasm/flags';
 import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
 import { createWasmGemm, type WasmGemm } from '../src/backends/wasm/gemm/gemm';
 import { createNodeThreadedGemm } from '../src/backends/wasm/gemm/node-gemm-threads';
 import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
 import { winogradLimits } from '../src/backends/wasm/gemm/winograd-conv';
-import { WINOGRAD_TILE_EXPORTS } from '../src/backends/wasm/gemm/winograd-kernels';
+import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS } from '../src/backends/wasm/gemm/winograd-kernels';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { bumpHeap } from './helpers/bump-heap';
 
@@ -55,7 +55,11 @@ function convAndGrads(backend: 'cpu' | 'wasm', n: number, h: number, w: number, 
   });
 }
 
-describe('Winograd F(2x2, 3x3) convolutions on wasm (REGSTUDY_WASM_WINOGRAD)', () => {
+describe.each([2, 4] as const)('Winograd F(%ix%i, 3x3) convolutions on wasm (REGSTUDY_WASM_WINOGRAD)', (tile) => {
+  beforeEach(() => {
+    winogradLimits.tile = tile;
+  });
+
   // [n, h, w, ci, co, padding]: even and odd maps, Ci != Co, batch 1, explicit 'same' pads
   // (Co > 20 where Ci is 16: the few-channel filter gradient takes those first)
   const cases: [number, number, number, number, number, Pad][] = [
@@ -64,6 +68,8 @@ describe('Winograd F(2x2, 3x3) convolutions on wasm (REGSTUDY_WASM_WINOGRAD)', (
     [3, 16, 16, 32, 64, 'same'],
     [1, 10, 12, 64, 16, 'same'],
     [4, 4, 4, 32, 32, 'same'],
+    [2, 4, 4, 256, 256, 'same'], // ResNet-18's deep stages: long sums over channels
+    [1, 8, 8, 128, 128, 'same'],
     [2, 5, 4, 16, 24, 'same'],
     [2, 11, 9, 24, 28, [[0, 0], [1, 1], [1, 1], [0, 0]]],
   ];
@@ -85,8 +91,8 @@ describe('Winograd F(2x2, 3x3) convolutions on wasm (REGSTUDY_WASM_WINOGRAD)', (
 
   it('goes in chunks of images when the per-position matrices exceed the limit, with the same result', () => {
     const [n, h, w, ci, co] = [5, 8, 8, 16, 24];
-    // 16 positions x 16 tiles x 40 channels per image: a limit of 2 images gives chunks 2 + 2 + 1
-    winogradLimits.maxFloats = 2 * 16 * 16 * 40;
+    // (m + 2)^2 positions x (8 / m)^2 tiles x 40 channels per image: a limit of 2 images gives chunks 2 + 2 + 1
+    winogradLimits.maxFloats = 2 * (tile + 2) ** 2 * (8 / tile) ** 2 * 40;
     const before = { ...calls };
     const [yW, dxW, dfW] = convAndGrads('wasm', n, h, w, ci, co, 'same');
     const [yC, dxC, dfC] = convAndGrads('cpu', n, h, w, ci, co, 'same');
@@ -131,31 +137,50 @@ describe('Winograd transforms and batched products over threads', () => {
     const threaded = await createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2, minParallelFlops: 0 });
     try {
       const [nb, ht, wd, c] = [5, 9, 10, 12];
-      const [th, tw] = [Math.ceil(ht / 2), Math.ceil(wd / 2)];
-      const tiles = nb * th * tw;
       const floats = (k: number): number => h.alloc(k * 4 + 16);
       const image = floats(nb * ht * wd * c);
-      const mats = floats(16 * tiles * c);
+      const mats = floats(36 * nb * 5 * 5 * c);
       const pad = floats(2 * c);
-      const out = [floats(16 * tiles * c), floats(16 * tiles * c)];
+      const out = [floats(36 * nb * 5 * 5 * c), floats(36 * nb * 5 * 5 * c)];
       const view = (p: number, k: number): Float32Array => new Float32Array(h.memory.buffer, p, k);
       view(image, nb * ht * wd * c).set(randomValues(nb * ht * wd * c, 7));
-      view(mats, 16 * tiles * c).set(randomValues(16 * tiles * c, 8));
+      view(mats, 36 * nb * 5 * 5 * c).set(randomValues(36 * nb * 5 * 5 * c, 8));
       for (const name of WINOGRAD_TILE_EXPORTS) {
+        const { kind, m } = parseTileExport(name);
+        const [th, tw] = [Math.ceil(ht / m), Math.ceil(wd / m)];
+        const tiles = nb * th * tw;
+        const positions = (m + 2) ** 2;
         view(pad, 2 * c).fill(0);
         const results = [local, threaded].map((g, i) => {
-          if (name === 'wgOutput') {
+          if (kind === 'output') {
             view(out[i]!, nb * ht * wd * c).fill(0);
             g.winogradTiles(name, mats, nb, ht, wd, c, th, tw, out[i]!, tiles * c * 4, pad + c * 4);
             return Array.from(view(out[i]!, nb * ht * wd * c));
           }
           g.winogradTiles(name, image, nb, ht, wd, c, th, tw, out[i]!, tiles * c * 4, pad);
-          return Array.from(view(out[i]!, 16 * tiles * c));
+          return Array.from(view(out[i]!, positions * tiles * c));
         });
         expect(results[1]).toEqual(results[0]);
         expect(results[0]!.some((v) => v !== 0)).toBe(true);
       }
+      // a filter transform split over the threads (above the parallel threshold)
+      const [ci, co] = [128, 160];
+      const filter = floats(36 * ci * co);
+      const filterOut = [floats(36 * ci * co), floats(36 * ci * co)];
+      view(filter, 36 * ci * co).set(randomValues(36 * ci * co, 10));
+      for (const name of WINOGRAD_FILTER_EXPORTS) {
+        const outs = [local, threaded].map((g, i) => {
+          view(filterOut[i]!, 36 * ci * co).fill(0);
+          g.winogradFilter(name, filter, ci * co, filterOut[i]!, ci * co * 4);
+          return view(filterOut[i]!, 36 * ci * co);
+        });
+        // compared as bytes (a deep equality of 737,280 numbers is slow to report)
+        const differing = outs[0]!.reduce((k, v, i) => k + (Object.is(v, outs[1]![i]) ? 0 : 1), 0);
+        expect(differing).toBe(0);
+        expect(outs[0]!.some((v) => v !== 0)).toBe(true);
+      }
       // 16 products [tiles, c] @ [c, c]
+      const tiles = nb * 25;
       const b = floats(c * c);
       view(b, c * c).set(randomValues(c * c, 9));
       const batch = (dst: number): void =>

@@ -1,7 +1,7 @@
 import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-channel-filter-grad-kernel';
 import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
-import type { WinogradFilter, WinogradTile, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
+import type { WinogradFilter, WinogradFilterCall, WinogradFilterExport, WinogradTile, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -47,7 +47,12 @@ export interface WasmGemmOptions {
 }
 
 /** The exports of the generated module (see `gemmFunctions`). */
-export interface GemmExports {
+export type GemmExports = GemmKernelExports &
+  /** Winograd tile transforms (see `tileTransformFn`) and filter transforms (see `filterTransformFn`). */
+  { readonly [K in WinogradTileExport]: WinogradTile } & { readonly [K in WinogradFilterExport]: WinogradFilter };
+
+/** The GEMM module's exports other than the Winograd transforms. */
+export interface GemmKernelExports {
   packA(src: number, rs: number, cs: number, mc: number, kc: number, dst: number): void;
   packB(src: number, rs: number, cs: number, nc: number, kc: number, dst: number): void;
   macro(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
@@ -60,13 +65,6 @@ export interface GemmExports {
   sgdMomentum: SgdMomentum;
   /** The first-occurrence max-pool gradient (see `maxPoolGradFn`). */
   maxPoolGrad: MaxPoolGrad;
-  /** Winograd F(2x2, 3x3) tile transforms (see `tileTransformFn`). */
-  wgInput: WinogradTile;
-  wgDy: WinogradTile;
-  wgOutput: WinogradTile;
-  /** Winograd filter transform and its adjoint (see `filterTransformFn`). */
-  wgFilter: WinogradFilter;
-  wgFilterGrad: WinogradFilter;
 }
 
 /** One product of a {@link WasmGemm.gemmBatch}: `C (+)= op(A) @ op(B)`. */
@@ -236,9 +234,9 @@ export class WasmGemm {
     this.exports[name](...call);
   }
 
-  /** The Winograd filter transform (`grad`: its adjoint) over `n` `(ci, co)` pairs (see `filterTransformFn`). */
-  winogradFilter(grad: boolean, src: number, n: number, dst: number): void {
-    (grad ? this.exports.wgFilterGrad : this.exports.wgFilter)(src, n, dst);
+  /** A Winograd filter transform (see `filterTransformFn`) on the calling thread. */
+  winogradFilter(name: WinogradFilterExport, ...call: WinogradFilterCall): void {
+    this.exports[name](...call);
   }
 
   /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */

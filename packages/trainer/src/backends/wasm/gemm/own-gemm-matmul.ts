@@ -3,7 +3,7 @@ import { flagOn, OWN_GEMM_FLAG } from '../flags';
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { FewChannelFilterGradCall, GemmOperand, GemmProduct, Im2colCall } from './gemm';
-import type { WinogradTileCall, WinogradTileExport } from './winograd-kernels';
+import type { WinogradFilterCall, WinogradFilterExport, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
 export interface HeapGemm {
@@ -28,10 +28,10 @@ export interface HeapGemm {
   fewChannelFilterGrad?(ci: number, nv: number, call: FewChannelFilterGradCall, accBytes: number, maxSlices: number): number;
   /** Independent products, spread over the threads one product per job (see `winograd-conv.ts`). */
   gemmBatch?(products: readonly GemmProduct[]): void;
-  /** A Winograd F(2x2, 3x3) tile transform (see `tileTransformFn`), split by image over the threads. */
+  /** A Winograd tile transform (see `tileTransformFn`), split by image over the threads. */
   winogradTiles?(name: WinogradTileExport, ...call: WinogradTileCall): void;
-  /** The Winograd filter transform or its adjoint (see `filterTransformFn`). */
-  winogradFilter?(grad: boolean, src: number, n: number, dst: number): void;
+  /** A Winograd filter transform (see `filterTransformFn`), split by range over the threads. */
+  winogradFilter?(name: WinogradFilterExport, ...call: WinogradFilterCall): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this path uses. */

@@ -1,6 +1,6 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
-import { WINOGRAD_TILE_EXPORTS, type WinogradTileCall, type WinogradTileExport } from './winograd-kernels';
+import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS, type WinogradFilterCall, type WinogradFilterExport, type WinogradTileCall, type WinogradTileExport } from './winograd-kernels';
 import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type GemmProduct, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
 /**
@@ -21,6 +21,9 @@ const OP_FILTER_GRAD = 3;
 const OP_SGD_MOMENTUM = 4;
 const OP_MAX_POOL_GRAD = 5;
 const OP_WINOGRAD_TILES = 6;
+const OP_WINOGRAD_FILTER = 7;
+/** Fewest `(ci, co)` pairs a Winograd filter transform is split over the threads for. */
+export const WINOGRAD_FILTER_MIN_PARALLEL = 16384;
 /** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
 export const MAX_POOL_GRAD_MIN_PARALLEL = 32768;
 /** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
@@ -59,6 +62,8 @@ for (;;) {
     } else if (op === ${OP_WINOGRAD_TILES}) {
       ex[${JSON.stringify(WINOGRAD_TILE_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
         c[b + 9], c[b + 10]);
+    } else if (op === ${OP_WINOGRAD_FILTER}) {
+      ex[${JSON.stringify(WINOGRAD_FILTER_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4]);
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
@@ -295,7 +300,7 @@ export class ThreadedWasmGemm {
     const part = Math.ceil(nb / slabs);
     const imageBytes = h * w * c * 4;
     const tileBytes = th * tw * c * 4;
-    const readsImage = name !== 'wgOutput';
+    const readsImage = parseTileExport(name).kind !== 'output';
     const jobs: number[][] = [];
     for (let b0 = 0; b0 < nb; b0 += part) {
       const image = b0 * imageBytes;
@@ -305,9 +310,23 @@ export class ThreadedWasmGemm {
     this.runJobs(jobs);
   }
 
-  /** {@link WasmGemm.winogradFilter} on the calling thread (a filter is small next to the tiles). */
-  winogradFilter(grad: boolean, src: number, n: number, dst: number): void {
-    this.local.winogradFilter(grad, src, n, dst);
+  /**
+   * {@link WasmGemm.winogradFilter} split into one contiguous range of `(ci, co)` pairs (a multiple
+   * of 4) per thread; below {@link WINOGRAD_FILTER_MIN_PARALLEL} pairs the caller does it all.
+   */
+  winogradFilter(name: WinogradFilterExport, ...call: WinogradFilterCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [src, count, dst, stride] = call;
+    if (this.threads < 2 || count < WINOGRAD_FILTER_MIN_PARALLEL) {
+      this.local.winogradFilter(name, ...call);
+      return;
+    }
+    const part = Math.ceil(count / this.threads / 4) * 4;
+    const jobs: number[][] = [];
+    for (let i0 = 0; i0 < count; i0 += part) {
+      jobs.push([OP_WINOGRAD_FILTER, WINOGRAD_FILTER_EXPORTS.indexOf(name), src + i0 * 4, Math.min(part, count - i0), dst + i0 * 4, stride]);
+    }
+    this.runJobs(jobs);
   }
 
   private byImage(op: number, args: Im2colCall): void {
@@ -347,6 +366,7 @@ export class ThreadedWasmGemm {
       else if (job[0] === OP_MAX_POOL_GRAD) this.local.maxPoolGrad(...(args as MaxPoolGradCall));
       else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
       else if (job[0] === OP_WINOGRAD_TILES) this.local.winogradTiles(WINOGRAD_TILE_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradTileCall));
+      else if (job[0] === OP_WINOGRAD_FILTER) this.local.winogradFilter(WINOGRAD_FILTER_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradFilterCall));
       else ex.col2im(...(args as Im2colCall));
     }
     // A worker that died cannot be noticed here (its 'exit' event needs the event loop), hence the deadline.

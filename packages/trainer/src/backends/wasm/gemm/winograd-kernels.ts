@@ -1,39 +1,75 @@
 import { Fn, I32, V128, type Local } from './wasm-encoder';
 
+/** Output tile side `m` of Winograd F(m x m, 3 x 3): 2 or 4. */
+export type WinogradTileSize = 2 | 4;
+
+/** The transform matrices `B^T`, `G` and `A^T` of one F(m x m, 3 x 3). */
+export interface WinogradMatrices {
+  BT: readonly (readonly number[])[];
+  G: readonly (readonly number[])[];
+  AT: readonly (readonly number[])[];
+}
+
 /**
- * Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for Convolutional
- * Neural Networks", CVPR 2016, section 4.1): a 2x2 output tile of a 3x3 correlation is
+ * Winograd's minimal filtering F(m x m, 3 x 3) (Lavin & Gray, "Fast Algorithms for Convolutional
+ * Neural Networks", CVPR 2016, sections 4.1-4.2): an `m x m` output tile of a 3x3 correlation is
  *
  *   Y = A^T [ (G g G^T) (.) (B^T d B) ] A
  *
- * for the 4x4 input tile `d` and the 3x3 filter `g`, `(.)` the elementwise product, with the
- * matrices below (16 multiplications instead of 36). Summed over input channels, the
- * elementwise product becomes 16 independent GEMMs, one per position `xi` of the 4x4 transformed
- * tile.
+ * for the `(m + 2)^2` input tile `d` and the 3x3 filter `g`, `(.)` the elementwise product:
+ * `(m + 2)^2` multiplications instead of `9 m^2` (F(2x2): 16 vs 36; F(4x4): 36 vs 144, with the
+ * interpolation points 0, +-1, +-2, infinity). Summed over input channels, the elementwise
+ * product becomes `(m + 2)^2` independent GEMMs, one per position `xi` of the transformed tile.
  */
-export const WINOGRAD_BT: readonly (readonly number[])[] = [
-  [1, 0, -1, 0],
-  [0, 1, 1, 0],
-  [0, -1, 1, 0],
-  [0, 1, 0, -1],
-];
-/** `G` (4x3) of F(2x2, 3x3); see {@link WINOGRAD_BT}. */
-export const WINOGRAD_G: readonly (readonly number[])[] = [
-  [1, 0, 0],
-  [0.5, 0.5, 0.5],
-  [0.5, -0.5, 0.5],
-  [0, 0, 1],
-];
-/** `A^T` (2x4) of F(2x2, 3x3); see {@link WINOGRAD_BT}. */
-export const WINOGRAD_AT: readonly (readonly number[])[] = [
-  [1, 1, 1, 0],
-  [0, 1, -1, -1],
-];
+export const WINOGRAD_MATRICES: Record<WinogradTileSize, WinogradMatrices> = {
+  2: {
+    BT: [
+      [1, 0, -1, 0],
+      [0, 1, 1, 0],
+      [0, -1, 1, 0],
+      [0, 1, 0, -1],
+    ],
+    G: [
+      [1, 0, 0],
+      [0.5, 0.5, 0.5],
+      [0.5, -0.5, 0.5],
+      [0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 0],
+      [0, 1, -1, -1],
+    ],
+  },
+  4: {
+    BT: [
+      [4, 0, -5, 0, 1, 0],
+      [0, -4, -4, 1, 1, 0],
+      [0, 4, -4, -1, 1, 0],
+      [0, -2, -1, 2, 1, 0],
+      [0, 2, -1, -2, 1, 0],
+      [0, 4, 0, -5, 0, 1],
+    ],
+    G: [
+      [1 / 4, 0, 0],
+      [-1 / 6, -1 / 6, -1 / 6],
+      [-1 / 6, 1 / 6, -1 / 6],
+      [1 / 24, 1 / 12, 1 / 6],
+      [1 / 24, -1 / 12, 1 / 6],
+      [0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 0],
+      [0, 1, 1, 4, 4, 0],
+      [0, 1, -1, 8, -8, 1],
+    ],
+  },
+};
 
 const transpose = (m: readonly (readonly number[])[]): number[][] => m[0]!.map((_, j) => m.map((row) => row[j]!));
 
-/** Export names of the tile transforms (threaded jobs pass the index into this list). */
-export const WINOGRAD_TILE_EXPORTS = ['wgInput', 'wgDy', 'wgOutput'] as const;
+/** Export names of the tile transforms, per tile size (threaded jobs pass the index into this list). */
+export const WINOGRAD_TILE_EXPORTS = ['wgInput2', 'wgDy2', 'wgOutput2', 'wgInput4', 'wgDy4', 'wgOutput4'] as const;
 /** One of {@link WINOGRAD_TILE_EXPORTS}. */
 export type WinogradTileExport = (typeof WINOGRAD_TILE_EXPORTS)[number];
 
@@ -47,8 +83,13 @@ export type WinogradTileExport = (typeof WINOGRAD_TILE_EXPORTS)[number];
 export type WinogradTileCall = [number, number, number, number, number, number, number, number, number, number];
 /** Signature of a tile transform export. */
 export type WinogradTile = (...args: WinogradTileCall) => void;
-/** `src, n, dst`: a filter transform over `n` (a multiple of 4) `(ci, co)` pairs; see {@link filterTransformFn}. */
-export type WinogradFilter = (src: number, n: number, dst: number) => void;
+/**
+ * `src, count, dst, stride`: a filter transform of `count` (a multiple of 4) consecutive `(ci, co)`
+ * pairs, taps / positions `stride` bytes apart (`4 Ci Co` for a whole filter); see {@link filterTransformFn}.
+ */
+export type WinogradFilterCall = [number, number, number, number];
+/** Signature of a filter transform export. */
+export type WinogradFilter = (...args: WinogradFilterCall) => void;
 
 /** Per-position constants for {@link emitLinear}: a v128 local holding `splat(|coef|)` per distinct `|coef| != 1`. */
 type Consts = Map<number, Local>;
@@ -112,30 +153,40 @@ function emitTransform(f: Fn, L: readonly (readonly number[])[], R: readonly (re
 const grid = (f: Fn, rows: number, cols: number, t: typeof I32 | typeof V128): Local[][] =>
   Array.from({ length: rows }, () => Array.from({ length: cols }, () => f.local(t)));
 
+/** The tile size and kind of a tile transform export name. */
+export function parseTileExport(name: WinogradTileExport): { kind: 'input' | 'dy' | 'output'; m: WinogradTileSize } {
+  const m = Number(name.slice(-1)) as WinogradTileSize;
+  const kind = name.startsWith('wgInput') ? 'input' : name.startsWith('wgDy') ? 'dy' : 'output';
+  return { kind, m };
+}
+
 /**
- * Generates a tile transform `name(src, nb, h, w, c, th, tw, dst, ms, pad)` over `nb` images of
- * `th x tw` tiles each, tile `t = (b th + ty) tw + tx` (row-major over the images):
+ * Generates a tile transform `name(src, nb, h, w, c, th, tw, dst, ms, pad)` of F(m x m, 3 x 3)
+ * (`m` the name's last digit, `P = (m + 2)^2` positions) over `nb` images of `th x tw` tiles each,
+ * tile `t = (b th + ty) tw + tx` (row-major over the images):
  *
- * - `'wgInput'`: `V[xi][t, :] = (B^T d B)[xi]`, `d` the 4x4 window of image `src` at rows
- *   `2 ty - 1 ..`, columns `2 tx - 1 ..` (zeros outside: the 'same' padding of a 3x3 convolution);
- *   `dst` holds the 16 matrices `[tiles, c]`, `ms` bytes apart.
- * - `'wgDy'`: the adjoint of the output transform for the filter gradient, `(A g A^T)[xi]` for the
- *   2x2 window `g` of `src` (`dy`) at `2 ty, 2 tx` (zeros outside), into 16 matrices as above.
- * - `'wgOutput'`: `Y = A^T M A` from the 16 matrices at `src` (`ms` apart) into the 2x2 window of
- *   image `dst` at `2 ty, 2 tx`; positions outside the image are written to `pad` instead.
+ * - `wgInput<m>`: `V[xi][t, :] = (B^T d B)[xi]`, `d` the `(m + 2)^2` window of image `src` at rows
+ *   `m ty - 1 ..`, columns `m tx - 1 ..` (zeros outside: the 'same' padding of a 3x3
+ *   convolution); `dst` holds the `P` matrices `[tiles, c]`, `ms` bytes apart.
+ * - `wgDy<m>`: the adjoint of the output transform, for the filter gradient: `(A g A^T)[xi]` for
+ *   the `m x m` window `g` of `src` (`dy`) at `m ty, m tx` (zeros outside), into `P` matrices.
+ * - `wgOutput<m>`: `Y = A^T M A` from the `P` matrices at `src` (`ms` apart) into the `m x m`
+ *   window of image `dst` at `m ty, m tx`; positions outside the image are written to `pad`.
  *
- * Channels go 4 at a time (SIMD128), so `c` must be a multiple of 4. Per tile the 16 (or 4) image
+ * Channels go 4 at a time (SIMD128), so `c` must be a multiple of 4. Per tile the image
  * addresses are chosen once (`select` between the pixel and `pad`), so the channel loop has no
  * bounds checks.
  */
 export function tileTransformFn(name: WinogradTileExport): Fn {
   const f = new Fn(name, new Array<typeof I32>(10).fill(I32));
   const [src, nb, h, w, c, th, tw, dst, ms, pad] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const readsImage = name !== 'wgOutput';
-  const size = name === 'wgInput' ? 4 : 2; // image window side
-  const offset = name === 'wgInput' ? -1 : 0;
-  const [L, R] = name === 'wgInput' ? [WINOGRAD_BT, WINOGRAD_BT] : name === 'wgDy' ? [transpose(WINOGRAD_AT), transpose(WINOGRAD_AT)] : [WINOGRAD_AT, WINOGRAD_AT];
-  const consts = constants(f, L, R);
+  const { kind, m } = parseTileExport(name);
+  const { BT, AT } = WINOGRAD_MATRICES[m];
+  const readsImage = kind !== 'output';
+  const size = kind === 'input' ? m + 2 : m; // image window side
+  const offset = kind === 'input' ? -1 : 0;
+  const L = kind === 'input' ? BT : kind === 'dy' ? transpose(AT) : AT;
+  const consts = constants(f, L);
   const I = (): Local => f.local(I32);
   const [b, ty, tx, d, c4, rowBytes, imgBytes, tileBase, p, v, img] = [I(), I(), I(), I(), I(), I(), I(), I(), I(), I(), I()];
   const rowOk = Array.from({ length: size }, I);
@@ -143,9 +194,9 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
   const colOk = Array.from({ length: size }, I);
   const colOff = Array.from({ length: size }, I);
   const addr = grid(f, size, size, I32);
-  const inDim = readsImage ? size : 4;
+  const inDim = readsImage ? size : m + 2;
   const input = grid(f, inDim, inDim, V128);
-  const tmp = grid(f, inDim, R.length, V128);
+  const tmp = grid(f, inDim, L.length, V128);
   const image = readsImage ? src : dst;
   const matrices = readsImage ? dst : src;
 
@@ -157,14 +208,14 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
   f.forRange(b, nb, () => {
     f.forRange(ty, th, () => {
       for (let r = 0; r < size; r++) {
-        // iy = 2 ty + offset + r; rowOk = 0 <= iy < h; rowBase = img + iy * rowBytes
-        f.get(ty).i32(2).mul().i32(offset + r).add().set(v);
+        // iy = m ty + offset + r; rowOk = 0 <= iy < h; rowBase = img + iy * rowBytes
+        f.get(ty).i32(m).mul().i32(offset + r).add().set(v);
         f.get(v).i32(0).geS().get(v).get(h).ltS().and().set(rowOk[r]!);
         f.get(img).get(v).get(rowBytes).mul().add().set(rowBase[r]!);
       }
       f.forRange(tx, tw, () => {
         for (let q = 0; q < size; q++) {
-          f.get(tx).i32(2).mul().i32(offset + q).add().set(v);
+          f.get(tx).i32(m).mul().i32(offset + q).add().set(v);
           f.get(v).i32(0).geS().get(v).get(w).ltS().and().set(colOk[q]!);
           f.get(v).get(c4).mul().set(colOff[q]!);
         }
@@ -176,27 +227,24 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
         f.i32(0).set(d);
         f.block().loop();
         f.get(d).get(c4).geS().brIf(1);
+        f.get(tileBase).get(d).add().set(p);
         if (readsImage) {
           for (let r = 0; r < size; r++) for (let q = 0; q < size; q++) f.get(addr[r]![q]!).get(d).add().v128Load().set(input[r]![q]!);
         } else {
-          f.get(tileBase).get(d).add().set(p);
-          for (let xi = 0; xi < 16; xi++) {
+          for (let xi = 0; xi < inDim * inDim; xi++) {
             if (xi > 0) f.get(p).get(ms).add().set(p);
-            f.get(p).v128Load().set(input[xi >> 2]![xi & 3]!);
+            f.get(p).v128Load().set(input[Math.floor(xi / inDim)]![xi % inDim]!);
           }
         }
-        if (readsImage) f.get(tileBase).get(d).add().set(p);
-        emitTransform(f, L, R, input, tmp, consts, (i, j, value) => {
+        emitTransform(f, L, L, input, tmp, consts, (i, j, value) => {
           if (readsImage) {
             if (i > 0 || j > 0) f.get(p).get(ms).add().set(p);
             f.get(p);
-            value();
-            f.v128Store();
           } else {
             f.get(addr[i]![j]!).get(d).add();
-            value();
-            f.v128Store();
           }
+          value();
+          f.v128Store();
         });
         f.inc(d, 16).br(0);
         f.end().end();
@@ -208,31 +256,45 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
   return f;
 }
 
-/** Export names of the filter transforms. */
-export const WINOGRAD_FILTER_EXPORT = 'wgFilter';
-export const WINOGRAD_FILTER_GRAD_EXPORT = 'wgFilterGrad';
+/** Export names of the filter transforms: forward, of the flipped filter (input gradients), adjoint. */
+export const WINOGRAD_FILTER_EXPORTS = ['wgFilter2', 'wgFilterFlip2', 'wgFilterGrad2', 'wgFilter4', 'wgFilterFlip4', 'wgFilterGrad4'] as const;
+/** One of {@link WINOGRAD_FILTER_EXPORTS}. */
+export type WinogradFilterExport = (typeof WINOGRAD_FILTER_EXPORTS)[number];
 
 /**
- * Generates `wgFilter(src, n, dst)` (`U[xi] = (G g G^T)[xi]`: 9 taps in, 16 positions out) or,
- * with `grad`, `wgFilterGrad(src, n, dst)` (its adjoint `dW = G^T dU G`: 16 in, 9 out). Both
- * sides are `[positions][n]` with `n = Ci Co` floats per position (the `[kh, kw, Ci, Co]` filter
- * layout, and `[16][Ci][Co]` for `U`), `n` a multiple of 4, processed 4 at a time.
+ * Generates a filter transform of F(m x m, 3 x 3) (`m` the name's last digit, `P = (m + 2)^2`):
+ *
+ * - `wgFilter<m>(src, count, dst, stride)`: `U[xi] = (G g G^T)[xi]` (9 taps in, `P` positions out);
+ * - `wgFilterFlip<m>`: the same of `rot180(g)` (tap `(r, q)` read from `(2 - r, 2 - q)`), for the
+ *   input gradient (whose GEMMs read each `[Ci, Co]` matrix transposed);
+ * - `wgFilterGrad<m>`: the adjoint `dW = G^T dU G` (`P` in, 9 taps out).
+ *
+ * Both sides are `[taps or positions][Ci Co]`, `stride` bytes apart (the `[3, 3, Ci, Co]` filter
+ * layout, `[P][Ci][Co]` for `U`); `count` (a multiple of 4) consecutive pairs from `src` / `dst`
+ * are transformed, 4 at a time, so threads can take ranges of one filter.
  */
-export function filterTransformFn(grad: boolean): Fn {
-  const f = new Fn(grad ? WINOGRAD_FILTER_GRAD_EXPORT : WINOGRAD_FILTER_EXPORT, [I32, I32, I32]);
-  const [src, n, dst] = [0, 1, 2];
-  const M = grad ? transpose(WINOGRAD_G) : WINOGRAD_G;
-  const inDim = grad ? 4 : 3;
+export function filterTransformFn(name: WinogradFilterExport): Fn {
+  const f = new Fn(name, [I32, I32, I32, I32]);
+  const [src, count, dst, stride] = [0, 1, 2, 3];
+  const m = Number(name.slice(-1)) as WinogradTileSize;
+  const grad = name.startsWith('wgFilterGrad');
+  const flip = name.startsWith('wgFilterFlip');
+  const { G } = WINOGRAD_MATRICES[m];
+  const M = grad ? transpose(G) : G;
+  const inDim = grad ? m + 2 : 3;
   const consts = constants(f, M);
-  const [e, end, stride] = [f.local(I32), f.local(I32), f.local(I32)];
+  const [e, end] = [f.local(I32), f.local(I32)];
   const input = grid(f, inDim, inDim, V128);
   const tmp = grid(f, inDim, M.length, V128);
-  f.get(n).i32(4).mul().tee(end).set(stride);
+  f.get(count).i32(4).mul().set(end);
   f.i32(0).set(e);
   f.block().loop();
   f.get(e).get(end).geS().brIf(1);
   for (let r = 0; r < inDim; r++) {
-    for (let q = 0; q < inDim; q++) f.get(src).get(e).add().i32(r * inDim + q).get(stride).mul().add().v128Load().set(input[r]![q]!);
+    for (let q = 0; q < inDim; q++) {
+      const tap = flip ? (2 - r) * 3 + (2 - q) : r * inDim + q;
+      f.get(src).get(e).add().i32(tap).get(stride).mul().add().v128Load().set(input[r]![q]!);
+    }
   }
   emitTransform(f, M, M, input, tmp, consts, (i, j, value) => {
     f.get(dst).get(e).add().i32(i * M.length + j).get(stride).mul().add();
@@ -246,5 +308,5 @@ export function filterTransformFn(grad: boolean): Fn {
 
 /** All the Winograd functions of the GEMM module. */
 export function winogradFns(): Fn[] {
-  return [...WINOGRAD_TILE_EXPORTS.map((n) => tileTransformFn(n)), filterTransformFn(false), filterTransformFn(true)];
+  return [...WINOGRAD_TILE_EXPORTS.map((n) => tileTransformFn(n)), ...WINOGRAD_FILTER_EXPORTS.map((n) => filterTransformFn(n))];
 }
