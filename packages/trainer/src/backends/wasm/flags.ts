@@ -55,13 +55,20 @@ export const MAX_POOL_GRAD_WASM_FLAG = 'REGSTUDY_WASM_MAXPOOL_GRAD_WASM';
 export const WINOGRAD_FLAG = 'REGSTUDY_WASM_WINOGRAD';
 
 /**
+ * tfjs flag (default true): per-channel broadcasting `Add` / `Sub` / `Multiply` (`[..., C]` with
+ * `[C]`, `C` a multiple of 4), `FusedBatchNorm`, `Relu` and `Square` on generated SIMD128 kernels
+ * split over the GEMM threads (`channel-ops.ts`) instead of the stock kernels.
+ */
+export const CHANNEL_KERNELS_FLAG = 'REGSTUDY_WASM_CHANNEL_KERNELS';
+
+/**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

@@ -2,6 +2,7 @@ import { allFewChannelFilterGradFns } from './few-channel-filter-grad-kernel';
 import { sgdMomentumFn } from './sgd-momentum-kernel';
 import { maxPoolGradFn } from './max-pool-grad-kernel';
 import { winogradFns } from './winograd-kernels';
+import { channelKernelFns } from './channel-kernels';
 import { encodeModule, F32, Fn, I32, V128, type Local, type MemoryImport } from './wasm-encoder';
 
 /** Shape of the generated register-blocked micro-kernel. */
@@ -36,8 +37,10 @@ export interface MicroKernelShape {
  *
  * - `filterGrad<ci>x<nv>(...)`: the few-channel stride-1 filter gradient (see
  *   `fewChannelFilterGradFn`), one per `ci` in [1, 4] and `nv` in [1, 8].
- * - `wgInput`, `wgDy`, `wgOutput`, `wgFilter`, `wgFilterGrad`: the Winograd F(2x2, 3x3)
- *   transforms (see `winograd-kernels.ts`).
+ * - `wgInput<m>`, `wgDy<m>`, `wgOutput<m>`, `wgFilter<m>`, `wgFilterFlip<m>`, `wgFilterGrad<m>`:
+ *   the Winograd F(m x m, 3x3) transforms (see `winograd-kernels.ts`).
+ * - `chanAdd`, `chanSub`, `chanRsub`, `chanMul`, `chanNorm`, `relu`, `square`: elementwise
+ *   kernels (see `channel-kernels.ts`).
  *
  * All byte strides and pointers are i32 offsets into the imported memory.
  */
@@ -48,7 +51,7 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   if (!Number.isInteger(KU) || KU < 1 || KU > 8) throw new Error(`gemm: ku must be an integer in [1, 8]; got ${KU}`);
   return [
     packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true),
-    ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(), ...winogradFns(),
+    ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(), ...winogradFns(), ...channelKernelFns(),
   ];
 }
 

@@ -2,6 +2,7 @@ import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-chann
 import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { WinogradFilter, WinogradFilterCall, WinogradFilterExport, WinogradTile, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
+import type { ChannelCall, ChannelExport, ChannelKernel } from './channel-kernels';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -49,7 +50,9 @@ export interface WasmGemmOptions {
 /** The exports of the generated module (see `gemmFunctions`). */
 export type GemmExports = GemmKernelExports &
   /** Winograd tile transforms (see `tileTransformFn`) and filter transforms (see `filterTransformFn`). */
-  { readonly [K in WinogradTileExport]: WinogradTile } & { readonly [K in WinogradFilterExport]: WinogradFilter };
+  { readonly [K in WinogradTileExport]: WinogradTile } & { readonly [K in WinogradFilterExport]: WinogradFilter } &
+  /** Elementwise kernels (see `channel-kernels.ts`). */
+  { readonly [K in ChannelExport]: ChannelKernel };
 
 /** The GEMM module's exports other than the Winograd transforms. */
 export interface GemmKernelExports {
@@ -231,6 +234,11 @@ export class WasmGemm {
 
   /** A Winograd tile transform (see `tileTransformFn`) of all `call[1]` images on the calling thread. */
   winogradTiles(name: WinogradTileExport, ...call: WinogradTileCall): void {
+    this.exports[name](...call);
+  }
+
+  /** An elementwise kernel of `channel-kernels.ts` on the calling thread. */
+  channel(name: ChannelExport, ...call: ChannelCall): void {
     this.exports[name](...call);
   }
 

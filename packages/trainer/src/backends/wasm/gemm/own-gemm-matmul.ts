@@ -3,6 +3,7 @@ import { flagOn, OWN_GEMM_FLAG } from '../flags';
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { FewChannelFilterGradCall, GemmOperand, GemmProduct, Im2colCall } from './gemm';
+import type { ChannelCall, ChannelExport } from './channel-kernels';
 import type { WinogradFilterCall, WinogradFilterExport, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
@@ -32,6 +33,8 @@ export interface HeapGemm {
   winogradTiles?(name: WinogradTileExport, ...call: WinogradTileCall): void;
   /** A Winograd filter transform (see `filterTransformFn`), split by range over the threads. */
   winogradFilter?(name: WinogradFilterExport, ...call: WinogradFilterCall): void;
+  /** An elementwise kernel of `channel-kernels.ts`, split by rows or ranges over the threads. */
+  channel?(name: ChannelExport, ...call: ChannelCall): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this path uses. */

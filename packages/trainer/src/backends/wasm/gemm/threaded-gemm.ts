@@ -1,5 +1,6 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
+import { CHANNEL_EXPORTS, isUnary, type ChannelCall, type ChannelExport } from './channel-kernels';
 import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS, type WinogradFilterCall, type WinogradFilterExport, type WinogradTileCall, type WinogradTileExport } from './winograd-kernels';
 import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type GemmProduct, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
@@ -22,6 +23,9 @@ const OP_SGD_MOMENTUM = 4;
 const OP_MAX_POOL_GRAD = 5;
 const OP_WINOGRAD_TILES = 6;
 const OP_WINOGRAD_FILTER = 7;
+const OP_CHANNEL = 8;
+/** Fewest elements an elementwise kernel of `channel-kernels.ts` is split over the threads for. */
+export const CHANNEL_MIN_PARALLEL = 65536;
 /** Fewest `(ci, co)` pairs a Winograd filter transform is split over the threads for. */
 export const WINOGRAD_FILTER_MIN_PARALLEL = 16384;
 /** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
@@ -62,6 +66,8 @@ for (;;) {
     } else if (op === ${OP_WINOGRAD_TILES}) {
       ex[${JSON.stringify(WINOGRAD_TILE_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
         c[b + 9], c[b + 10]);
+    } else if (op === ${OP_CHANNEL}) {
+      ex[${JSON.stringify(CHANNEL_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7]);
     } else if (op === ${OP_WINOGRAD_FILTER}) {
       ex[${JSON.stringify(WINOGRAD_FILTER_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4]);
     } else if (op === ${OP_FILTER_GRAD}) {
@@ -329,6 +335,39 @@ export class ThreadedWasmGemm {
     this.runJobs(jobs);
   }
 
+  /**
+   * An elementwise kernel of `channel-kernels.ts` split into one contiguous run per thread: of
+   * rows for the channel kernels (`[rows, c]` operands; the per-channel vectors are shared), of
+   * elements (a multiple of 4) for the unary ones. Below {@link CHANNEL_MIN_PARALLEL} elements
+   * the caller does it all. Bit-identical to one pass.
+   */
+  channel(name: ChannelExport, ...call: ChannelCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const unary = isUnary(name);
+    const norm = name === 'chanNorm';
+    const rows = unary ? call[2] : norm ? call[5] : call[3];
+    const c = unary ? 1 : norm ? call[6] : call[4];
+    if (this.threads < 2 || rows * c < CHANNEL_MIN_PARALLEL) {
+      this.local.channel(name, ...call);
+      return;
+    }
+    const unit = unary ? 4 : 1;
+    const part = Math.ceil(rows / this.threads / unit) * unit;
+    const index = CHANNEL_EXPORTS.indexOf(name);
+    const jobs: number[][] = [];
+    for (let r0 = 0; r0 < rows; r0 += part) {
+      const count = Math.min(part, rows - r0);
+      const o = r0 * c * 4;
+      const [p0, p1, p2, p3, p4, , p6] = call;
+      let args: ChannelCall;
+      if (unary) args = [p0 + o, p1 + o, count, 0, 0, 0, 0];
+      else if (norm) args = [p0 + o, p1, p2, p3, p4 + o, count, p6];
+      else args = [p0 + o, p1, p2 + o, count, p4, 0, 0];
+      jobs.push([OP_CHANNEL, index, ...args]);
+    }
+    this.runJobs(jobs);
+  }
+
   private byImage(op: number, args: Im2colCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
@@ -366,6 +405,7 @@ export class ThreadedWasmGemm {
       else if (job[0] === OP_MAX_POOL_GRAD) this.local.maxPoolGrad(...(args as MaxPoolGradCall));
       else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
       else if (job[0] === OP_WINOGRAD_TILES) this.local.winogradTiles(WINOGRAD_TILE_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradTileCall));
+      else if (job[0] === OP_CHANNEL) this.local.channel(CHANNEL_EXPORTS[args[0]!]!, ...(args.slice(1) as ChannelCall));
       else if (job[0] === OP_WINOGRAD_FILTER) this.local.winogradFilter(WINOGRAD_FILTER_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradFilterCall));
       else ex.col2im(...(args as Im2colCall));
     }
