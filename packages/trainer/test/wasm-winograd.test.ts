@@ -55,9 +55,14 @@ function convAndGrads(backend: 'cpu' | 'wasm', n: number, h: number, w: number, 
   });
 }
 
-describe.each([2, 4] as const)('Winograd F(%ix%i, 3x3) convolutions on wasm (REGSTUDY_WASM_WINOGRAD)', (tile) => {
+describe.each([
+  [2, false],
+  [4, false],
+  [4, true],
+] as const)('Winograd F(m x m, 3x3) convolutions on wasm (REGSTUDY_WASM_WINOGRAD), m = %i, tiles interleaved: %s', (tile, interleaved) => {
   beforeEach(() => {
     winogradLimits.tile = tile;
+    winogradLimits.interleaved = interleaved;
   });
 
   // [n, h, w, ci, co, padding]: even and odd maps, Ci != Co, batch 1, explicit 'same' pads
@@ -154,10 +159,10 @@ describe('Winograd transforms and batched products over threads', () => {
         const results = [local, threaded].map((g, i) => {
           if (kind === 'output') {
             view(out[i]!, nb * ht * wd * c).fill(0);
-            g.winogradTiles(name, mats, nb, ht, wd, c, th, tw, out[i]!, tiles * c * 4, pad + c * 4);
+            g.winogradTiles(name, mats, nb, ht, wd, c, th, tw, out[i]!, c * 4, pad + c * 4, positions * c * 4);
             return Array.from(view(out[i]!, nb * ht * wd * c));
           }
-          g.winogradTiles(name, image, nb, ht, wd, c, th, tw, out[i]!, tiles * c * 4, pad);
+          g.winogradTiles(name, image, nb, ht, wd, c, th, tw, out[i]!, c * 4, pad, positions * c * 4);
           return Array.from(view(out[i]!, positions * tiles * c));
         });
         expect(results[1]).toEqual(results[0]);

@@ -23,10 +23,17 @@ type WinogradGemm = HeapGemm & Required<Pick<HeapGemm, 'gemmBatch' | 'winogradTi
  * hence F(4x4) on maps of 16 pixels or more; 2x2 maps keep the tiny-map paths (which skip the
  * padding taps). Mutable for tests and measurements.
  */
-export const winogradLimits: { channels: number; pixels: number; tile: WinogradTileSize; maxFloats: number } = {
+export const winogradLimits: { channels: number; pixels: number; tile: WinogradTileSize; interleaved: boolean; maxFloats: number } = {
   channels: 16,
   pixels: 16,
   tile: 4,
+  /**
+   * Transformed tiles stored as one `[P, c]` block per tile (true: the transforms write and read
+   * sequentially, the GEMMs use a leading dimension of `P c`) or as `P` separate `[tiles, c]`
+   * matrices (false, the default: measured 0-7% faster per call, side by side, F(4x4), every
+   * direction and ResNet-18 shape).
+   */
+  interleaved: false,
   /** Most floats of the temporary per-position matrices (both operands) at once: larger batches go in chunks of images. */
   maxFloats: 16 * 1024 * 1024,
 };
@@ -97,6 +104,17 @@ function transformedFilter(g: WinogradGemm, be: WasmTensorBackend, t: Tiling, fi
   return u;
 }
 
+/**
+ * Where the transformed tiles of `c` channels live: position `xi` of tile `t` at `t ts + xi ms`
+ * bytes (for the transforms), i.e. matrix `xi` at `xi * step` with leading dimension `ld` floats
+ * (for the GEMMs).
+ */
+function layout(t: Tiling, c: number, tiles: number): { ms: number; ts: number; step: number; ld: number } {
+  return winogradLimits.interleaved
+    ? { ms: 4 * c, ts: 4 * c * t.positions, step: 4 * c, ld: c * t.positions }
+    : { ms: 4 * c * tiles, ts: 4 * c, step: 4 * c * tiles, ld: c };
+}
+
 interface Operand {
   ptr: number;
   ld: number;
@@ -118,10 +136,11 @@ function products(t: Tiling, m: number, n: number, k: number, a: Operand, b: Ope
 function convolve(g: WinogradGemm, be: WasmTensorBackend, info: backend_util.Conv2DInfo, t: Tiling, src: TensorInfo, u: TensorInfo, out: TensorInfo, cIn: number, cOut: number, uTransposed: boolean): void {
   const { inHeight: h, inWidth: w } = info;
   inChunks(be, info, t, cIn, cOut, ({ b0, nb, tiles }, v, m, zeros, scratch) => {
-    g.winogradTiles(`wgInput${t.m}`, heapOffset(be, src) + b0 * h * w * cIn * 4, nb, h, w, cIn, t.th, t.tw, v, tiles * cIn * 4, zeros);
+    const [lin, lout] = [layout(t, cIn, tiles), layout(t, cOut, tiles)];
+    g.winogradTiles(`wgInput${t.m}`, heapOffset(be, src) + b0 * h * w * cIn * 4, nb, h, w, cIn, t.th, t.tw, v, lin.ms, zeros, lin.ts);
     const b: Operand = { ptr: heapOffset(be, u), ld: uTransposed ? cIn : cOut, step: cIn * cOut * 4, trans: uTransposed };
-    g.gemmBatch(products(t, tiles, cOut, cIn, { ptr: v, ld: cIn, step: tiles * cIn * 4 }, b, { ptr: m, ld: cOut, step: tiles * cOut * 4 }, false));
-    g.winogradTiles(`wgOutput${t.m}`, m, nb, h, w, cOut, t.th, t.tw, heapOffset(be, out) + b0 * h * w * cOut * 4, tiles * cOut * 4, scratch);
+    g.gemmBatch(products(t, tiles, cOut, cIn, { ptr: v, ld: lin.ld, step: lin.step }, b, { ptr: m, ld: lout.ld, step: lout.step }, false));
+    g.winogradTiles(`wgOutput${t.m}`, m, nb, h, w, cOut, t.th, t.tw, heapOffset(be, out) + b0 * h * w * cOut * 4, lout.ms, scratch, lout.ts);
   });
 }
 
@@ -199,9 +218,10 @@ export function winogradFilterGrad(backend: unknown, x: TensorInfo, dy: TensorIn
   const du = be.makeOutput([t.positions * ci * co], 'float32');
   try {
     inChunks(be, info, t, ci, co, ({ b0, nb, tiles }, v, d, zeros) => {
-      g.winogradTiles(`wgInput${t.m}`, heapOffset(be, x) + b0 * h * w * ci * 4, nb, h, w, ci, t.th, t.tw, v, tiles * ci * 4, zeros);
-      g.winogradTiles(`wgDy${t.m}`, heapOffset(be, dy) + b0 * h * w * co * 4, nb, h, w, co, t.th, t.tw, d, tiles * co * 4, zeros);
-      g.gemmBatch(products(t, ci, co, tiles, { ptr: v, ld: ci, step: tiles * ci * 4, trans: true }, { ptr: d, ld: co, step: tiles * co * 4 }, { ptr: heapOffset(be, du), ld: co, step: ci * co * 4 }, b0 > 0));
+      const [lx, ly] = [layout(t, ci, tiles), layout(t, co, tiles)];
+      g.winogradTiles(`wgInput${t.m}`, heapOffset(be, x) + b0 * h * w * ci * 4, nb, h, w, ci, t.th, t.tw, v, lx.ms, zeros, lx.ts);
+      g.winogradTiles(`wgDy${t.m}`, heapOffset(be, dy) + b0 * h * w * co * 4, nb, h, w, co, t.th, t.tw, d, ly.ms, zeros, ly.ts);
+      g.gemmBatch(products(t, ci, co, tiles, { ptr: v, ld: lx.ld, step: lx.step, trans: true }, { ptr: d, ld: ly.ld, step: ly.step }, { ptr: heapOffset(be, du), ld: co, step: ci * co * 4 }, b0 > 0));
     });
     g.winogradFilter(`wgFilterGrad${t.m}`, heapOffset(be, du), ci * co, heapOffset(be, out), ci * co * 4);
   } finally {

@@ -74,13 +74,15 @@ export const WINOGRAD_TILE_EXPORTS = ['wgInput2', 'wgDy2', 'wgOutput2', 'wgInput
 export type WinogradTileExport = (typeof WINOGRAD_TILE_EXPORTS)[number];
 
 /**
- * Arguments of a tile transform export (all i32): `src, nb, h, w, c, th, tw, dst, ms, pad`:
+ * Arguments of a tile transform export (all i32): `src, nb, h, w, c, th, tw, dst, ms, pad, ts`:
  * `nb` NHWC images of `h x w x c` (`c` a multiple of 4) tiled into `th x tw` tiles per image;
- * `ms` the byte stride between the 16 (or 4 x 4 source) per-position matrices, each `[tiles, c]`
- * row-major; `pad` a buffer of at least `c` floats read in place of positions outside the image
+ * the transformed side holds, for tile `t` and position `xi`, a run of `c` floats at
+ * `t * ts + xi * ms` bytes (`ms = 4 c`, `ts = 4 c P`: one contiguous `[P, c]` block per tile,
+ * which is what the convolutions use; `ms = 4 c tiles`, `ts = 4 c`: `P` separate `[tiles, c]`
+ * matrices); `pad` a buffer of at least `c` floats read in place of positions outside the image
  * (zeros) or written in their place (scratch). Byte offsets; see {@link tileTransformFn}.
  */
-export type WinogradTileCall = [number, number, number, number, number, number, number, number, number, number];
+export type WinogradTileCall = [number, number, number, number, number, number, number, number, number, number, number];
 /** Signature of a tile transform export. */
 export type WinogradTile = (...args: WinogradTileCall) => void;
 /**
@@ -161,16 +163,16 @@ export function parseTileExport(name: WinogradTileExport): { kind: 'input' | 'dy
 }
 
 /**
- * Generates a tile transform `name(src, nb, h, w, c, th, tw, dst, ms, pad)` of F(m x m, 3 x 3)
+ * Generates a tile transform `name(src, nb, h, w, c, th, tw, dst, ms, pad, ts)` of F(m x m, 3 x 3)
  * (`m` the name's last digit, `P = (m + 2)^2` positions) over `nb` images of `th x tw` tiles each,
  * tile `t = (b th + ty) tw + tx` (row-major over the images):
  *
  * - `wgInput<m>`: `V[xi][t, :] = (B^T d B)[xi]`, `d` the `(m + 2)^2` window of image `src` at rows
  *   `m ty - 1 ..`, columns `m tx - 1 ..` (zeros outside: the 'same' padding of a 3x3
- *   convolution); `dst` holds the `P` matrices `[tiles, c]`, `ms` bytes apart.
+ *   convolution), into the transformed side at `dst` (tile `t`, position `xi` at `t ts + xi ms`).
  * - `wgDy<m>`: the adjoint of the output transform, for the filter gradient: `(A g A^T)[xi]` for
  *   the `m x m` window `g` of `src` (`dy`) at `m ty, m tx` (zeros outside), into `P` matrices.
- * - `wgOutput<m>`: `Y = A^T M A` from the `P` matrices at `src` (`ms` apart) into the `m x m`
+ * - `wgOutput<m>`: `Y = A^T M A` from the transformed side at `src` into the `m x m`
  *   window of image `dst` at `m ty, m tx`; positions outside the image are written to `pad`.
  *
  * Channels go 4 at a time (SIMD128), so `c` must be a multiple of 4. Per tile the image
@@ -178,8 +180,8 @@ export function parseTileExport(name: WinogradTileExport): { kind: 'input' | 'dy
  * bounds checks.
  */
 export function tileTransformFn(name: WinogradTileExport): Fn {
-  const f = new Fn(name, new Array<typeof I32>(10).fill(I32));
-  const [src, nb, h, w, c, th, tw, dst, ms, pad] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const f = new Fn(name, new Array<typeof I32>(11).fill(I32));
+  const [src, nb, h, w, c, th, tw, dst, ms, pad, ts] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const { kind, m } = parseTileExport(name);
   const { BT, AT } = WINOGRAD_MATRICES[m];
   const readsImage = kind !== 'output';
@@ -248,7 +250,7 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
         });
         f.inc(d, 16).br(0);
         f.end().end();
-        f.get(tileBase).get(c4).add().set(tileBase);
+        f.get(tileBase).get(ts).add().set(tileBase);
       });
     });
     f.get(img).get(imgBytes).add().set(img);
