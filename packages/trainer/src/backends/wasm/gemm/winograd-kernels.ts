@@ -96,24 +96,97 @@ export type WinogradFilter = (...args: WinogradFilterCall) => void;
 /** Per-position constants for {@link emitLinear}: a v128 local holding `splat(|coef|)` per distinct `|coef| != 1`. */
 type Consts = Map<number, Local>;
 
-/** Pushes `sum_k coefs[k] * x[k]` (f32x4), using adds / subs for `+-1` and one multiply per other coefficient. */
+/**
+ * Pushes `sum_k coefs[k] * x[k]` (f32x4) with one multiply per distinct coefficient magnitude:
+ * terms are grouped by `|coef|`, each group summed with adds / subs (a group with a positive term
+ * starts with it), scaled once, and the groups combined (negated once at the end when every term
+ * is negative).
+ */
 function emitLinear(f: Fn, coefs: readonly number[], xs: readonly Local[], consts: Consts): void {
-  let first = true;
+  const groups = new Map<number, { pos: Local[]; neg: Local[] }>();
   coefs.forEach((coef, k) => {
     if (coef === 0) return;
-    f.get(xs[k]!);
     const mag = Math.abs(coef);
+    const g = groups.get(mag) ?? { pos: [], neg: [] };
+    (coef > 0 ? g.pos : g.neg).push(xs[k]!);
+    groups.set(mag, g);
+  });
+  if (groups.size === 0) {
+    f.v128Zero();
+    return;
+  }
+  const list = [...groups].map(([mag, g]) => ({ mag, g, positive: g.pos.length > 0 }));
+  list.sort((a, b) => Number(b.positive) - Number(a.positive));
+  const allNegative = !list[0]!.positive;
+  list.forEach(({ mag, g, positive }, idx) => {
+    // positive group: pos[0] + pos[1..] - neg[..]; all-negative group: the sum of its terms, negated by the caller
+    const [head, ...tail] = positive ? g.pos : g.neg;
+    f.get(head!);
+    for (const x of tail) f.get(x).f32x4Add();
+    if (positive) for (const x of g.neg) f.get(x).f32x4Sub();
     if (mag !== 1) f.get(consts.get(mag)!).f32x4Mul();
-    if (first) {
-      if (coef < 0) f.f32x4Neg();
-      first = false;
-    } else if (coef > 0) {
-      f.f32x4Add();
-    } else {
-      f.f32x4Sub();
+    if (idx > 0) {
+      if (allNegative || positive) f.f32x4Add();
+      else f.f32x4Sub();
     }
   });
-  if (first) f.v128Zero();
+  if (allNegative) f.f32x4Neg();
+}
+
+/**
+ * The rows of `M` as singles and pairs `(a, b)` with `|M[a][k]| = |M[b][k]|` for every `k` (the
+ * symmetric interpolation points of Winograd's matrices): `M[a] = P + Q`, `M[b] = P - Q` with `P`
+ * the terms of equal sign and `Q` those of opposite sign, so both rows cost one evaluation of `P`
+ * and `Q` and two adds.
+ */
+type RowPlan = { row: number } | { a: number; b: number; P: number[]; Q: number[] };
+
+function planRows(M: readonly (readonly number[])[]): RowPlan[] {
+  const used = new Set<number>();
+  const plan: RowPlan[] = [];
+  const terms = (row: readonly number[]): number => row.filter((c) => c !== 0).length;
+  for (let a = 0; a < M.length; a++) {
+    if (used.has(a)) continue;
+    used.add(a);
+    const b = M.findIndex((row, j) => j > a && !used.has(j) && terms(row) >= 2 && row.every((c, k) => Math.abs(c) === Math.abs(M[a]![k]!)));
+    if (b < 0 || terms(M[a]!) < 2) {
+      plan.push({ row: a });
+      continue;
+    }
+    used.add(b);
+    const P = M[a]!.map((c, k) => (c === M[b]![k] ? c : 0));
+    const Q = M[a]!.map((c, k) => (c !== M[b]![k] ? c : 0));
+    plan.push({ a, b, P, Q });
+  }
+  return plan;
+}
+
+/** Sets `out[i] = sum_k M[i][k] xs[k]` for every row, evaluating paired rows once (see {@link planRows}). */
+function emitRows(f: Fn, M: readonly (readonly number[])[], plan: readonly RowPlan[], xs: readonly Local[], out: readonly Local[], consts: Consts, scratch: readonly [Local, Local]): void {
+  const [tp, tq] = scratch;
+  for (const item of plan) {
+    if ('row' in item) {
+      emitLinear(f, M[item.row]!, xs, consts);
+      f.set(out[item.row]!);
+      continue;
+    }
+    const hasQ = item.Q.some((c) => c !== 0);
+    const hasP = item.P.some((c) => c !== 0);
+    if (!hasQ) {
+      emitLinear(f, item.P, xs, consts);
+      f.tee(out[item.a]!).set(out[item.b]!);
+    } else if (!hasP) {
+      emitLinear(f, item.Q, xs, consts);
+      f.tee(out[item.a]!).f32x4Neg().set(out[item.b]!);
+    } else {
+      emitLinear(f, item.P, xs, consts);
+      f.set(tp);
+      emitLinear(f, item.Q, xs, consts);
+      f.set(tq);
+      f.get(tp).get(tq).f32x4Add().set(out[item.a]!);
+      f.get(tp).get(tq).f32x4Sub().set(out[item.b]!);
+    }
+  }
 }
 
 /** Declares the constant locals of `mats` and sets them at the function start. */
@@ -133,22 +206,20 @@ function constants(f: Fn, ...mats: (readonly (readonly number[])[])[]): Consts {
 
 /**
  * Emits `out = L in R^T` for a tile of v128 locals `input[r][q]` (`L`: out-rows x in-rows, `R`:
- * out-cols x in-cols): first `e[r][j] = sum_q R[j][q] in[r][q]` into `tmp`, then for each
- * `(i, j)` in row-major order `store(i, j, value)`, where `value()` pushes
- * `out[i][j] = sum_r L[i][r] e[r][j]` (so that `store` can push an address first).
+ * out-cols x in-cols): first `e[r][j] = sum_q R[j][q] in[r][q]` into `tmp`, then
+ * `out[i][j] = sum_r L[i][r] e[r][j]` into `result`, both with paired rows (see
+ * {@link planRows}); then `store(i, j, value)` for each `(i, j)` in row-major order, where `value()`
+ * pushes `out[i][j]` (so that `store` can push an address first).
  */
-function emitTransform(f: Fn, L: readonly (readonly number[])[], R: readonly (readonly number[])[], input: Local[][], tmp: Local[][], consts: Consts, store: (i: number, j: number, value: () => void) => void): void {
-  for (let r = 0; r < input.length; r++) {
-    for (let j = 0; j < R.length; j++) {
-      emitLinear(f, R[j]!, input[r]!, consts);
-      f.set(tmp[r]![j]!);
-    }
+function emitTransform(f: Fn, L: readonly (readonly number[])[], R: readonly (readonly number[])[], input: Local[][], tmp: Local[][], result: Local[][], consts: Consts, scratch: readonly [Local, Local], store: (i: number, j: number, value: () => void) => void): void {
+  const planR = planRows(R);
+  const planL = planRows(L);
+  for (let r = 0; r < input.length; r++) emitRows(f, R, planR, input[r]!, tmp[r]!, consts, scratch);
+  for (let j = 0; j < R.length; j++) {
+    emitRows(f, L, planL, tmp.map((row) => row[j]!), result.map((row) => row[j]!), consts, scratch);
   }
   for (let i = 0; i < L.length; i++) {
-    for (let j = 0; j < R.length; j++) {
-      const column = tmp.map((row) => row[j]!);
-      store(i, j, () => emitLinear(f, L[i]!, column, consts));
-    }
+    for (let j = 0; j < R.length; j++) store(i, j, () => void f.get(result[i]![j]!));
   }
 }
 
@@ -199,6 +270,8 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
   const inDim = readsImage ? size : m + 2;
   const input = grid(f, inDim, inDim, V128);
   const tmp = grid(f, inDim, L.length, V128);
+  const result = grid(f, L.length, L.length, V128);
+  const scratch = [f.local(V128), f.local(V128)] as const;
   const image = readsImage ? src : dst;
   const matrices = readsImage ? dst : src;
 
@@ -238,7 +311,7 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
             f.get(p).v128Load().set(input[Math.floor(xi / inDim)]![xi % inDim]!);
           }
         }
-        emitTransform(f, L, L, input, tmp, consts, (i, j, value) => {
+        emitTransform(f, L, L, input, tmp, result, consts, scratch, (i, j, value) => {
           if (readsImage) {
             if (i > 0 || j > 0) f.get(p).get(ms).add().set(p);
             f.get(p);
@@ -288,18 +361,25 @@ export function filterTransformFn(name: WinogradFilterExport): Fn {
   const [e, end] = [f.local(I32), f.local(I32)];
   const input = grid(f, inDim, inDim, V128);
   const tmp = grid(f, inDim, M.length, V128);
+  const result = grid(f, M.length, M.length, V128);
+  const scratch = [f.local(V128), f.local(V128)] as const;
+  // the first element of every tap / position, computed once
+  const from = grid(f, inDim, inDim, I32);
+  const to = grid(f, M.length, M.length, I32);
+  for (let r = 0; r < inDim; r++) {
+    for (let q = 0; q < inDim; q++) {
+      const tap = flip ? (2 - r) * 3 + (2 - q) : r * inDim + q;
+      f.get(src).i32(tap).get(stride).mul().add().set(from[r]![q]!);
+    }
+  }
+  for (let i = 0; i < M.length; i++) for (let j = 0; j < M.length; j++) f.get(dst).i32(i * M.length + j).get(stride).mul().add().set(to[i]![j]!);
   f.get(count).i32(4).mul().set(end);
   f.i32(0).set(e);
   f.block().loop();
   f.get(e).get(end).geS().brIf(1);
-  for (let r = 0; r < inDim; r++) {
-    for (let q = 0; q < inDim; q++) {
-      const tap = flip ? (2 - r) * 3 + (2 - q) : r * inDim + q;
-      f.get(src).get(e).add().i32(tap).get(stride).mul().add().v128Load().set(input[r]![q]!);
-    }
-  }
-  emitTransform(f, M, M, input, tmp, consts, (i, j, value) => {
-    f.get(dst).get(e).add().i32(i * M.length + j).get(stride).mul().add();
+  for (let r = 0; r < inDim; r++) for (let q = 0; q < inDim; q++) f.get(from[r]![q]!).get(e).add().v128Load().set(input[r]![q]!);
+  emitTransform(f, M, M, input, tmp, result, consts, scratch, (i, j, value) => {
+    f.get(to[i]![j]!).get(e).add();
     value();
     f.v128Store();
   });
