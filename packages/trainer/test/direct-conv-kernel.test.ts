@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { directConvFn, type DirectConv } from '../src/backends/wasm/gemm/direct-conv-kernel';
+import { encodeModule } from '../src/backends/wasm/gemm/wasm-encoder';
+import { relaxedSimdSupported } from '../src/backends/wasm/gemm/gemm-kernels';
+
+/** Reference: out[b,y,x,o] = act(bias[o] + sum in[b, y+i-pt, x+j-pl, c] W[i,j,c,o]). */
+function reference(inp: Float32Array, wt: Float32Array, bias: Float32Array, g: Geo, relu: boolean): Float32Array {
+  const { n, h, w, ci, co, kh, kw, pt, pl, ho, wo } = g;
+  const out = new Float32Array(n * ho * wo * co);
+  for (let b = 0; b < n; b++) for (let y = 0; y < ho; y++) for (let x = 0; x < wo; x++) for (let o = 0; o < co; o++) {
+    let s = bias[o]!;
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+      const iy = y + i - pt;
+      const ix = x + j - pl;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+      for (let c = 0; c < ci; c++) s += inp[((b * h + iy) * w + ix) * ci + c]! * wt[((i * kw + j) * ci + c) * co + o]!;
+    }
+    out[((b * ho + y) * wo + x) * co + o] = relu ? Math.max(s, 0) : s;
+  }
+  return out;
+}
+
+interface Geo { n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number; pt: number; pl: number; ho: number; wo: number }
+
+function values(len: number, seed: number): Float32Array {
+  const a = new Float32Array(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 31 - 1;
+  }
+  return a;
+}
+
+/** Runs the generated kernel on a fresh memory; a sentinel after out checks no write past it. */
+function run(g: Geo, pixels: number, inp: Float32Array, wt: Float32Array, bias: Float32Array, relu: boolean): { out: Float32Array; sentinel: number } {
+  const nv = Math.ceil(g.co / 4);
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  const fn = new WebAssembly.Instance(new WebAssembly.Module(encodeModule([directConvFn(nv, pixels, relaxedSimdSupported(), 'k')], { shared: false, minimumPages: 0 })), { env: { memory } }).exports.k as DirectConv;
+  const f32 = new Float32Array(memory.buffer);
+  const xAt = 64;
+  const wAt = xAt + inp.length * 4 + 64;
+  const packed = g.kh * g.kw * g.ci * nv * 4;
+  for (let t = 0; t < g.kh * g.kw * g.ci; t++) for (let o = 0; o < g.co; o++) f32[wAt / 4 + t * nv * 4 + o] = wt[t * g.co + o]!;
+  for (let o = 0; o < g.co; o++) f32[wAt / 4 + packed + o] = bias[o]!;
+  f32.set(inp, xAt / 4);
+  const outAt = wAt + (packed + nv * 4) * 4 + 64;
+  const len = g.n * g.ho * g.wo * g.co;
+  f32[outAt / 4 + len] = 12345;
+  fn(xAt, wAt, outAt, g.n, g.h, g.w, g.ci, g.ho, g.wo, g.co, g.kh, g.kw, g.pt, g.pl, relu ? 1 : 0);
+  return { out: f32.slice(outAt / 4, outAt / 4 + len), sentinel: f32[outAt / 4 + len]! };
+}
+
+// [n, h, w, ci, co, kh, kw, pt, pb, pl, pr]
+const cases: number[][] = [
+  [2, 9, 9, 3, 10, 3, 3, 1, 1, 1, 1],
+  [1, 8, 7, 3, 10, 3, 3, 0, 0, 0, 0],
+  [3, 11, 13, 1, 1, 3, 3, 1, 1, 1, 1],
+  [1, 7, 9, 4, 13, 5, 5, 2, 2, 2, 2],
+  [1, 6, 11, 16, 32, 1, 1, 0, 0, 0, 0],
+  [2, 7, 7, 2, 6, 3, 3, 2, 0, 1, 3],
+  [1, 4, 4, 1, 4, 7, 7, 3, 3, 3, 3],
+  [1, 5, 17, 20, 30, 3, 3, 1, 1, 1, 1],
+  [1, 3, 2, 5, 7, 3, 3, 1, 1, 1, 1],
+];
+
+describe.each(cases)('directConv kernel n=%i h=%i w=%i ci=%i co=%i %ix%i', (n, h, w, ci, co, kh, kw, pt, pb, pl, pr) => {
+  const g: Geo = { n: n!, h: h!, w: w!, ci: ci!, co: co!, kh: kh!, kw: kw!, pt: pt!, pl: pl!, ho: h! + pt! + pb! - kh! + 1, wo: w! + pl! + pr! - kw! + 1 };
+  const inp = values(g.n * g.h * g.w * g.ci, 3 + h! * 7 + ci!);
+  const wt = values(g.kh * g.kw * g.ci * g.co, 5 + co! * 11);
+  const bias = values(g.co, 17 + co!);
+  it.each([1, 2, 3, 4, 8])('matches the reference with %i pixels per step (relu on and off)', (pixels) => {
+    for (const relu of [false, true]) {
+      const want = reference(inp, wt, bias, g, relu);
+      const { out, sentinel } = run(g, pixels, inp, wt, bias, relu);
+      expect(sentinel).toBe(12345);
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(out[i]! - want[i]!) / (1 + Math.abs(want[i]!)));
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+});
