@@ -3,6 +3,7 @@ import type { Conv2DBackpropInputAttrs, NamedTensorInfoMap, TensorInfo } from '@
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
 import { conv2dBackpropInputDepthToSpace, DEPTH_TO_SPACE_MAX_CHANNELS } from './conv2d-backprop-input-depth-to-space';
 import { KernelRunner } from './kernel-runner';
+import { directConvInputGrad } from './direct-conv';
 import { col2imConv2dBackpropInput } from './conv2d-backprop-input-col2im';
 import { ownGemmConvInputGrad } from './gemm/own-gemm-conv';
 import { ownGemmTinyMapInputGrad } from './gemm/own-gemm-tiny-map';
@@ -47,6 +48,8 @@ export function conv2dBackpropInput(
   );
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const direct = directConvInputGrad(r.backend, dy, filter, info);
+  if (direct !== null) return direct;
   const tiny = ownGemmTinyMapInputGrad(r.backend, dy, filter, info);
   if (tiny !== null) return tiny;
   if (prefersSwappedTinyMap(info, 'inputGradient')) {

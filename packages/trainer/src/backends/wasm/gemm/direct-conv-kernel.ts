@@ -4,19 +4,28 @@ import { Fn, I32, V128, type Local } from './wasm-encoder';
 export const DIRECT_CONV_MAX_CO = 32;
 
 /**
- * Output pixels per inner iteration for `nv = ceil(Co / 4)` vectors (index `nv - 1`): as many as
- * keep the `P nv` accumulators, `min(P, nv)` held operands and one more within x86-64's 16 xmm
- * registers. Measured with `bench/ab-direct-conv.mjs` (one thread, `[64,64,64,3] 3x3 -> 10`
- * nv 3: P 4 best; `[64,32,32,10] -> 20` nv 5: P 2).
+ * `[pixels, unroll]` per `nv = ceil(Co / 4)` (index `nv - 1`): output pixels per inner iteration
+ * and steps per loop trip. Picked by a one-thread sweep of `[16, H, W, Ci]` 3x3 'same' layers
+ * (SIMD128 / relaxed GFLOP/s): `3 -> 10` (nv 3) P2 26.6 / 32.4 vs P1 17.5, P4 20.1; `20 -> 10`
+ * (nv 3) P2 30.0 vs P3 19.0, P4 22.4; `10 -> 20` and `30 -> 20` (nv 5) P1 27.5 / 32.9 vs P2 22.9 /
+ * 24.8; `20 -> 30` (nv 8) P2 U3 24.5 / 27.6 vs P1 19.6 (the P nv accumulators plus held operands
+ * past V8's 15 usable xmm registers spill; more pixels also leave more border columns to the
+ * one-pixel path).
  */
-export const DIRECT_CONV_PIXELS: readonly number[] = [8, 6, 4, 3, 2, 2, 1, 1];
+export const DIRECT_CONV_BLOCKING: readonly (readonly [number, number])[] = [[4, 1], [4, 1], [2, 1], [3, 1], [1, 1], [2, 1], [2, 1], [2, 3]];
 
 /** The export name of the `nv` variant in the GEMM module: `directConv<nv>`. */
 export const directConvName = (nv: number): string => `directConv${nv}`;
 
-/** The `nv` in [1, 8] variants with their {@link DIRECT_CONV_PIXELS} (8 functions, appended to the GEMM module). */
+/** The `nv` in [1, 8] variants with their {@link DIRECT_CONV_BLOCKING} (8 functions, appended to the GEMM module). */
 export function allDirectConvFns(relaxed: boolean): Fn[] {
-  return Array.from({ length: DIRECT_CONV_MAX_CO / 4 }, (_, i) => directConvFn(i + 1, DIRECT_CONV_PIXELS[i]!, relaxed));
+  return Array.from({ length: DIRECT_CONV_MAX_CO / 4 }, (_, i) => directConvVariant(i + 1, relaxed));
+}
+
+/** The `nv` variant with its {@link DIRECT_CONV_BLOCKING}, exported as `name`. */
+export function directConvVariant(nv: number, relaxed: boolean, name = directConvName(nv)): Fn {
+  const [pixels, unroll] = DIRECT_CONV_BLOCKING[nv - 1] ?? [1, 1];
+  return directConvFn(nv, pixels, relaxed, name, unroll);
 }
 
 /**
@@ -46,7 +55,7 @@ export type DirectConv = (...args: DirectConvCall) => void;
  * last vector of a pixel is stored lane by lane when `co % 4 != 0`, so nothing past a pixel's
  * `co` floats is written (images are split over threads: no write may cross into another's).
  */
-export function directConvFn(nv: number, pixels: number, relaxed: boolean, name = directConvName(nv)): Fn {
+export function directConvFn(nv: number, pixels: number, relaxed: boolean, name = directConvName(nv), unroll = 3): Fn {
   if (!Number.isInteger(nv) || nv < 1 || nv > DIRECT_CONV_MAX_CO / 4) throw new Error(`directConv: nv must be an integer in [1, ${DIRECT_CONV_MAX_CO / 4}]; got ${nv}`);
   if (!Number.isInteger(pixels) || pixels < 1 || pixels > 8) throw new Error(`directConv: pixels must be an integer in [1, 8]; got ${pixels}`);
   const P = pixels;
@@ -74,24 +83,29 @@ export function directConvFn(nv: number, pixels: number, relaxed: boolean, name 
    * holds the `nv` filter vectors when `nv <= np`, else the `np` splats.
    */
   const steps = (np: number): void => {
-    f.block().loop();
-    f.get(cnt).i32(0).leS().brIf(1);
-    if (nv <= np) {
-      for (let v = 0; v < nv; v++) f.get(wq).v128Load(v * 16).set(held[v]!);
-      for (let p = 0; p < np; p++) {
-        f.get(xp[p]!).v128Load32Splat().set(one);
-        for (let v = 0; v < nv; v++) madd(one, held[v]!, acc[p]![v]!);
+    for (const u of unroll > 1 ? [unroll, 1] : [1]) {
+      f.block().loop();
+      f.get(cnt).i32(u).ltS().brIf(1);
+      for (let k = 0; k < u; k++) {
+        const wo_ = k * nv * 16;
+        if (nv <= np) {
+          for (let v = 0; v < nv; v++) f.get(wq).v128Load(wo_ + v * 16).set(held[v]!);
+          for (let p = 0; p < np; p++) {
+            f.get(xp[p]!).v128Load32Splat(k * 4).set(one);
+            for (let v = 0; v < nv; v++) madd(one, held[v]!, acc[p]![v]!);
+          }
+        } else {
+          for (let p = 0; p < np; p++) f.get(xp[p]!).v128Load32Splat(k * 4).set(held[p]!);
+          for (let v = 0; v < nv; v++) {
+            f.get(wq).v128Load(wo_ + v * 16).set(one);
+            for (let p = 0; p < np; p++) madd(held[p]!, one, acc[p]![v]!);
+          }
+        }
       }
-    } else {
-      for (let p = 0; p < np; p++) f.get(xp[p]!).v128Load32Splat().set(held[p]!);
-      for (let v = 0; v < nv; v++) {
-        f.get(wq).v128Load(v * 16).set(one);
-        for (let p = 0; p < np; p++) madd(held[p]!, one, acc[p]![v]!);
-      }
+      for (let p = 0; p < np; p++) f.inc(xp[p]!, 4 * u);
+      f.inc(wq, u * nv * 16).inc(cnt, -u).br(0);
+      f.end().end();
     }
-    for (let p = 0; p < np; p++) f.inc(xp[p]!, 4);
-    f.inc(wq, nv * 16).inc(cnt, -1).br(0);
-    f.end().end();
   };
 
   /** Accumulators of `np` pixels = bias; after `body`, relu and store pixel p at `op + p cso`. */

@@ -1,6 +1,7 @@
 import { allFewChannelFilterGradFns } from './few-channel-filter-grad-kernel';
 import { sgdMomentumFn } from './sgd-momentum-kernel';
 import { maxPoolGradFn } from './max-pool-grad-kernel';
+import { allDirectConvFns } from './direct-conv-kernel';
 import { encodeModule, F32, Fn, I32, V128, type Local, type MemoryImport } from './wasm-encoder';
 
 /** Shape of the generated register-blocked micro-kernel. */
@@ -35,6 +36,8 @@ export interface MicroKernelShape {
  *
  * - `filterGrad<ci>x<nv>(...)`: the few-channel stride-1 filter gradient (see
  *   `fewChannelFilterGradFn`), one per `ci` in [1, 4] and `nv` in [1, 8].
+ * - `directConv<nv>(...)`: the few-channel stride-1 direct convolution (see `directConvFn`), one
+ *   per `nv` in [1, 8].
  *
  * All byte strides and pointers are i32 offsets into the imported memory.
  */
@@ -46,6 +49,7 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   return [
     packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true),
     ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(),
+    ...allDirectConvFns(s.relaxed),
   ];
 }
 

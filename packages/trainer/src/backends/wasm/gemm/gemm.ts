@@ -1,6 +1,7 @@
 import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-channel-filter-grad-kernel';
 import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
+import { directConvName, type DirectConv, type DirectConvCall } from './direct-conv-kernel';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -59,6 +60,8 @@ export interface GemmExports {
   sgdMomentum: SgdMomentum;
   /** The first-occurrence max-pool gradient (see `maxPoolGradFn`). */
   maxPoolGrad: MaxPoolGrad;
+  /** `directConv<nv>` variants (see `directConvFn`). */
+  [name: `directConv${number}`]: DirectConv;
 }
 
 /**
@@ -205,6 +208,17 @@ export class WasmGemm {
   /** The max-pool gradient (see `maxPoolGradFn`) of all `call[4]` images on the calling thread. */
   maxPoolGrad(...call: MaxPoolGradCall): void {
     this.exports.maxPoolGrad(...call);
+  }
+
+  /**
+   * The few-channel direct convolution (see `directConvFn`) of all `call[3]` images with the
+   * `nv = ceil(Co / 4)` variant on the calling thread.
+   */
+  directConv(nv: number, ...call: DirectConvCall): void {
+    const name = directConvName(nv) as `directConv${number}`;
+    const fn = this.exports[name];
+    if (fn === undefined) throw new Error(`WasmGemm.directConv: the module has no export ${name} (nv must be in [1, 8])`);
+    fn(...call);
   }
 
   /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */

@@ -2,6 +2,7 @@ import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { flagOn, OWN_GEMM_FLAG } from '../flags';
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
+import type { DirectConvCall } from './direct-conv-kernel';
 import type { FewChannelFilterGradCall, GemmOperand, Im2colCall } from './gemm';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
@@ -25,6 +26,8 @@ export interface HeapGemm {
    * accumulating into `call[12] + s * accBytes`; returns the number of slices (see `few-channel-filter-grad.ts`).
    */
   fewChannelFilterGrad?(ci: number, nv: number, call: FewChannelFilterGradCall, accBytes: number, maxSlices: number): number;
+  /** The few-channel direct convolution (see `directConvFn`), split by image over the threads. */
+  directConv?(nv: number, ...call: DirectConvCall): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this path uses. */

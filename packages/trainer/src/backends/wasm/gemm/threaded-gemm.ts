@@ -1,5 +1,6 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
+import type { DirectConvCall } from './direct-conv-kernel';
 import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
 /**
@@ -19,6 +20,7 @@ const OP_COL2IM = 2;
 const OP_FILTER_GRAD = 3;
 const OP_SGD_MOMENTUM = 4;
 const OP_MAX_POOL_GRAD = 5;
+const OP_DIRECT_CONV = 6;
 /** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
 export const MAX_POOL_GRAD_MIN_PARALLEL = 32768;
 /** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
@@ -57,6 +59,9 @@ for (;;) {
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
+    } else if (op === ${OP_DIRECT_CONV}) {
+      ex['directConv' + c[b]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10],
+        c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
     } else {
       (op === ${OP_IM2COL} ? im2col : col2im)(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
         c[b + 9], c[b + 10], c[b + 11], c[b + 12], c[b + 13]);
@@ -251,6 +256,28 @@ export class ThreadedWasmGemm {
     this.runJobs(jobs);
   }
 
+  /**
+   * {@link WasmGemm.directConv} split by image into at most `threads * slabsPerThread` runs of
+   * images that the threads take dynamically (each image's output depends on its own input only:
+   * bit-identical to one pass); below `minParallelFlops` (`2 nb ho wo kh kw ci co`) the caller
+   * does it all.
+   */
+  directConv(nv: number, ...call: DirectConvCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, ...rest] = call;
+    const slices = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, nb);
+    if (this.threads < 2 || slices < 2 || 2 * nb * ho * wo * kh * kw * ci * co < this.opts.minParallelFlops) {
+      this.local.directConv(nv, ...call);
+      return;
+    }
+    const part = Math.ceil(nb / slices);
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < nb; b0 += part) {
+      jobs.push([OP_DIRECT_CONV, nv, x + b0 * h * w * ci * 4, wp, out + b0 * ho * wo * co * 4, Math.min(part, nb - b0), h, w, ci, ho, wo, co, kh, kw, ...rest]);
+    }
+    this.runJobs(jobs);
+  }
+
   private byImage(op: number, args: Im2colCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
@@ -287,6 +314,7 @@ export class ThreadedWasmGemm {
       else if (job[0] === OP_SGD_MOMENTUM) this.local.sgdMomentum(...(args as SgdMomentumCall));
       else if (job[0] === OP_MAX_POOL_GRAD) this.local.maxPoolGrad(...(args as MaxPoolGradCall));
       else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
+      else if (job[0] === OP_DIRECT_CONV) this.local.directConv(args[0]!, ...(args.slice(1) as DirectConvCall));
       else ex.col2im(...(args as Im2colCall));
     }
     // A worker that died cannot be noticed here (its 'exit' event needs the event loop), hence the deadline.
