@@ -7,14 +7,24 @@ import { activeOwnGemm, heapOffset, type WasmTensorBackend } from './gemm/own-ge
 import { standaloneFunction } from './gemm/standalone-function';
 
 /**
- * Largest channel counts the direct convolution takes, per use (`Ci` of the convolution it runs:
- * for the input gradient that is the forward `Co`, and its output channels the forward `Ci`).
- * Measured side by side against the previous paths (`bench/ab-direct-conv.mjs`, 2 threads).
+ * Which convolutions the direct kernel takes, in terms of the convolution it runs (for the input
+ * gradient: input channels = the forward `Co`, output channels = the forward `Ci`): at most
+ * `maxCi` input and {@link DIRECT_CONV_MAX_CO} output channels, and, above `wideCo` output
+ * channels, fewer than `wideMaxTaps` taps `kh kw Ci`. Measured side by side against the previous
+ * paths (`bench/ab-direct-conv.mjs`, 2 threads, batch 64, ms off -> on): `[64,64,64,3] 3x3 -> 10`
+ * Conv2D 20.5 -> 11.9, fused bias + relu 15.0 -> 11.8, input gradient 16.8 -> 8.9;
+ * `[64,32,32,10] -> 20` 13.1 -> 10.1, 13.6 -> 8.3, 15.0 -> 9.1; `[64,16,16,20] -> 30` input gradient
+ * (runs 30 -> 20) 7.9 -> 5.2, but forward (runs 20 -> 30: 8 vectors of output channels) 7.4 -> 8.3,
+ * `[64,32,32,16] -> 32` 25.1 -> 27.7 and `[64,16,16,32] -> 32` 11.0 -> 11.4 (declined by `wideCo`).
  */
-export const DIRECT_CONV_LIMITS = {
-  forward: { maxCi: 32, maxCo: DIRECT_CONV_MAX_CO },
-  inputGradient: { maxCi: 32, maxCo: DIRECT_CONV_MAX_CO },
-};
+export const DIRECT_CONV_LIMITS = { maxCi: 32, wideCo: 24, wideMaxTaps: 64 };
+
+/** Whether the direct kernel takes a convolution of `ci` -> `co` channels with a `kh x kw` filter (see {@link DIRECT_CONV_LIMITS}). */
+export function directConvTakes(ci: number, co: number, kh: number, kw: number): boolean {
+  const { maxCi, wideCo, wideMaxTaps } = DIRECT_CONV_LIMITS;
+  if (ci > maxCi || co > DIRECT_CONV_MAX_CO) return false;
+  return co <= wideCo || kh * kw * ci < wideMaxTaps;
+}
 
 /** A stride-1 convolution's geometry as the kernel sees it (input `[n, h, w, ci]`, output `[n, ho, wo, co]`). */
 interface Geometry {
@@ -37,13 +47,13 @@ function stride1(info: backend_util.Conv2DInfo, ...ts: TensorInfo[]): boolean {
  * with `act` the identity or `max(., 0)` (`relu`) and `bias` a `[Co]` vector or absent; `2 N Ho
  * Wo kh kw Ci Co` FLOPs at most (taps over the padding are skipped). Returns null (the caller
  * takes another path) when the flag `REGSTUDY_WASM_DIRECT_CONV` is off, the convolution is strided,
- * dilated, not float32 NHWC, has more than {@link DIRECT_CONV_LIMITS} channels, or the backend's
+ * dilated, not float32 NHWC, is not one {@link directConvTakes}, or the backend's
  * heap cannot be found.
  */
 export function directConv2d(backend: unknown, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, relu: boolean, info: backend_util.Conv2DInfo): TensorInfo | null {
   if (!flagOn(DIRECT_CONV_FLAG) || !stride1(info, x, filter)) return null;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = info;
-  if (ci > DIRECT_CONV_LIMITS.forward.maxCi || co > DIRECT_CONV_LIMITS.forward.maxCo) return null;
+  if (!directConvTakes(ci, co, info.filterHeight, info.filterWidth)) return null;
   if (bias !== null && (bias.dtype !== 'float32' || bias.shape.reduce((a, b) => a * b, 1) !== co)) return null;
   const geo: Geometry = { n, h, w, ci, ho, wo, co, kh: info.filterHeight, kw: info.filterWidth, pt: info.padInfo.top, pl: info.padInfo.left };
   // packed[t, o] = W[t, o] for t = (i, j, c), o < co
@@ -70,7 +80,7 @@ export function directConvInputGrad(backend: unknown, dy: TensorInfo, filter: Te
   if (!flagOn(DIRECT_CONV_FLAG) || !stride1(info, dy, filter)) return null;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, padInfo } = info;
-  if (co > DIRECT_CONV_LIMITS.inputGradient.maxCi || ci > DIRECT_CONV_LIMITS.inputGradient.maxCo) return null;
+  if (!directConvTakes(co, ci, kh, kw)) return null;
   const pt = kh - 1 - padInfo.top;
   const pl = kw - 1 - padInfo.left;
   if (pt < 0 || pl < 0) return null;
