@@ -33,10 +33,10 @@ function values(len: number, seed: number): Float32Array {
 }
 
 /** Runs the generated kernel on a fresh memory; a sentinel after out checks no write past it. */
-function run(g: Geo, pixels: number, inp: Float32Array, wt: Float32Array, bias: Float32Array, relu: boolean): { out: Float32Array; sentinel: number } {
+function run(g: Geo, pixels: number, unroll: number, holdFilter: boolean, inp: Float32Array, wt: Float32Array, bias: Float32Array, relu: boolean): { out: Float32Array; sentinel: number } {
   const nv = Math.ceil(g.co / 4);
   const memory = new WebAssembly.Memory({ initial: 64 });
-  const fn = new WebAssembly.Instance(new WebAssembly.Module(encodeModule([directConvFn(nv, pixels, relaxedSimdSupported(), 'k')], { shared: false, minimumPages: 0 })), { env: { memory } }).exports.k as DirectConv;
+  const fn = new WebAssembly.Instance(new WebAssembly.Module(encodeModule([directConvFn(nv, pixels, relaxedSimdSupported(), 'k', unroll, holdFilter)], { shared: false, minimumPages: 0 })), { env: { memory } }).exports.k as DirectConv;
   const f32 = new Float32Array(memory.buffer);
   const xAt = 64;
   const wAt = xAt + inp.length * 4 + 64;
@@ -69,10 +69,10 @@ describe.each(cases)('directConv kernel n=%i h=%i w=%i ci=%i co=%i %ix%i', (n, h
   const inp = values(g.n * g.h * g.w * g.ci, 3 + h! * 7 + ci!);
   const wt = values(g.kh * g.kw * g.ci * g.co, 5 + co! * 11);
   const bias = values(g.co, 17 + co!);
-  it.each([1, 2, 3, 4, 8])('matches the reference with %i pixels per step (relu on and off)', (pixels) => {
+  it.each([[1, 1, false], [2, 1, true], [3, 2, false], [4, 1, false], [7, 1, true], [8, 2, true]] as const)('matches the reference with %i pixels per step, unroll %i, filter held %s (relu on and off)', (pixels, unroll, hold) => {
     for (const relu of [false, true]) {
       const want = reference(inp, wt, bias, g, relu);
-      const { out, sentinel } = run(g, pixels, inp, wt, bias, relu);
+      const { out, sentinel } = run(g, pixels, unroll, hold, inp, wt, bias, relu);
       expect(sentinel).toBe(12345);
       let worst = 0;
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(out[i]! - want[i]!) / (1 + Math.abs(want[i]!)));

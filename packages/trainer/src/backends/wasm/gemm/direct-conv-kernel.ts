@@ -5,14 +5,18 @@ export const DIRECT_CONV_MAX_CO = 32;
 
 /**
  * `[pixels, unroll]` per `nv = ceil(Co / 4)` (index `nv - 1`): output pixels per inner iteration
- * and steps per loop trip. Picked by a one-thread sweep of `[16, H, W, Ci]` 3x3 'same' layers
- * (SIMD128 / relaxed GFLOP/s): `3 -> 10` (nv 3) P2 26.6 / 32.4 vs P1 17.5, P4 20.1; `20 -> 10`
- * (nv 3) P2 30.0 vs P3 19.0, P4 22.4; `10 -> 20` and `30 -> 20` (nv 5) P1 27.5 / 32.9 vs P2 22.9 /
- * 24.8; `20 -> 30` (nv 8) P2 U3 24.5 / 27.6 vs P1 19.6 (the P nv accumulators plus held operands
- * past V8's 15 usable xmm registers spill; more pixels also leave more border columns to the
- * one-pixel path).
+ * and steps per loop trip, for `f32x4.mul` + `f32x4.add` (`simd128`) and `f32x4.relaxed_madd`.
+ * Picked by a one-thread sweep (`P` 1-8, unroll 1-2, geometric mean over `[16,64,64,3]`,
+ * `[16,32,32,10]`, `[16,16,16,24]` 3x3 'same', GFLOP/s simd128 / relaxed): nv 1 P6-7 26.7 / 28.9,
+ * nv 2 P3-4 33.2 / 40.4, nv 3 P2 28.5 / P3 38.5 (P3 simd128 23, P4 22), nv 4 P2 31.2 / 41.9
+ * (P1 24 / 26), nv 5-7 P1 24-27 / 30-35 (P2 20-24), nv 8 P2 U2 12.1 / P1 18.4. Past these the
+ * `P nv` accumulators, held operands and the products' temporaries exceed V8's usable xmm
+ * registers and spill (a cliff, not a slope); unroll 2 never helped.
  */
-export const DIRECT_CONV_BLOCKING: readonly (readonly [number, number])[] = [[4, 1], [4, 1], [2, 1], [3, 1], [1, 1], [2, 1], [2, 1], [2, 3]];
+export const DIRECT_CONV_BLOCKING: Readonly<Record<'simd128' | 'relaxed', readonly (readonly [number, number])[]>> = {
+  simd128: [[6, 1], [3, 1], [2, 1], [2, 1], [1, 1], [1, 1], [1, 1], [2, 2]],
+  relaxed: [[7, 1], [4, 1], [3, 1], [2, 1], [1, 1], [1, 1], [1, 1], [1, 1]],
+};
 
 /** The export name of the `nv` variant in the GEMM module: `directConv<nv>`. */
 export const directConvName = (nv: number): string => `directConv${nv}`;
@@ -24,7 +28,7 @@ export function allDirectConvFns(relaxed: boolean): Fn[] {
 
 /** The `nv` variant with its {@link DIRECT_CONV_BLOCKING}, exported as `name`. */
 export function directConvVariant(nv: number, relaxed: boolean, name = directConvName(nv)): Fn {
-  const [pixels, unroll] = DIRECT_CONV_BLOCKING[nv - 1] ?? [1, 1];
+  const [pixels, unroll] = DIRECT_CONV_BLOCKING[relaxed ? 'relaxed' : 'simd128'][nv - 1] ?? [1, 1];
   return directConvFn(nv, pixels, relaxed, name, unroll);
 }
 
@@ -55,7 +59,7 @@ export type DirectConv = (...args: DirectConvCall) => void;
  * last vector of a pixel is stored lane by lane when `co % 4 != 0`, so nothing past a pixel's
  * `co` floats is written (images are split over threads: no write may cross into another's).
  */
-export function directConvFn(nv: number, pixels: number, relaxed: boolean, name = directConvName(nv), unroll = 3): Fn {
+export function directConvFn(nv: number, pixels: number, relaxed: boolean, name = directConvName(nv), unroll = 1, holdFilter = nv <= pixels): Fn {
   if (!Number.isInteger(nv) || nv < 1 || nv > DIRECT_CONV_MAX_CO / 4) throw new Error(`directConv: nv must be an integer in [1, ${DIRECT_CONV_MAX_CO / 4}]; got ${nv}`);
   if (!Number.isInteger(pixels) || pixels < 1 || pixels > 8) throw new Error(`directConv: pixels must be an integer in [1, 8]; got ${pixels}`);
   const P = pixels;
@@ -88,7 +92,7 @@ export function directConvFn(nv: number, pixels: number, relaxed: boolean, name 
       f.get(cnt).i32(u).ltS().brIf(1);
       for (let k = 0; k < u; k++) {
         const wo_ = k * nv * 16;
-        if (nv <= np) {
+        if (holdFilter || np === 1 && nv === 1) {
           for (let v = 0; v < nv; v++) f.get(wq).v128Load(wo_ + v * 16).set(held[v]!);
           for (let p = 0; p < np; p++) {
             f.get(xp[p]!).v128Load32Splat(k * 4).set(one);
