@@ -18,6 +18,10 @@ const shapes = [
   [[64, 16, 16, 32], 3, 3, 32, 'same'],
   [[64, 32, 32, 8], 5, 5, 16, 'same'],
   [[64, 32, 32, 32], 1, 1, 16, 'valid'],
+  [[64, 16, 16, 32], 3, 3, 16, 'same'],
+  [[64, 32, 32, 24], 3, 3, 24, 'same'],
+  [[64, 8, 8, 32], 3, 3, 24, 'same'],
+  [[64, 64, 64, 3], 3, 3, 32, 'same'],
 ];
 const variants = { off: () => tf.env().set(FLAG, false), on: () => tf.env().set(FLAG, true) };
 for (const [shape, kh, kw, co, pad] of shapes) {

@@ -102,7 +102,9 @@ describe.each(['standalone', 'own GEMM'] as const)('direct convolution (%s)', (m
     expect(run([2, 8, 8, 10], [3, 3, 10, 20], 1, 'same', 'input')).toBe(true);
     expect(run([2, 8, 8, 20], [3, 3, 20, 30], 1, 'same', 'input')).toBe(true); // runs 30 -> 20
     expect(run([2, 8, 8, 20], [3, 3, 20, 30], 1, 'same', 'forward')).toBe(false); // 8 output vectors, 180 taps: slower
-    expect(run([2, 8, 8, 3], [3, 3, 3, 32], 1, 'same', 'forward')).toBe(true); // 27 taps
+    expect(run([2, 8, 8, 3], [3, 3, 3, 32], 1, 'same', 'forward')).toBe(false); // 27 taps, 8 output vectors
+    expect(run([2, 8, 8, 16], [1, 1, 16, 32], 1, 'same', 'forward')).toBe(true); // 16 taps
+    expect(run([2, 8, 8, 3], [3, 3, 3, 32], 1, 'same', 'input')).toBe(true); // runs 32 -> 3
     expect(run([2, 8, 8, 3], [3, 3, 3, 10], 2, 'same', 'forward')).toBe(false); // strided
     expect(run([2, 8, 8, 3], [3, 3, 3, 40], 1, 'same', 'forward')).toBe(false); // Co > 32
     expect(run([2, 8, 8, 40], [3, 3, 40, 8], 1, 'same', 'input')).toBe(false); // dx channels > 32

@@ -11,13 +11,16 @@ import { standaloneFunction } from './gemm/standalone-function';
  * gradient: input channels = the forward `Co`, output channels = the forward `Ci`): at most
  * `maxCi` input and {@link DIRECT_CONV_MAX_CO} output channels, and, above `wideCo` output
  * channels, fewer than `wideMaxTaps` taps `kh kw Ci`. Measured side by side against the previous
- * paths (`bench/ab-direct-conv.mjs`, 2 threads, batch 64, ms off -> on): `[64,64,64,3] 3x3 -> 10`
- * Conv2D 20.5 -> 11.9, fused bias + relu 15.0 -> 11.8, input gradient 16.8 -> 8.9;
- * `[64,32,32,10] -> 20` 13.1 -> 10.1, 13.6 -> 8.3, 15.0 -> 9.1; `[64,16,16,20] -> 30` input gradient
- * (runs 30 -> 20) 7.9 -> 5.2, but forward (runs 20 -> 30: 8 vectors of output channels) 7.4 -> 8.3,
- * `[64,32,32,16] -> 32` 25.1 -> 27.7 and `[64,16,16,32] -> 32` 11.0 -> 11.4 (declined by `wideCo`).
+ * paths (`bench/ab-direct-conv.mjs`, 2 threads, batch 64, ms off -> on, each including the
+ * output's read-back): `[64,64,64,3] 3x3 -> 10` Conv2D 20.5 -> 11.9, fused bias + relu 15.0 ->
+ * 11.8, input gradient 16.8 -> 8.9; `[64,32,32,10] -> 20` 13.1 -> 10.1, 13.6 -> 8.3, 15.0 -> 9.1;
+ * `[64,16,16,32] -> 16` 6.1 -> 4.1; `[64,32,32,24] -> 24` 28.7 -> 23.1; `[64,16,16,20] -> 30` input
+ * gradient (runs 30 -> 20) 7.9 -> 5.2. With 8 vectors of output channels it loses from 27 taps
+ * on: `[64,16,16,20] -> 30` forward 7.4 -> 8.3, `[64,32,32,16] -> 32` 25.1 -> 27.7, `[64,64,64,3]
+ * -> 32` 41.9 -> 42.4, but wins with 16: the `[64,32,32,32] 1x1 -> 16` input gradient (runs
+ * 16 -> 32) 14.0 -> 8.2.
  */
-export const DIRECT_CONV_LIMITS = { maxCi: 32, wideCo: 24, wideMaxTaps: 64 };
+export const DIRECT_CONV_LIMITS = { maxCi: 32, wideCo: 24, wideMaxTaps: 24 };
 
 /** Whether the direct kernel takes a convolution of `ci` -> `co` channels with a `kh x kw` filter (see {@link DIRECT_CONV_LIMITS}). */
 export function directConvTakes(ci: number, co: number, kh: number, kw: number): boolean {
