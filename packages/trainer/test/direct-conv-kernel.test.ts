@@ -47,7 +47,7 @@ function run(g: Geo, pixels: number, unroll: number, holdFilter: boolean, inp: F
   const outAt = wAt + (packed + nv * 4) * 4 + 64;
   const len = g.n * g.ho * g.wo * g.co;
   f32[outAt / 4 + len] = 12345;
-  fn(xAt, wAt, outAt, g.n, g.h, g.w, g.ci, g.ho, g.wo, g.co, g.kh, g.kw, g.pt, g.pl, relu ? 1 : 0);
+  fn(xAt, wAt, outAt, g.n, g.h, g.w, g.ci, g.ho, g.wo, g.co, g.kh, g.kw, g.pt, g.pl, relu ? 1 : 0, g.co);
   return { out: f32.slice(outAt / 4, outAt / 4 + len), sentinel: f32[outAt / 4 + len]! };
 }
 

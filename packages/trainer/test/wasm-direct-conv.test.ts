@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { directConv2d, directConvInputGrad } from '../src/backends/wasm/direct-conv';
+import { directConv2d, directConvInputGrad, outputPasses } from '../src/backends/wasm/direct-conv';
 import { DIRECT_CONV_FLAG, OWN_GEMM_FLAG } from '../src/backends/wasm/flags';
 import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
 import { directConvVariant, type DirectConvCall } from '../src/backends/wasm/gemm/direct-conv-kernel';
@@ -101,9 +101,8 @@ describe.each(['standalone', 'own GEMM'] as const)('direct convolution (%s)', (m
     expect(run([2, 8, 8, 3], [3, 3, 3, 10], 1, 'same', 'forward')).toBe(true);
     expect(run([2, 8, 8, 10], [3, 3, 10, 20], 1, 'same', 'input')).toBe(true);
     expect(run([2, 8, 8, 20], [3, 3, 20, 30], 1, 'same', 'input')).toBe(true); // runs 30 -> 20
-    expect(run([2, 8, 8, 20], [3, 3, 20, 30], 1, 'same', 'forward')).toBe(false); // 8 output vectors, 180 taps: slower
-    expect(run([2, 8, 8, 3], [3, 3, 3, 32], 1, 'same', 'forward')).toBe(false); // 27 taps, 8 output vectors
-    expect(run([2, 8, 8, 16], [1, 1, 16, 32], 1, 'same', 'forward')).toBe(true); // 16 taps
+    expect(run([2, 8, 8, 20], [3, 3, 20, 30], 1, 'same', 'forward')).toBe(true); // passes of 16 + 14 channels
+    expect(run([2, 8, 8, 32], [3, 3, 32, 32], 1, 'same', 'forward')).toBe(true);
     expect(run([2, 8, 8, 3], [3, 3, 3, 32], 1, 'same', 'input')).toBe(true); // runs 32 -> 3
     expect(run([2, 8, 8, 3], [3, 3, 3, 10], 2, 'same', 'forward')).toBe(false); // strided
     expect(run([2, 8, 8, 3], [3, 3, 3, 40], 1, 'same', 'forward')).toBe(false); // Co > 32
@@ -116,6 +115,10 @@ describe.each(['standalone', 'own GEMM'] as const)('direct convolution (%s)', (m
 });
 
 describe('direct convolution, hand-checked and threaded', () => {
+  it('splits wide outputs into passes of whole vectors, at most 16 channels each', () => {
+    expect([10, 16, 17, 20, 30, 32].map(outputPasses)).toEqual([[[0, 10]], [[0, 16]], [[0, 12], [12, 5]], [[0, 12], [12, 8]], [[0, 16], [16, 14]], [[0, 16], [16, 16]]]);
+  });
+
   it('a 2x2 image, 3x3 same, one channel: each output is the sum of its in-image neighbours times the tap', () => {
     tf.setBackend('wasm');
     useMode('standalone');
@@ -137,7 +140,7 @@ describe('direct convolution, hand-checked and threaded', () => {
       f32.set(randomValues(n * hh * w * ci, 5), xAt / 4);
       f32.set(randomValues((k * k * ci + 1) * 12, 6), wAt / 4);
       for (const o of outs) f32.fill(7, o / 4, o / 4 + n * hh * w * co + 4);
-      const call = (out: number): DirectConvCall => [xAt, wAt, out, n, hh, w, ci, hh, w, co, k, k, 1, 1, 1];
+      const call = (out: number): DirectConvCall => [xAt, wAt, out, n, hh, w, ci, hh, w, co, k, k, 1, 1, 1, co];
       single(...call(outs[0]!));
       gemm.directConv(3, ...call(outs[1]!));
       const len = n * hh * w * co;

@@ -21,9 +21,15 @@ export const DIRECT_CONV_BLOCKING: Readonly<Record<'simd128' | 'relaxed', readon
 /** The export name of the `nv` variant in the GEMM module: `directConv<nv>`. */
 export const directConvName = (nv: number): string => `directConv${nv}`;
 
-/** The `nv` in [1, 8] variants with their {@link DIRECT_CONV_BLOCKING} (8 functions, appended to the GEMM module). */
+/**
+ * Widest variant in the GEMM module: wider outputs run in passes of at most 4 vectors (the wider
+ * register blocks spill, see {@link DIRECT_CONV_BLOCKING}).
+ */
+export const DIRECT_CONV_PASS_MAX_NV = 4;
+
+/** The `nv` in [1, {@link DIRECT_CONV_PASS_MAX_NV}] variants with their {@link DIRECT_CONV_BLOCKING} (appended to the GEMM module). */
 export function allDirectConvFns(relaxed: boolean): Fn[] {
-  return Array.from({ length: DIRECT_CONV_MAX_CO / 4 }, (_, i) => directConvVariant(i + 1, relaxed));
+  return Array.from({ length: DIRECT_CONV_PASS_MAX_NV }, (_, i) => directConvVariant(i + 1, relaxed));
 }
 
 /** The `nv` variant with its {@link DIRECT_CONV_BLOCKING}, exported as `name`. */
@@ -34,20 +40,21 @@ export function directConvVariant(nv: number, relaxed: boolean, name = directCon
 
 /**
  * Arguments of a `directConv<nv>` export (all i32, pointers in bytes): `x, wp, out, nb, h, w, ci,
- * ho, wo, co, kh, kw, pt, pl, relu`.
+ * ho, wo, co, kh, kw, pt, pl, relu, ldo`.
  */
-export type DirectConvCall = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+export type DirectConvCall = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
 
 /** Signature of the generated export (see {@link directConvFn}). */
 export type DirectConv = (...args: DirectConvCall) => void;
 
 /**
- * Generates `directConv<nv>(x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, pt, pl, relu)`, the
- * stride-1 NHWC float32 convolution of `nb` images with `co <= 4 nv` output channels:
+ * Generates `directConv<nv>(x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, pt, pl, relu, ldo)`, the
+ * stride-1 NHWC float32 convolution of `nb` images into `co <= 4 nv` output channels:
  *
  *   out[b, y, x, o] = act(bias[o] + sum_{i < kh, j < kw, c < ci} in[b, y + i - pt, x + j - pl, c] * W[i, j, c, o])
  *
- * (`in` of `[nb, h, w, ci]` at `x`, `out` of `[nb, ho, wo, co]`, `act` = `max(., 0)` when `relu`
+ * (`in` of `[nb, h, w, ci]` at `x`, `out` of `[nb, ho, wo, *]` with `ldo >= co` floats per pixel, so a
+ * pass may write channels `[o0, o0 + co)` of a wider output from `out + 4 o0`; `act` = `max(., 0)` when `relu`
  * is 1, taps outside `in` contribute nothing). `wp` holds the packed filter `[kh, kw, ci, 4 nv]`
  * (output channels zero-padded to whole vectors) followed by the bias `[4 nv]`. No im2col: for an
  * output row, the taps `i` whose input row lies inside `in` are `[max(0, pt - y), min(kh, h + pt - y))`;
@@ -63,8 +70,8 @@ export function directConvFn(nv: number, pixels: number, relaxed: boolean, name 
   if (!Number.isInteger(nv) || nv < 1 || nv > DIRECT_CONV_MAX_CO / 4) throw new Error(`directConv: nv must be an integer in [1, ${DIRECT_CONV_MAX_CO / 4}]; got ${nv}`);
   if (!Number.isInteger(pixels) || pixels < 1 || pixels > 8) throw new Error(`directConv: pixels must be an integer in [1, 8]; got ${pixels}`);
   const P = pixels;
-  const f = new Fn(name, new Array<typeof I32>(15).fill(I32));
-  const [x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, pt, pl, relu] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const f = new Fn(name, new Array<typeof I32>(16).fill(I32));
+  const [x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, pt, pl, relu, ldo] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
   const L = (): Local => f.local(I32);
   const [b, oy, ox, ky, ky0, ky1, kx0, kx1, xa, xb, cnt, run, wq, csi, cso, xImg, oRow, tapBytes, biasAt, op, rem, t] = Array.from({ length: 22 }, L) as Local[] as [
     Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
@@ -147,7 +154,7 @@ export function directConvFn(nv: number, pixels: number, relaxed: boolean, name 
   };
 
   f.get(ci).i32(4).mul().set(csi);
-  f.get(co).i32(4).mul().set(cso);
+  f.get(ldo).i32(4).mul().set(cso);
   f.get(co).i32(4 * (nv - 1)).sub().set(rem);
   f.get(kw).get(ci).mul().i32(nv * 16).mul().set(tapBytes); // filter bytes per tap row
   f.get(wp).get(kh).get(tapBytes).mul().add().set(biasAt);

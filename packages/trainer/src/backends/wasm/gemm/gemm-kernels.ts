@@ -37,7 +37,7 @@ export interface MicroKernelShape {
  * - `filterGrad<ci>x<nv>(...)`: the few-channel stride-1 filter gradient (see
  *   `fewChannelFilterGradFn`), one per `ci` in [1, 4] and `nv` in [1, 8].
  * - `directConv<nv>(...)`: the few-channel stride-1 direct convolution (see `directConvFn`), one
- *   per `nv` in [1, 8].
+ *   per `nv` in [1, 4].
  *
  * All byte strides and pointers are i32 offsets into the imported memory.
  */

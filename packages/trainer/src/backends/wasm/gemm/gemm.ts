@@ -217,7 +217,7 @@ export class WasmGemm {
   directConv(nv: number, ...call: DirectConvCall): void {
     const name = directConvName(nv) as `directConv${number}`;
     const fn = this.exports[name];
-    if (fn === undefined) throw new Error(`WasmGemm.directConv: the module has no export ${name} (nv must be in [1, 8])`);
+    if (fn === undefined) throw new Error(`WasmGemm.directConv: the module has no export ${name} (nv must be in [1, 4])`);
     fn(...call);
   }
 

@@ -61,7 +61,7 @@ for (;;) {
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
     } else if (op === ${OP_DIRECT_CONV}) {
       ex['directConv' + c[b]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10],
-        c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
+        c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15], c[b + 16]);
     } else {
       (op === ${OP_IM2COL} ? im2col : col2im)(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
         c[b + 9], c[b + 10], c[b + 11], c[b + 12], c[b + 13]);
@@ -264,7 +264,7 @@ export class ThreadedWasmGemm {
    */
   directConv(nv: number, ...call: DirectConvCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
-    const [x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, ...rest] = call;
+    const [x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, pt, pl, relu, ldo] = call;
     const slices = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, nb);
     if (this.threads < 2 || slices < 2 || 2 * nb * ho * wo * kh * kw * ci * co < this.opts.minParallelFlops) {
       this.local.directConv(nv, ...call);
@@ -273,7 +273,7 @@ export class ThreadedWasmGemm {
     const part = Math.ceil(nb / slices);
     const jobs: number[][] = [];
     for (let b0 = 0; b0 < nb; b0 += part) {
-      jobs.push([OP_DIRECT_CONV, nv, x + b0 * h * w * ci * 4, wp, out + b0 * ho * wo * co * 4, Math.min(part, nb - b0), h, w, ci, ho, wo, co, kh, kw, ...rest]);
+      jobs.push([OP_DIRECT_CONV, nv, x + b0 * h * w * ci * 4, wp, out + b0 * ho * wo * ldo * 4, Math.min(part, nb - b0), h, w, ci, ho, wo, co, kh, kw, pt, pl, relu, ldo]);
     }
     this.runJobs(jobs);
   }
