@@ -80,3 +80,32 @@ describe.each(cases)('directConv kernel n=%i h=%i w=%i ci=%i co=%i %ix%i', (n, h
     }
   });
 });
+
+describe('directConv kernel, one pass of a wider output', () => {
+  it('writes channels [o0, o0 + co) of pixels ldo floats apart and nothing else', () => {
+    // 1 image 3x4, 2 -> 5 channels 3x3 same, into channels 2..6 of a 9-channel output
+    const g: Geo = { n: 1, h: 3, w: 4, ci: 2, co: 5, kh: 3, kw: 3, pt: 1, pl: 1, ho: 3, wo: 4 };
+    const inp = values(24, 3);
+    const wt = values(90, 4);
+    const bias = values(5, 5);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const fn = new WebAssembly.Instance(new WebAssembly.Module(encodeModule([directConvFn(2, 3, relaxedSimdSupported(), 'k')], { shared: false, minimumPages: 0 })), { env: { memory } }).exports.k as DirectConv;
+    const f32 = new Float32Array(memory.buffer);
+    f32.set(inp, 16);
+    const wAt = 256;
+    for (let t = 0; t < 18; t++) for (let o = 0; o < 5; o++) f32[wAt + t * 8 + o] = wt[t * 5 + o]!;
+    for (let o = 0; o < 5; o++) f32[wAt + 18 * 8 + o] = bias[o]!;
+    const outAt = 1024;
+    f32.fill(-7, outAt, outAt + 12 * 9 + 4);
+    fn(64, wAt * 4, (outAt + 2) * 4, 1, 3, 4, 2, 3, 4, 5, 3, 3, 1, 1, 0, 9);
+    const want = reference(inp, wt, bias, g, false);
+    for (let p = 0; p < 12; p++) {
+      for (let o = 0; o < 9; o++) {
+        const got = f32[outAt + p * 9 + o]!;
+        if (o < 2 || o >= 7) expect(got).toBe(-7);
+        else expect(Math.abs(got - want[p * 5 + o - 2]!)).toBeLessThan(1e-5);
+      }
+    }
+    expect(f32[outAt + 108]).toBe(-7);
+  });
+});

@@ -65,10 +65,14 @@ export type DirectConv = (...args: DirectConvCall) => void;
  * multiply-adds. Border and leftover columns go one pixel at a time with their own `j` range. The
  * last vector of a pixel is stored lane by lane when `co % 4 != 0`, so nothing past a pixel's
  * `co` floats is written (images are split over threads: no write may cross into another's).
+ *
+ * `unroll` (1-8): steps per loop trip (the rest one at a time); `holdFilter`: keep the `nv` filter
+ * vectors of a step in locals across the pixels (else the `pixels` splats across the vectors).
  */
 export function directConvFn(nv: number, pixels: number, relaxed: boolean, name = directConvName(nv), unroll = 1, holdFilter = nv <= pixels): Fn {
   if (!Number.isInteger(nv) || nv < 1 || nv > DIRECT_CONV_MAX_CO / 4) throw new Error(`directConv: nv must be an integer in [1, ${DIRECT_CONV_MAX_CO / 4}]; got ${nv}`);
   if (!Number.isInteger(pixels) || pixels < 1 || pixels > 8) throw new Error(`directConv: pixels must be an integer in [1, 8]; got ${pixels}`);
+  if (!Number.isInteger(unroll) || unroll < 1 || unroll > 8) throw new Error(`directConv: unroll must be an integer in [1, 8]; got ${unroll}`);
   const P = pixels;
   const f = new Fn(name, new Array<typeof I32>(16).fill(I32));
   const [x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, pt, pl, relu, ldo] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
