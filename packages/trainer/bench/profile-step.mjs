@@ -2,6 +2,8 @@
 // Then the optimizer step alone (applyGradients on the step's gradients), with the fused momentum
 // kernel (tfjs flag REGSTUDY_WASM_FUSED_SGD_MOMENTUM) off and on, interleaved.
 // Usage: node bench/profile-step.mjs [model] [threads]   (OFF=<flag> runs the step with a flag off)
+// The models are @regstudy/architectures' (what `pnpm bench` measures) when it is built, else (or
+// with LOCAL=1) bench/models.mjs.
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@regstudy/trainer/node';
@@ -13,7 +15,10 @@ const threads = Number(process.argv[3] ?? 2);
 await useBackend('wasm', { threads });
 const batch = 64;
 if (process.env.OFF) tf.env().set(process.env.OFF, false);
-const { train, opt, loss } = trainStep(localModels[name](), batch);
+const arch = process.env.LOCAL ? null : await import('@regstudy/architectures').catch(() => null);
+const model = arch ? arch.createModel(name) : localModels[name]();
+console.log(`model ${name} from ${arch ? '@regstudy/architectures' : 'bench/models.mjs'}`);
+const { train, opt, loss } = trainStep(model, batch);
 train();
 train();
 const prof = await tf.profile(train);

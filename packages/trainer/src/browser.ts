@@ -8,7 +8,8 @@ export type { WasmTrainingKernelsInfo } from './backends/wasm/register-training-
 export { memoryCheckpointStore } from './loop/checkpoint';
 export { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels } from './backends/webgpu/register-webgpu-training-kernels';
 export type { WebGpuTrainingKernelsInfo } from './backends/webgpu/register-webgpu-training-kernels';
-export { OWN_GEMM_FLAG } from './backends/wasm/flags';
+export { OWN_GEMM_FLAG, WINOGRAD_FLAG } from './backends/wasm/flags';
+export { winogradLimits } from './backends/wasm/gemm/winograd-conv';
 export { createWasmGemm, createWasmGemmAsync, WasmGemm } from './backends/wasm/gemm/gemm';
 export type { GemmOperand, WasmGemmOptions } from './backends/wasm/gemm/gemm';
 export { createWebThreadedGemm } from './backends/wasm/gemm/web-gemm-threads';

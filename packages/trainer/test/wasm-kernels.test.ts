@@ -71,7 +71,7 @@ describe('registerWasmTrainingKernels', () => {
     expect(info.added).toEqual(['Conv2DBackpropFilter', 'RegstudySgdMomentum']);
     expect([...info.replaced].sort()).toEqual([
       'Add', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D',
-      'Identity', 'MaxPoolGrad', 'Mean', 'Multiply', 'Slice', 'Sub', 'Sum', 'Tile',
+      'Identity', 'MaxPoolGrad', 'Mean', 'Multiply', 'Relu', 'Slice', 'Square', 'Sub', 'Sum', 'Tile',
     ]);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();

@@ -58,6 +58,7 @@ const convCases: [number, number, number, number, number, number, number, Pad][]
   [1, 5, 6, 300, 32, 1, 2, 'same'],
   [2, 7, 7, 3, 4, 3, 2, 'same'], // below every threshold: the XNNPACK forms
   [5, 6, 5, 32, 32, 3, 2, 'same'], // run with a small cols limit: chunks of 2, 2, 1 images
+  [2, 6, 6, 64, 64, 3, 2, 'valid'], // strided onto a 2x2 dy (fewer pixels than taps): GEMM + col2im, not the swapped form
 ];
 
 const own = (k: number, ci: number, co: number, kind: keyof typeof OWN_CONV_MIN): boolean =>

@@ -22,7 +22,7 @@ const cases: [name: 'initial' | 'new' | 'resnet18', size: number, batch: number]
 ];
 
 /** Calls into our own GEMM (installed here, used while REGSTUDY_WASM_OWN_GEMM is on). */
-const ownCalls = { gemm: 0, im2col: 0 };
+const ownCalls = { gemm: 0, im2col: 0, winograd: 0 };
 
 beforeAll(async () => {
   await setUpCpuAndWasm();
@@ -33,6 +33,9 @@ beforeAll(async () => {
       gemm: (...args) => (ownCalls.gemm++, g.gemm(...args)),
       im2col: (...args) => (ownCalls.im2col++, g.im2col(...args)),
       col2im: (...args) => g.col2im(...args),
+      gemmBatch: (products) => g.gemmBatch(products),
+      winogradTiles: (...args) => (ownCalls.winograd++, g.winogradTiles(...args)),
+      winogradFilter: (...args) => g.winogradFilter(...args),
     },
     wasm,
   );
@@ -75,8 +78,10 @@ describe.each(cases)('one training step of the study model %s (input %i, batch %
       const wasm = oneStep('wasm', name, size, batch);
       tf.env().set(OWN_GEMM_FLAG, false);
       expect(ownCalls.gemm > calls.gemm, `own GEMM used: ${own}`).toBe(own);
-      // ResNet-18's 64..512-channel 3x3 convolutions are above OWN_CONV_MIN
+      // ResNet-18's 64..512-channel 3x3 convolutions are above OWN_CONV_MIN; its 4x4 stage's
+      // 3x3 stride-1 ones run as Winograd F(4x4, 3x3) (REGSTUDY_WASM_WINOGRAD)
       if (name === 'resnet18') expect(ownCalls.im2col > calls.im2col).toBe(own);
+      if (name === 'resnet18') expect(ownCalls.winograd > calls.winograd).toBe(own);
       expect(Math.abs(wasm.loss - cpu.loss) / Math.abs(cpu.loss), `own ${own}`).toBeLessThanOrEqual(1e-4);
       expect(wasm.weights.length).toBe(cpu.weights.length);
       const errors = cpu.weights.map((w, i) => relativeError(wasm.weights[i]!, w));

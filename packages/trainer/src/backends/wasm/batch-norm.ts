@@ -1,5 +1,6 @@
 import type { FusedBatchNormAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from './kernel-runner';
+import { channelNorm } from './channel-ops';
 
 /**
  * `FusedBatchNorm` (inference-style normalisation with given statistics, which tfjs-layers also
@@ -12,6 +13,9 @@ import type { KernelRunner } from './kernel-runner';
  * the cpu backend's formula `offset + (x - mean) * scale / sqrt(variance + eps)` up to float32
  * rounding. The stock wasm kernel is a per-element C++ loop, 3-4x slower (`[64,32,32,64]`: 14.7 vs
  * 4.6 ms; `[64,16,16,64]`: 3.7 vs 1.0 ms, 2 threads).
+ *
+ * With the flag `REGSTUDY_WASM_CHANNEL_KERNELS` on and `C` a multiple of 4, the last line is one
+ * generated pass instead (`channelNorm`, same operations and rounding).
  *
  * Returns `null` (use the stock kernel) unless `x` is float32 and every statistic is a float32
  * vector over the last axis of `x` (or absent, for `scale` and `offset`).
@@ -30,6 +34,8 @@ export function fusedBatchNorm(
   const eps = r.constant(Float32Array.of(attrs.varianceEpsilon ?? 0.001), []);
   let k = r.run('Rsqrt', { x: r.run('Add', { a: variance, b: eps }) });
   if (scale != null) k = r.run('Multiply', { a: k, b: scale });
+  const fused = channelNorm(r.backend, x, mean, k, offset ?? r.constant(new Float32Array(c), [c]));
+  if (fused !== null) return fused;
   let y = r.run('Multiply', { a: r.run('Sub', { a: x, b: mean }), b: k });
   if (offset != null) y = r.run('Add', { a: y, b: offset });
   return r.keep(y);

@@ -8,6 +8,7 @@ import { convFilterGradInfo } from '../conv-filter-grad-info';
 import { ownGemmConvFilterGrad } from './gemm/own-gemm-conv';
 import { ownGemmTinyMapFilterGrad } from './gemm/own-gemm-tiny-map';
 import { fewChannelFilterGrad } from './few-channel-filter-grad';
+import { winogradFilterGrad } from './gemm/winograd-conv';
 
 /**
  * Stride-1 gradients with `Co >= SWAP_MIN_CHANNEL_RATIO * Ci` (the 3 -> 10 first layers) take the
@@ -50,6 +51,8 @@ export function conv2dBackpropFilter(
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;
   const few = fewChannelFilterGrad(r.backend, x, dy, info);
   if (few !== null) return few;
+  const winograd = winogradFilterGrad(r.backend, x, dy, info);
+  if (winograd !== null) return winograd;
   const ownTiny = ownGemmTinyMapFilterGrad(r.backend, x, dy, info);
   if (ownTiny !== null) return ownTiny;
   const heap = asWasmHeapBackend(r.backend);

@@ -7,6 +7,7 @@ import { directConvInputGrad } from './direct-conv';
 import { col2imConv2dBackpropInput } from './conv2d-backprop-input-col2im';
 import { ownGemmConvInputGrad } from './gemm/own-gemm-conv';
 import { ownGemmTinyMapInputGrad } from './gemm/own-gemm-tiny-map';
+import { winogradInputGrad } from './gemm/winograd-conv';
 import { asWasmHeapBackend } from './max-pool-grad';
 import { prefersSwappedTinyMap, tinyMapConv2dBackpropInput } from './tiny-map-conv';
 
@@ -48,16 +49,24 @@ export function conv2dBackpropInput(
   );
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const winograd = winogradInputGrad(r.backend, dy, filter, info);
+  if (winograd !== null) return winograd;
   const direct = directConvInputGrad(r.backend, dy, filter, info);
   if (direct !== null) return direct;
   const tiny = ownGemmTinyMapInputGrad(r.backend, dy, filter, info);
   if (tiny !== null) return tiny;
+  // Strided: with our GEMM active, GEMM + col2im before the swapped XNNPACK form, also on tiny dy
+  // maps: the 4x4x256 -> 2x2x512 transition's input gradient 44-48 -> 9.3 ms (2 threads, batch
+  // 64, side by side). Stride 1: the tiny-map paths first (REGSTUDY_WASM_OWN_GEMM_TINY_MAP above).
+  const strided = sh > 1 || sw > 1;
+  const own = strided ? ownGemmConvInputGrad(r.backend, dy, filter, info) : null;
+  if (own !== null) return own;
   if (prefersSwappedTinyMap(info, 'inputGradient')) {
     const swapped = tinyMapConv2dBackpropInput(r, dy, filter, info);
     if (swapped !== null) return r.keep(swapped);
   }
-  const own = ownGemmConvInputGrad(r.backend, dy, filter, info);
-  if (own !== null) return own;
+  const ownStride1 = strided ? null : ownGemmConvInputGrad(r.backend, dy, filter, info);
+  if (ownStride1 !== null) return ownStride1;
   if ((sh > 1 || sw > 1) && info.inChannels <= DEPTH_TO_SPACE_MAX_CHANNELS) {
     const viaBlocks = conv2dBackpropInputDepthToSpace(r, dy, filter, info);
     if (viaBlocks !== null) return r.keep(viaBlocks);

@@ -47,10 +47,25 @@ export const FUSED_SGD_MOMENTUM_FLAG = 'REGSTUDY_WASM_FUSED_SGD_MOMENTUM';
 export const MAX_POOL_GRAD_WASM_FLAG = 'REGSTUDY_WASM_MAXPOOL_GRAD_WASM';
 
 /**
+ * tfjs flag (default true): 3x3 stride-1 'same' convolutions with channel counts divisible by 4
+ * (ResNet's 3x3 layers on 8x8 and larger maps) forward, input and filter gradients as Winograd
+ * F(2x2, 3x3) (`gemm/winograd-conv.ts`: tile transforms + 16 GEMMs, 2.25x fewer multiplications),
+ * when the own GEMM is active.
+ */
+export const WINOGRAD_FLAG = 'REGSTUDY_WASM_WINOGRAD';
+
+/**
+ * tfjs flag (default true): per-channel broadcasting `Add` / `Sub` / `Multiply` (`[..., C]` with
+ * `[C]`, `C` a multiple of 4), `FusedBatchNorm`, `Relu` and `Square` on generated SIMD128 kernels
+ * split over the GEMM threads (`channel-ops.ts`) instead of the stock kernels.
+ */
+export const CHANNEL_KERNELS_FLAG = 'REGSTUDY_WASM_CHANNEL_KERNELS';
+
+/**
  * tfjs flag (default true): stride-1 convolutions with few channels (`Co <= 32`, `Ci <= 32`), forward
  * (`Conv2D`, and `FusedConv2D` with a per-channel bias and linear / relu activation) and input
  * gradient, on the generated direct-convolution kernel (`direct-conv.ts`) instead of XNNPACK or
- * im2col + GEMM.
+ * im2col + GEMM (Winograd, where it qualifies, goes first).
  */
 export const DIRECT_CONV_FLAG = 'REGSTUDY_WASM_DIRECT_CONV';
 
@@ -61,7 +76,7 @@ export const DIRECT_CONV_FLAG = 'REGSTUDY_WASM_DIRECT_CONV';
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, DIRECT_CONV_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, DIRECT_CONV_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

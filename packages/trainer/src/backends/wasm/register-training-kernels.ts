@@ -30,6 +30,7 @@ import { broadcastTile, leadingRepeatTile } from './tile';
 import { installBroadcastMeanGrad } from './mean-grad';
 import { flagOn, MAX_POOL_GRAD_WASM_FLAG, registerWasmKernelFlags } from './flags';
 import { ownGemmMatMul } from './gemm/own-gemm-matmul';
+import { channelBinary, unaryMap } from './channel-ops';
 import { forwardConv2d } from './forward-conv2d';
 import { sgdMomentum } from './sgd-momentum';
 import { SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from '../sgd-momentum-kernel-name';
@@ -40,7 +41,7 @@ const BACKEND = 'wasm';
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
   'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
-  'PadV2', 'Reshape', 'Rsqrt', 'Slice', 'Sub', 'Sum',
+  'PadV2', 'Relu', 'Reshape', 'Rsqrt', 'Slice', 'Square', 'Sub', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
 ] as const;
@@ -93,7 +94,10 @@ let registered: WasmTrainingKernelsInfo | null = null;
  * - while the wasm backend is active, replaces the registered `Mean` gradient (`dy * ones / R`,
  *   three full-size kernels) by `broadcastTo(dy / R)`, one block copy (`installBroadcastMeanGrad`);
  * - replaces `Add`, `Sub` and `Multiply` of a per-channel vector over a tensor with fewer than 48
- *   channels (the bias add of narrow convolutions) by the same op on rows of >= 256 floats;
+ *   channels (the bias add of narrow convolutions) by the same op on rows of >= 256 floats, and
+ *   with a multiple of 4 channels otherwise, `Relu`, `Square` and the last pass of
+ *   `FusedBatchNorm` by generated SIMD128 passes split over the GEMM threads (`channel-ops.ts`,
+ *   tfjs flag `REGSTUDY_WASM_CHANNEL_KERNELS`);
  * - adds `RegstudySgdMomentum`, the one-pass momentum step `SgdMomentumOptimizer` uses while the
  *   tfjs flag `REGSTUDY_WASM_FUSED_SGD_MOMENTUM` is on (see `sgd-momentum.ts`).
  *
@@ -256,9 +260,14 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     const stockBinary = funcs.get(name)!;
     define(name, (args) => {
       const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-      if (narrowChannelBroadcast(a, b) === null) return stockBinary(args);
+      if (narrowChannelBroadcast(a, b) === null) return channelBinary(args.backend, name, a, b) ?? stockBinary(args);
       return withRunner(args.backend, (r) => wideChannelBinary(r, name, a, b)) ?? stockBinary(args);
     });
+  }
+
+  for (const [name, op] of [['Relu', 'relu'], ['Square', 'square']] as const) {
+    const stockUnary = funcs.get(name)!;
+    define(name, (args) => unaryMap(args.backend, op, args.inputs.x as TensorInfo) ?? stockUnary(args));
   }
 
   define(SGD_MOMENTUM_KERNEL, (args) =>

@@ -1,6 +1,8 @@
 import { allFewChannelFilterGradFns } from './few-channel-filter-grad-kernel';
 import { sgdMomentumFn } from './sgd-momentum-kernel';
 import { maxPoolGradFn } from './max-pool-grad-kernel';
+import { winogradFns } from './winograd-kernels';
+import { channelKernelFns } from './channel-kernels';
 import { allDirectConvFns } from './direct-conv-kernel';
 import { encodeModule, F32, Fn, I32, V128, type Local, type MemoryImport } from './wasm-encoder';
 
@@ -36,6 +38,10 @@ export interface MicroKernelShape {
  *
  * - `filterGrad<ci>x<nv>(...)`: the few-channel stride-1 filter gradient (see
  *   `fewChannelFilterGradFn`), one per `ci` in [1, 4] and `nv` in [1, 8].
+ * - `wgInput<m>`, `wgDy<m>`, `wgOutput<m>`, `wgFilter<m>`, `wgFilterFlip<m>`, `wgFilterGrad<m>`:
+ *   the Winograd F(m x m, 3x3) transforms (see `winograd-kernels.ts`).
+ * - `chanAdd`, `chanSub`, `chanRsub`, `chanMul`, `chanNorm`, `relu`, `square`: elementwise
+ *   kernels (see `channel-kernels.ts`).
  * - `directConv<nv>(...)`: the few-channel stride-1 direct convolution (see `directConvFn`), one
  *   per `nv` in [1, 4].
  *
@@ -48,7 +54,7 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   if (!Number.isInteger(KU) || KU < 1 || KU > 8) throw new Error(`gemm: ku must be an integer in [1, 8]; got ${KU}`);
   return [
     packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true),
-    ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(),
+    ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(), ...winogradFns(), ...channelKernelFns(),
     ...allDirectConvFns(s.relaxed),
   ];
 }

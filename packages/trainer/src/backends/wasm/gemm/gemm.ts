@@ -1,6 +1,8 @@
 import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-channel-filter-grad-kernel';
 import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
+import type { WinogradFilter, WinogradFilterCall, WinogradFilterExport, WinogradTile, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
+import type { ChannelCall, ChannelExport, ChannelKernel } from './channel-kernels';
 import { directConvName, type DirectConv, type DirectConvCall } from './direct-conv-kernel';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
@@ -47,7 +49,14 @@ export interface WasmGemmOptions {
 }
 
 /** The exports of the generated module (see `gemmFunctions`). */
-export interface GemmExports {
+export type GemmExports = GemmKernelExports &
+  /** Winograd tile transforms (see `tileTransformFn`) and filter transforms (see `filterTransformFn`). */
+  { readonly [K in WinogradTileExport]: WinogradTile } & { readonly [K in WinogradFilterExport]: WinogradFilter } &
+  /** Elementwise kernels (see `channel-kernels.ts`). */
+  { readonly [K in ChannelExport]: ChannelKernel };
+
+/** The GEMM module's exports other than the Winograd transforms. */
+export interface GemmKernelExports {
   packA(src: number, rs: number, cs: number, mc: number, kc: number, dst: number): void;
   packB(src: number, rs: number, cs: number, nc: number, kc: number, dst: number): void;
   macro(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
@@ -62,6 +71,17 @@ export interface GemmExports {
   maxPoolGrad: MaxPoolGrad;
   /** `directConv<nv>` variants (see `directConvFn`). */
   [name: `directConv${number}`]: DirectConv;
+}
+
+/** One product of a {@link WasmGemm.gemmBatch}: `C (+)= op(A) @ op(B)`. */
+export interface GemmProduct {
+  m: number;
+  n: number;
+  k: number;
+  a: GemmOperand;
+  b: GemmOperand;
+  c: GemmOperand;
+  accumulate?: boolean;
 }
 
 /**
@@ -208,6 +228,26 @@ export class WasmGemm {
   /** The max-pool gradient (see `maxPoolGradFn`) of all `call[4]` images on the calling thread. */
   maxPoolGrad(...call: MaxPoolGradCall): void {
     this.exports.maxPoolGrad(...call);
+  }
+
+  /** Independent products one after the other on the calling thread (see {@link WasmGemm.gemm}). */
+  gemmBatch(products: readonly GemmProduct[]): void {
+    for (const p of products) this.gemm(p.m, p.n, p.k, p.a, p.b, p.c, p.accumulate ?? false);
+  }
+
+  /** A Winograd tile transform (see `tileTransformFn`) of all `call[1]` images on the calling thread. */
+  winogradTiles(name: WinogradTileExport, ...call: WinogradTileCall): void {
+    this.exports[name](...call);
+  }
+
+  /** An elementwise kernel of `channel-kernels.ts` on the calling thread. */
+  channel(name: ChannelExport, ...call: ChannelCall): void {
+    this.exports[name](...call);
+  }
+
+  /** A Winograd filter transform (see `filterTransformFn`) on the calling thread. */
+  winogradFilter(name: WinogradFilterExport, ...call: WinogradFilterCall): void {
+    this.exports[name](...call);
   }
 
   /**

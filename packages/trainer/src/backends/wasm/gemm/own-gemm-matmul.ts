@@ -3,7 +3,9 @@ import { flagOn, OWN_GEMM_FLAG } from '../flags';
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { DirectConvCall } from './direct-conv-kernel';
-import type { FewChannelFilterGradCall, GemmOperand, Im2colCall } from './gemm';
+import type { FewChannelFilterGradCall, GemmOperand, GemmProduct, Im2colCall } from './gemm';
+import type { ChannelCall, ChannelExport } from './channel-kernels';
+import type { WinogradFilterCall, WinogradFilterExport, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 
 /** What the matmul path needs of a GEMM: {@link WasmGemm} or {@link ThreadedWasmGemm}. */
 export interface HeapGemm {
@@ -26,6 +28,14 @@ export interface HeapGemm {
    * accumulating into `call[12] + s * accBytes`; returns the number of slices (see `few-channel-filter-grad.ts`).
    */
   fewChannelFilterGrad?(ci: number, nv: number, call: FewChannelFilterGradCall, accBytes: number, maxSlices: number): number;
+  /** Independent products, spread over the threads one product per job (see `winograd-conv.ts`). */
+  gemmBatch?(products: readonly GemmProduct[]): void;
+  /** A Winograd tile transform (see `tileTransformFn`), split by image over the threads. */
+  winogradTiles?(name: WinogradTileExport, ...call: WinogradTileCall): void;
+  /** A Winograd filter transform (see `filterTransformFn`), split by range over the threads. */
+  winogradFilter?(name: WinogradFilterExport, ...call: WinogradFilterCall): void;
+  /** An elementwise kernel of `channel-kernels.ts`, split by rows or ranges over the threads. */
+  channel?(name: ChannelExport, ...call: ChannelCall): void;
   /** The few-channel direct convolution (see `directConvFn`), split by image over the threads. */
   directConv?(nv: number, ...call: DirectConvCall): void;
 }

@@ -1,7 +1,9 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { DirectConvCall } from './direct-conv-kernel';
-import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
+import { CHANNEL_EXPORTS, isUnary, type ChannelCall, type ChannelExport } from './channel-kernels';
+import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS, type WinogradFilterCall, type WinogradFilterExport, type WinogradTileCall, type WinogradTileExport } from './winograd-kernels';
+import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type GemmProduct, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
 /**
  * The control block shared by all threads (Int32): [0] job sequence (-1: exit), [1] next slab
@@ -20,7 +22,14 @@ const OP_COL2IM = 2;
 const OP_FILTER_GRAD = 3;
 const OP_SGD_MOMENTUM = 4;
 const OP_MAX_POOL_GRAD = 5;
-const OP_DIRECT_CONV = 6;
+const OP_WINOGRAD_TILES = 6;
+const OP_WINOGRAD_FILTER = 7;
+const OP_CHANNEL = 8;
+/** Fewest elements an elementwise kernel of `channel-kernels.ts` is split over the threads for. */
+export const CHANNEL_MIN_PARALLEL = 65536;
+/** Fewest `(ci, co)` pairs a Winograd filter transform is split over the threads for. */
+export const WINOGRAD_FILTER_MIN_PARALLEL = 16384;
+const OP_DIRECT_CONV = 9;
 /** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
 export const MAX_POOL_GRAD_MIN_PARALLEL = 32768;
 /** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
@@ -56,6 +65,13 @@ for (;;) {
     } else if (op === ${OP_MAX_POOL_GRAD}) {
       ex.maxPoolGrad(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10],
         c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15], c[b + 16]);
+    } else if (op === ${OP_WINOGRAD_TILES}) {
+      ex[${JSON.stringify(WINOGRAD_TILE_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
+        c[b + 9], c[b + 10]);
+    } else if (op === ${OP_CHANNEL}) {
+      ex[${JSON.stringify(CHANNEL_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7]);
+    } else if (op === ${OP_WINOGRAD_FILTER}) {
+      ex[${JSON.stringify(WINOGRAD_FILTER_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4]);
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
@@ -257,6 +273,107 @@ export class ThreadedWasmGemm {
   }
 
   /**
+   * Independent products (e.g. the 16 of a Winograd convolution), one job each, taken by the
+   * threads dynamically (no product is split: each runs whole on one thread with that thread's
+   * packing buffers); fewer than 2 products or too few FLOPs in all run on the calling thread.
+   */
+  gemmBatch(products: readonly GemmProduct[]): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm.gemmBatch: called after dispose()');
+    const flops = products.reduce((s, p) => s + 2 * p.m * p.n * p.k, 0);
+    if (this.threads < 2 || products.length < 2 || flops < this.opts.minParallelFlops) {
+      this.local.gemmBatch(products);
+      return;
+    }
+    const jobs: number[][] = [];
+    for (let i = 0; i < products.length; i += MAX_SLABS) {
+      jobs.length = 0;
+      for (const p of products.slice(i, i + MAX_SLABS)) {
+        const call = this.local.plan(p.m, p.n, p.k, p.a, p.b, p.c, p.accumulate ?? false, this.local.buffers);
+        if (call !== null) jobs.push([OP_GEMM, ...call]);
+        else if (p.k === 0 && p.accumulate !== true) this.local.zero(p.m, p.n, p.c);
+      }
+      this.runJobs(jobs);
+    }
+  }
+
+  /**
+   * {@link WasmGemm.winogradTiles} split by image into one contiguous run of images per thread
+   * slab (tiles of different images are independent; bit-identical to one pass).
+   */
+  winogradTiles(name: WinogradTileExport, ...call: WinogradTileCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [src, nb, h, w, c, th, tw, dst, ms, pad] = call;
+    const slabs = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, nb);
+    if (this.threads < 2 || slabs < 2 || nb * th * tw * c < this.opts.minParallelFlops / 64) {
+      this.local.winogradTiles(name, ...call);
+      return;
+    }
+    const part = Math.ceil(nb / slabs);
+    const imageBytes = h * w * c * 4;
+    const tileBytes = th * tw * c * 4;
+    const readsImage = parseTileExport(name).kind !== 'output';
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < nb; b0 += part) {
+      const image = b0 * imageBytes;
+      const tiles = b0 * tileBytes;
+      jobs.push([OP_WINOGRAD_TILES, WINOGRAD_TILE_EXPORTS.indexOf(name), src + (readsImage ? image : tiles), Math.min(part, nb - b0), h, w, c, th, tw, dst + (readsImage ? tiles : image), ms, pad]);
+    }
+    this.runJobs(jobs);
+  }
+
+  /**
+   * {@link WasmGemm.winogradFilter} split into one contiguous range of `(ci, co)` pairs (a multiple
+   * of 4) per thread; below {@link WINOGRAD_FILTER_MIN_PARALLEL} pairs the caller does it all.
+   */
+  winogradFilter(name: WinogradFilterExport, ...call: WinogradFilterCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [src, count, dst, stride] = call;
+    if (this.threads < 2 || count < WINOGRAD_FILTER_MIN_PARALLEL) {
+      this.local.winogradFilter(name, ...call);
+      return;
+    }
+    const part = Math.ceil(count / this.threads / 4) * 4;
+    const jobs: number[][] = [];
+    for (let i0 = 0; i0 < count; i0 += part) {
+      jobs.push([OP_WINOGRAD_FILTER, WINOGRAD_FILTER_EXPORTS.indexOf(name), src + i0 * 4, Math.min(part, count - i0), dst + i0 * 4, stride]);
+    }
+    this.runJobs(jobs);
+  }
+
+  /**
+   * An elementwise kernel of `channel-kernels.ts` split into one contiguous run per thread: of
+   * rows for the channel kernels (`[rows, c]` operands; the per-channel vectors are shared), of
+   * elements (a multiple of 4) for the unary ones. Below {@link CHANNEL_MIN_PARALLEL} elements
+   * the caller does it all. Bit-identical to one pass.
+   */
+  channel(name: ChannelExport, ...call: ChannelCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const unary = isUnary(name);
+    const norm = name === 'chanNorm';
+    const rows = unary ? call[2] : norm ? call[5] : call[3];
+    const c = unary ? 1 : norm ? call[6] : call[4];
+    if (this.threads < 2 || rows * c < CHANNEL_MIN_PARALLEL) {
+      this.local.channel(name, ...call);
+      return;
+    }
+    const unit = unary ? 4 : 1;
+    const part = Math.ceil(rows / this.threads / unit) * unit;
+    const index = CHANNEL_EXPORTS.indexOf(name);
+    const jobs: number[][] = [];
+    for (let r0 = 0; r0 < rows; r0 += part) {
+      const count = Math.min(part, rows - r0);
+      const o = r0 * c * 4;
+      const [p0, p1, p2, p3, p4, , p6] = call;
+      let args: ChannelCall;
+      if (unary) args = [p0 + o, p1 + o, count, 0, 0, 0, 0];
+      else if (norm) args = [p0 + o, p1, p2, p3, p4 + o, count, p6];
+      else args = [p0 + o, p1, p2 + o, count, p4, 0, 0];
+      jobs.push([OP_CHANNEL, index, ...args]);
+    }
+    this.runJobs(jobs);
+  }
+
+  /**
    * {@link WasmGemm.directConv} split by image into at most `threads * slabsPerThread` runs of
    * images that the threads take dynamically (each image's output depends on its own input only:
    * bit-identical to one pass); below `minParallelFlops` (`2 nb ho wo kh kw ci co`) the caller
@@ -314,6 +431,9 @@ export class ThreadedWasmGemm {
       else if (job[0] === OP_SGD_MOMENTUM) this.local.sgdMomentum(...(args as SgdMomentumCall));
       else if (job[0] === OP_MAX_POOL_GRAD) this.local.maxPoolGrad(...(args as MaxPoolGradCall));
       else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
+      else if (job[0] === OP_WINOGRAD_TILES) this.local.winogradTiles(WINOGRAD_TILE_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradTileCall));
+      else if (job[0] === OP_CHANNEL) this.local.channel(CHANNEL_EXPORTS[args[0]!]!, ...(args.slice(1) as ChannelCall));
+      else if (job[0] === OP_WINOGRAD_FILTER) this.local.winogradFilter(WINOGRAD_FILTER_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradFilterCall));
       else if (job[0] === OP_DIRECT_CONV) this.local.directConv(args[0]!, ...(args.slice(1) as DirectConvCall));
       else ex.col2im(...(args as Im2colCall));
     }

@@ -157,6 +157,8 @@ export class Fn {
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
+  f32x4Neg(): this { return this.simd(0xe1); }
   f32x4Mul(): this { return this.simd(0xe6); }
   /** `f32x4.relaxed_madd(a, b, c) = a * b + c` (fused or not: implementation-defined rounding). */
   f32x4RelaxedMadd(): this { return this.simd(0x105); }

@@ -1,0 +1,84 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { CHANNEL_KERNELS_FLAG, flagOn } from './flags';
+import { channelKernelFn, type ChannelCall, type ChannelExport, type ChannelKernel } from './gemm/channel-kernels';
+import { heapOffset, ownGemm, ownGemmInstalledFor, type WasmTensorBackend } from './gemm/own-gemm-matmul';
+import { standaloneBackendFunction } from './gemm/standalone-function';
+
+/** Tensors below this many elements keep the stock kernels (a call's fixed cost dominates there). */
+export const CHANNEL_OPS_MIN_ELEMENTS = 4096;
+
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * The runner of an elementwise kernel of `channel-kernels.ts` for `backend`: the installed GEMM's
+ * (split over its threads) when it belongs to `backend`, else the function compiled alone for the
+ * backend's heap; null when the flag `REGSTUDY_WASM_CHANNEL_KERNELS` is off or neither exists.
+ */
+function runner(backend: unknown, name: ChannelExport): ((...call: ChannelCall) => void) | null {
+  if (!flagOn(CHANNEL_KERNELS_FLAG)) return null;
+  const be = backend as Partial<WasmTensorBackend>;
+  if (typeof be.dataIdMap?.get !== 'function' || typeof be.makeOutput !== 'function') return null;
+  const gemm = ownGemmInstalledFor(backend) ? ownGemm() : null;
+  if (gemm?.channel) {
+    const g = gemm;
+    return (...call) => g.channel!(name, ...call);
+  }
+  return standaloneBackendFunction<ChannelKernel>(backend, `channel:${name}`, () => channelKernelFn(name));
+}
+
+/**
+ * `a + b`, `a - b` or `a * b` where one operand is a float32 per-channel vector (`[C]` or
+ * `[1, ..., 1, C]`) and the other a float32 `[..., C]` of at least
+ * {@link CHANNEL_OPS_MIN_ELEMENTS} elements, `C` a multiple of 4, on one generated pass
+ * (`chanAdd`, `chanSub` / `chanRsub`, `chanMul`). Null (the caller runs another kernel) otherwise.
+ */
+export function channelBinary(backend: unknown, op: 'Add' | 'Sub' | 'Multiply', a: TensorInfo, b: TensorInfo): TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const sa = sizeOf(a.shape);
+  const sb = sizeOf(b.shape);
+  const vecFirst = sa < sb;
+  const [big, vec] = vecFirst ? [b, a] : [a, b];
+  const c = big.shape[big.shape.length - 1];
+  if (c === undefined || c % 4 !== 0 || c === 0 || vec.shape.length > big.shape.length) return null;
+  if (sizeOf(vec.shape) !== c || vec.shape[vec.shape.length - 1] !== c || sizeOf(big.shape) < CHANNEL_OPS_MIN_ELEMENTS) return null;
+  const name: ChannelExport = op === 'Add' ? 'chanAdd' : op === 'Multiply' ? 'chanMul' : vecFirst ? 'chanRsub' : 'chanSub';
+  const run = runner(backend, name);
+  if (run === null) return null;
+  const be = backend as WasmTensorBackend;
+  const out = be.makeOutput([...big.shape], 'float32');
+  run(heapOffset(be, big), heapOffset(be, vec), heapOffset(be, out), sizeOf(big.shape) / c, c, 0, 0);
+  return out;
+}
+
+/**
+ * `y = (x - mean) * k + offset` in one generated pass (`chanNorm`) for a float32 `x` of `[..., C]`
+ * (`C` a multiple of 4, at least {@link CHANNEL_OPS_MIN_ELEMENTS} elements) and float32 `[C]`
+ * vectors `mean`, `k`, `offset` (the caller computes `k = scale * rsqrt(variance + eps)`, and
+ * passes zeros for a missing offset). Null otherwise.
+ */
+export function channelNorm(backend: unknown, x: TensorInfo, mean: TensorInfo, k: TensorInfo, offset: TensorInfo): TensorInfo | null {
+  const c = x.shape[x.shape.length - 1];
+  if (x.dtype !== 'float32' || c === undefined || c % 4 !== 0 || c === 0 || sizeOf(x.shape) < CHANNEL_OPS_MIN_ELEMENTS) return null;
+  if (![mean, k, offset].every((t) => t.dtype === 'float32' && sizeOf(t.shape) === c)) return null;
+  const run = runner(backend, 'chanNorm');
+  if (run === null) return null;
+  const be = backend as WasmTensorBackend;
+  const out = be.makeOutput([...x.shape], 'float32');
+  run(heapOffset(be, x), heapOffset(be, mean), heapOffset(be, k), heapOffset(be, offset), heapOffset(be, out), sizeOf(x.shape) / c, c);
+  return out;
+}
+
+/**
+ * `Relu` (`x < 0 ? 0 : x`) or `Square` (`x * x`) of a float32 tensor of at least
+ * {@link CHANNEL_OPS_MIN_ELEMENTS} elements in one generated pass. Null otherwise.
+ */
+export function unaryMap(backend: unknown, name: 'relu' | 'square', x: TensorInfo): TensorInfo | null {
+  const n = sizeOf(x.shape);
+  if (x.dtype !== 'float32' || n < CHANNEL_OPS_MIN_ELEMENTS) return null;
+  const run = runner(backend, name);
+  if (run === null) return null;
+  const be = backend as WasmTensorBackend;
+  const out = be.makeOutput([...x.shape], 'float32');
+  run(heapOffset(be, x), heapOffset(be, out), n, 0, 0, 0, 0);
+  return out;
+}

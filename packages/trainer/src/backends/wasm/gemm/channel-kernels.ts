@@ -1,0 +1,137 @@
+import { F32, Fn, I32, V128, type Local } from './wasm-encoder';
+
+/**
+ * Export names of the generated elementwise kernels (threaded jobs pass the index into this list):
+ *
+ * - `chanAdd`, `chanSub`, `chanRsub`, `chanMul` `(a, v, out, rows, c)`: a per-channel vector `v`
+ *   (`c` floats) broadcast over the rows of `a` (`[rows, c]`): `out[r, j] = a[r, j] + v[j]`,
+ *   `a[r, j] - v[j]`, `v[j] - a[r, j]`, `a[r, j] * v[j]`;
+ * - `chanNorm` `(x, m, k, o, y, rows, c)`: `y[r, j] = (x[r, j] - m[j]) * k[j] + o[j]` (batch
+ *   normalisation with `k = scale * rsqrt(variance + eps)` computed by the caller);
+ * - `relu`, `square` `(x, y, n)`: `y[i] = max(x[i], 0)` (`f32x4.max`: NaN stays NaN and -0
+ *   becomes +0, as in tfjs' cpu kernel) and `y[i] = x[i] * x[i]`.
+ *
+ * Every argument is an i32 (byte offsets; `rows`, `c`, `n` counts); the channel kernels need `c`
+ * to be a multiple of 4, the unary ones take any `n` (a scalar tail). Vectors need no alignment.
+ * Outputs may alias their first input (each element is read before it is written).
+ */
+export const CHANNEL_EXPORTS = ['chanAdd', 'chanSub', 'chanRsub', 'chanMul', 'chanNorm', 'relu', 'square'] as const;
+/** One of {@link CHANNEL_EXPORTS}. */
+export type ChannelExport = (typeof CHANNEL_EXPORTS)[number];
+/** The arguments of a channel export, padded with zeros to 7 (see {@link CHANNEL_EXPORTS}). */
+export type ChannelCall = [number, number, number, number, number, number, number];
+/** Signature of a channel export. */
+export type ChannelKernel = (...args: ChannelCall) => void;
+
+/** Whether an export is a unary map `(x, y, n)` (split by element ranges, not rows). */
+export const isUnary = (name: ChannelExport): boolean => name === 'relu' || name === 'square';
+
+const SIMD = {
+  add: 0xe4,
+  sub: 0xe5,
+  mul: 0xe6,
+  max: 0xe9,
+} as const;
+
+function simd(f: Fn, code: number): Fn {
+  return code < 128 ? f.op(0xfd, code) : f.op(0xfd, (code & 0x7f) | 0x80, code >> 7);
+}
+
+/** `for (p = start; p < end; p += step) body()` over byte offsets (`end` a local). */
+function stepLoop(f: Fn, p: Local, end: Local, step: number, body: () => void): void {
+  f.block().loop();
+  f.get(p).get(end).geS().brIf(1);
+  body();
+  f.inc(p, step).br(0);
+  f.end().end();
+}
+
+function channelBinaryFn(name: 'chanAdd' | 'chanSub' | 'chanRsub' | 'chanMul'): Fn {
+  const f = new Fn(name, new Array<typeof I32>(7).fill(I32));
+  const [a, v, out, rows, c] = [0, 1, 2, 3, 4];
+  const [r, j, rowBytes, aRow, oRow] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const op = name === 'chanAdd' ? SIMD.add : name === 'chanMul' ? SIMD.mul : SIMD.sub;
+  f.get(c).i32(4).mul().set(rowBytes);
+  f.get(a).set(aRow);
+  f.get(out).set(oRow);
+  f.forRange(r, rows, () => {
+    f.i32(0).set(j);
+    stepLoop(f, j, rowBytes, 16, () => {
+      f.get(oRow).get(j).add();
+      if (name === 'chanRsub') f.get(v).get(j).add().v128Load().get(aRow).get(j).add().v128Load();
+      else f.get(aRow).get(j).add().v128Load().get(v).get(j).add().v128Load();
+      simd(f, op);
+      f.v128Store();
+    });
+    f.inc(aRow, rowBytes, true).inc(oRow, rowBytes, true);
+  });
+  return f;
+}
+
+function channelNormFn(): Fn {
+  const f = new Fn('chanNorm', new Array<typeof I32>(7).fill(I32));
+  const [x, m, k, o, y, rows, c] = [0, 1, 2, 3, 4, 5, 6];
+  const [r, j, rowBytes, xRow, yRow] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  f.get(c).i32(4).mul().set(rowBytes);
+  f.get(x).set(xRow);
+  f.get(y).set(yRow);
+  f.forRange(r, rows, () => {
+    f.i32(0).set(j);
+    stepLoop(f, j, rowBytes, 16, () => {
+      f.get(yRow).get(j).add();
+      f.get(xRow).get(j).add().v128Load().get(m).get(j).add().v128Load().f32x4Sub();
+      f.get(k).get(j).add().v128Load().f32x4Mul();
+      f.get(o).get(j).add().v128Load().f32x4Add();
+      f.v128Store();
+    });
+    f.inc(xRow, rowBytes, true).inc(yRow, rowBytes, true);
+  });
+  return f;
+}
+
+function unaryFn(name: 'relu' | 'square'): Fn {
+  const f = new Fn(name, new Array<typeof I32>(7).fill(I32));
+  const [x, y, n] = [0, 1, 2];
+  const [i, end] = [f.local(I32), f.local(I32)];
+  const zero = f.local(V128);
+  const t = f.local(V128);
+  const s = f.local(F32);
+  f.v128Zero().set(zero);
+  // vectors while 4 remain: end = (n & ~3) * 4 bytes
+  f.get(n).i32(-4).and().i32(4).mul().set(end);
+  f.i32(0).set(i);
+  stepLoop(f, i, end, 16, () => {
+    f.get(y).get(i).add();
+    if (name === 'relu') {
+      f.get(x).get(i).add().v128Load().get(zero);
+      simd(f, SIMD.max);
+    } else {
+      f.get(x).get(i).add().v128Load().tee(t).get(t).f32x4Mul();
+    }
+    f.v128Store();
+  });
+  f.get(n).i32(4).mul().set(end);
+  stepLoop(f, i, end, 4, () => {
+    f.get(y).get(i).add();
+    f.get(x).get(i).add().f32Load().set(s);
+    if (name === 'relu') {
+      f.get(s).f32(0).op(0x97 /* f32.max */);
+    } else {
+      f.get(s).get(s).f32Mul();
+    }
+    f.f32Store();
+  });
+  return f;
+}
+
+/** Generates one export of {@link CHANNEL_EXPORTS}. */
+export function channelKernelFn(name: ChannelExport): Fn {
+  if (name === 'chanNorm') return channelNormFn();
+  if (name === 'relu' || name === 'square') return unaryFn(name);
+  return channelBinaryFn(name);
+}
+
+/** All the channel kernels of the GEMM module. */
+export function channelKernelFns(): Fn[] {
+  return CHANNEL_EXPORTS.map(channelKernelFn);
+}

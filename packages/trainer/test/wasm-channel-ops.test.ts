@@ -1,0 +1,136 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNEL_KERNELS_FLAG } from '../src/backends/wasm/flags';
+import { CHANNEL_OPS_MIN_ELEMENTS } from '../src/backends/wasm/channel-ops';
+import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
+import { createWasmGemm } from '../src/backends/wasm/gemm/gemm';
+import { CHANNEL_EXPORTS, isUnary, type ChannelCall } from '../src/backends/wasm/gemm/channel-kernels';
+import { createNodeThreadedGemm } from '../src/backends/wasm/gemm/node-gemm-threads';
+import { CHANNEL_MIN_PARALLEL } from '../src/backends/wasm/gemm/threaded-gemm';
+import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
+import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
+import { bumpHeap } from './helpers/bump-heap';
+
+let channelCalls = 0;
+beforeAll(async () => {
+  await setUpCpuAndWasm();
+  const wasm = tf.engine().findBackend('wasm');
+  const g = createBackendGemm(wasm);
+  installOwnGemm({ gemm: (...a) => g.gemm(...a), channel: (...a) => (channelCalls++, g.channel(...a)) }, wasm);
+});
+afterAll(() => installOwnGemm(null));
+afterEach(() => tf.env().set(CHANNEL_KERNELS_FLAG, true));
+
+const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
+describe('per-channel Add, Sub, Multiply on the generated kernels (REGSTUDY_WASM_CHANNEL_KERNELS)', () => {
+  // [big shape, vector shape, taken]: vector [C] or [1,1,1,C], either operand order; C not a
+  // multiple of 4, too small, or two full tensors keep other paths
+  const cases: [number[], number[], boolean][] = [
+    [[8, 6, 5, 64], [64], true],
+    [[4, 4, 4, 256], [1, 1, 1, 256], true],
+    [[33, 128], [128], true],
+    [[8, 6, 5, 52], [52], true],
+    [[8, 6, 5, 50], [50], false],
+    [[2, 2, 2, 64], [64], false],
+  ];
+  for (const op of ['add', 'sub', 'mul'] as const) {
+    it.each(cases)(`${op}: %j with %j (taken: %s) matches cpu, both orders, no leaks`, (big, vec, taken) => {
+      const fn = { add: tf.add, sub: tf.sub, mul: tf.mul }[op];
+      const a = randomValues(size(big), 11);
+      const v = randomValues(size(vec), 12);
+      for (const vecFirst of [false, true]) {
+        const before = channelCalls;
+        const numTensors = tf.memory().numTensors;
+        const run = (backend: 'cpu' | 'wasm'): Float32Array[] =>
+          onBackend(backend, () => (vecFirst ? fn(tf.tensor(v, vec), tf.tensor(a, big)) : fn(tf.tensor(a, big), tf.tensor(v, vec))));
+        const [w] = run('wasm');
+        const [c] = run('cpu');
+        // the same float32 operation per element: bit-identical
+        expect(Array.from(w!)).toEqual(Array.from(c!));
+        expect(channelCalls > before).toBe(taken);
+        expect(tf.memory().numTensors).toBe(numTensors);
+      }
+    });
+  }
+});
+
+describe('Relu and Square on the generated kernels', () => {
+  it.each([[[8, 8, 8, 64]], [[4099, 3]]])('%j matches cpu bit for bit, with NaN, -0, +-Infinity and an odd tail', (shape) => {
+    const x = randomValues(size(shape), 21);
+    x.set([Number.NaN, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1e-30], 0);
+    x[x.length - 1] = Number.NaN;
+    x[x.length - 2] = -0;
+    expect(size(shape)).toBeGreaterThanOrEqual(CHANNEL_OPS_MIN_ELEMENTS);
+    for (const fn of [tf.relu, tf.square]) {
+      const before = channelCalls;
+      const [w] = onBackend('wasm', () => fn(tf.tensor(x, shape)));
+      const [c] = onBackend('cpu', () => fn(tf.tensor(x, shape)));
+      expect(Array.from(w!).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(c!).map((v) => Object.is(v, -0) ? '-0' : v));
+      expect(channelCalls).toBe(before + 1);
+    }
+  });
+});
+
+describe('FusedBatchNorm on the generated kernel', () => {
+  it.each([[true, true], [false, false], [true, false]])('scale %s offset %s: matches cpu, and the flag-off path', (withScale, withOffset) => {
+    const shape = [6, 5, 7, 32];
+    const c = 32;
+    const xv = randomValues(size(shape), 31).map((v) => 3 + 2 * v);
+    const run = (backend: 'cpu' | 'wasm') =>
+      onBackend(backend, () =>
+        tf.batchNorm(
+          tf.tensor(xv, shape),
+          tf.tensor1d(randomValues(c, 32).map((v) => 3 + v)),
+          tf.tensor1d(randomValues(c, 33).map((v) => 1.5 + v)),
+          withOffset ? tf.tensor1d(randomValues(c, 34)) : undefined,
+          withScale ? tf.tensor1d(randomValues(c, 35)) : undefined,
+          1e-3,
+        ),
+      );
+    const before = channelCalls;
+    const [on] = run('wasm');
+    expect(channelCalls).toBe(before + 1);
+    tf.env().set(CHANNEL_KERNELS_FLAG, false);
+    const [off] = run('wasm');
+    expect(channelCalls).toBe(before + 1);
+    const [cpu] = run('cpu');
+    expect(relativeError(on!, cpu!)).toBeLessThanOrEqual(1e-5);
+    // the same operations in the same order as the composite it replaces
+    expect(Array.from(on!)).toEqual(Array.from(off!));
+  });
+});
+
+describe('channel kernels over threads', () => {
+  it('give the same bytes as one thread for every export', async () => {
+    const h = bumpHeap(64, true);
+    const local = createWasmGemm(h.memory, { alloc: h.alloc });
+    const threaded = await createNodeThreadedGemm(h.memory, { alloc: h.alloc, threads: 2 });
+    try {
+      const [rows, c] = [1031, 68];
+      const n = rows * c;
+      expect(n).toBeGreaterThanOrEqual(CHANNEL_MIN_PARALLEL);
+      const floats = (k: number): number => h.alloc(k * 4 + 16);
+      const x = floats(n);
+      const vecs = [floats(c), floats(c), floats(c)];
+      const out = [floats(n), floats(n)];
+      const view = (p: number, k: number): Float32Array => new Float32Array(h.memory.buffer, p, k);
+      view(x, n).set(randomValues(n, 41));
+      vecs.forEach((p, i) => view(p, c).set(randomValues(c, 42 + i)));
+      for (const name of CHANNEL_EXPORTS) {
+        const results = [local, threaded].map((g, i) => {
+          const o = out[i]!;
+          const call: ChannelCall = isUnary(name) ? [x, o, n - 1, 0, 0, 0, 0] : name === 'chanNorm' ? [x, vecs[0]!, vecs[1]!, vecs[2]!, o, rows, c] : [x, vecs[0]!, o, rows, c, 0, 0];
+          view(o, n).fill(7);
+          g.channel(name, ...call);
+          return Array.from(view(o, n));
+        });
+        expect(results[1], name).toEqual(results[0]);
+        // the unary ones were asked for n - 1 elements: the last stays untouched
+        if (isUnary(name)) expect(results[0]![n - 1]).toBe(7);
+      }
+    } finally {
+      await threaded.dispose();
+    }
+  });
+});
