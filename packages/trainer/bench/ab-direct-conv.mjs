@@ -1,13 +1,14 @@
 // Kernel-level side-by-side of the few-channel direct convolution (tfjs flag
 // REGSTUDY_WASM_DIRECT_CONV) against the previous paths, for the forward Conv2D, the fused
 // Conv2D + bias + relu, and the stride-1 input gradient, over the Initial / New layers and more.
-// Usage: node bench/ab-direct-conv.mjs [threads] [calls] [filter: substring of the case label]
+// Usage: node bench/ab-direct-conv.mjs [threads] [calls] [filter: substring of the case label] [flag]
+// (flag: the switch toggled, default REGSTUDY_WASM_DIRECT_CONV; e.g. REGSTUDY_WASM_WINOGRAD compares
+// Winograd, which goes first where it qualifies, against what runs without it: the direct conv)
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@regstudy/trainer/node';
 import { kernelMedians } from './interleaved.mjs';
 
-const FLAG = 'REGSTUDY_WASM_DIRECT_CONV';
-const [threadsArg = '2', callsArg = '9', only = ''] = process.argv.slice(2);
+const [threadsArg = '2', callsArg = '9', only = '', FLAG = 'REGSTUDY_WASM_DIRECT_CONV'] = process.argv.slice(2);
 await useBackend('wasm', { threads: Number(threadsArg) });
 // [x shape, kh, kw, Co, pad]
 const shapes = [
