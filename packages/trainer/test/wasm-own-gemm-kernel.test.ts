@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECT_CONV_FLAG } from '../src/backends/wasm/flags';
 import { OWN_CONV_MIN, ownConvLimits } from '../src/backends/wasm/gemm/own-gemm-conv';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { installCountingGemm, uninstallCountingGemm, type GemmCounts } from './helpers/counting-gemm';
@@ -9,9 +10,15 @@ let counts: GemmCounts;
 beforeAll(async () => {
   await setUpCpuAndWasm();
   counts = installCountingGemm();
+  // The routing counted here is im2col / col2im + GEMM; stride-1 few-channel convolutions would
+  // otherwise take the direct kernel (tested in wasm-direct-conv.test.ts).
+  tf.env().set(DIRECT_CONV_FLAG, false);
 });
 
-afterAll(uninstallCountingGemm);
+afterAll(() => {
+  tf.env().set(DIRECT_CONV_FLAG, true);
+  uninstallCountingGemm();
+});
 
 describe("BatchMatMul on wasm with REGSTUDY_WASM_OWN_GEMM on", () => {
   // [a shape, b shape, transposeA, transposeB, runs on our GEMM]

@@ -3,6 +3,7 @@ import type { Conv2DBackpropInputAttrs, NamedTensorInfoMap, TensorInfo } from '@
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input-phases';
 import { conv2dBackpropInputDepthToSpace, DEPTH_TO_SPACE_MAX_CHANNELS } from './conv2d-backprop-input-depth-to-space';
 import { KernelRunner } from './kernel-runner';
+import { directConvInputGrad } from './direct-conv';
 import { col2imConv2dBackpropInput } from './conv2d-backprop-input-col2im';
 import { ownGemmConvInputGrad } from './gemm/own-gemm-conv';
 import { ownGemmTinyMapInputGrad } from './gemm/own-gemm-tiny-map';
@@ -50,6 +51,8 @@ export function conv2dBackpropInput(
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   const winograd = winogradInputGrad(r.backend, dy, filter, info);
   if (winograd !== null) return winograd;
+  const direct = directConvInputGrad(r.backend, dy, filter, info);
+  if (direct !== null) return direct;
   const tiny = ownGemmTinyMapInputGrad(r.backend, dy, filter, info);
   if (tiny !== null) return tiny;
   // Strided: with our GEMM active, GEMM + col2im before the swapped XNNPACK form, also on tiny dy

@@ -62,13 +62,21 @@ export const WINOGRAD_FLAG = 'REGSTUDY_WASM_WINOGRAD';
 export const CHANNEL_KERNELS_FLAG = 'REGSTUDY_WASM_CHANNEL_KERNELS';
 
 /**
+ * tfjs flag (default true): stride-1 convolutions with few channels (`Co <= 32`, `Ci <= 32`), forward
+ * (`Conv2D`, and `FusedConv2D` with a per-channel bias and linear / relu activation) and input
+ * gradient, on the generated direct-convolution kernel (`direct-conv.ts`) instead of XNNPACK or
+ * im2col + GEMM (Winograd, where it qualifies, goes first).
+ */
+export const DIRECT_CONV_FLAG = 'REGSTUDY_WASM_DIRECT_CONV';
+
+/**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, DIRECT_CONV_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

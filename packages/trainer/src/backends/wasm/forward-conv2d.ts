@@ -5,13 +5,17 @@ import { prefersSwappedTinyMap, tinyMapConv2d } from './tiny-map-conv';
 import { ownGemmConv2d } from './gemm/own-gemm-conv';
 import { ownGemmTinyMapConv2d } from './gemm/own-gemm-tiny-map';
 import { winogradConv2d } from './gemm/winograd-conv';
+import { directConv2d } from './direct-conv';
 
 /**
  * `Conv2D` / `FusedConv2D` for the wasm backend: 3x3 'same' convolutions that qualify take
- * Winograd F(2x2, 3x3) (`winogradConv2d`, flag `REGSTUDY_WASM_WINOGRAD`); stride-1 convolutions on maps smaller than the
- * filter take `ownGemmTinyMapConv2d` (flag `REGSTUDY_WASM_OWN_GEMM_TINY_MAP`, own GEMM active) or
- * {@link tinyMapConv2d}; with the tfjs flag `REGSTUDY_WASM_OWN_GEMM` the others take
- * im2col + our own GEMM (`ownGemmConv2d`); everything else, and any fused bias, activation or PReLU
+ * Winograd F(2x2, 3x3) (`winogradConv2d`, flag `REGSTUDY_WASM_WINOGRAD`; without bias or
+ * activation); stride-1 convolutions with few channels take the generated direct convolution
+ * (`directConv2d`, flag `REGSTUDY_WASM_DIRECT_CONV`; it also applies a fused per-channel bias and
+ * a linear or relu activation); stride-1 convolutions on maps smaller than the filter take
+ * `ownGemmTinyMapConv2d` (flag `REGSTUDY_WASM_OWN_GEMM_TINY_MAP`, own GEMM active) or
+ * {@link tinyMapConv2d}; with the tfjs flag `REGSTUDY_WASM_OWN_GEMM` the others take im2col + our
+ * own GEMM (`ownGemmConv2d`); everything else, and any other fused bias, activation or PReLU
  * weights, returns `null` so that the caller runs the stock XNNPACK kernel.
  */
 export function forwardConv2d(
@@ -20,8 +24,9 @@ export function forwardConv2d(
   attrs: Conv2DAttrs & { activation?: string },
 ): TensorInfo | null {
   const { x, filter, bias, preluActivationWeights } = inputs;
-  if (x === undefined || filter === undefined || bias != null || preluActivationWeights != null) return null;
-  if (attrs.activation !== undefined && attrs.activation !== 'linear') return null;
+  if (x === undefined || filter === undefined || preluActivationWeights != null) return null;
+  const activation = attrs.activation ?? 'linear';
+  if (activation !== 'linear' && activation !== 'relu') return null;
   if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || x.shape.length !== 4) return null;
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
@@ -31,8 +36,13 @@ export function forwardConv2d(
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  const winograd = winogradConv2d(r.backend, x, filter, info);
-  if (winograd !== null) return winograd;
+  const plain = bias == null && activation === 'linear';
+  if (plain) {
+    const winograd = winogradConv2d(r.backend, x, filter, info);
+    if (winograd !== null) return winograd;
+  }
+  const direct = directConv2d(r.backend, x, filter, bias ?? null, activation === 'relu', info);
+  if (direct !== null || !plain) return direct;
   const tiny = ownGemmTinyMapConv2d(r.backend, x, filter, info);
   if (tiny !== null) return tiny;
   if (!prefersSwappedTinyMap(info, 'forward')) return ownGemmConv2d(r.backend, x, filter, info);

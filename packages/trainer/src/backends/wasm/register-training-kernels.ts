@@ -84,6 +84,9 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   buffer;
  * - replaces `Conv2D` and `FusedConv2D` (without bias or activation) on maps smaller than the
  *   filter (ResNet-18's 2x2 maps) by a convolution with image and filter swapped;
+ * - replaces stride-1 `Conv2D`, `FusedConv2D` (with a per-channel bias and linear / relu) and
+ *   `Conv2DBackpropInput` with at most 32 input and output channels by a generated SIMD128 direct
+ *   convolution (`direct-conv.ts`, tfjs flag `REGSTUDY_WASM_DIRECT_CONV`);
  * - replaces `FusedBatchNorm` (a per-element loop) by three XNNPACK broadcasting kernels, and,
  *   while the wasm backend is active, its registered gradient by one with three full-size kernels
  *   instead of ten (`installLeanBatchNormGrad`; other backends keep tfjs-core's gradient; it needs

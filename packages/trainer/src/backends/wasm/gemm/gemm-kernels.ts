@@ -3,6 +3,7 @@ import { sgdMomentumFn } from './sgd-momentum-kernel';
 import { maxPoolGradFn } from './max-pool-grad-kernel';
 import { winogradFns } from './winograd-kernels';
 import { channelKernelFns } from './channel-kernels';
+import { allDirectConvFns } from './direct-conv-kernel';
 import { encodeModule, F32, Fn, I32, V128, type Local, type MemoryImport } from './wasm-encoder';
 
 /** Shape of the generated register-blocked micro-kernel. */
@@ -41,6 +42,8 @@ export interface MicroKernelShape {
  *   the Winograd F(m x m, 3x3) transforms (see `winograd-kernels.ts`).
  * - `chanAdd`, `chanSub`, `chanRsub`, `chanMul`, `chanNorm`, `relu`, `square`: elementwise
  *   kernels (see `channel-kernels.ts`).
+ * - `directConv<nv>(...)`: the few-channel stride-1 direct convolution (see `directConvFn`), one
+ *   per `nv` in [1, 4].
  *
  * All byte strides and pointers are i32 offsets into the imported memory.
  */
@@ -52,6 +55,7 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   return [
     packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true),
     ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(), ...winogradFns(), ...channelKernelFns(),
+    ...allDirectConvFns(s.relaxed),
   ];
 }
 

@@ -3,6 +3,7 @@ import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { WinogradFilter, WinogradFilterCall, WinogradFilterExport, WinogradTile, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 import type { ChannelCall, ChannelExport, ChannelKernel } from './channel-kernels';
+import { directConvName, type DirectConv, type DirectConvCall } from './direct-conv-kernel';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -68,6 +69,8 @@ export interface GemmKernelExports {
   sgdMomentum: SgdMomentum;
   /** The first-occurrence max-pool gradient (see `maxPoolGradFn`). */
   maxPoolGrad: MaxPoolGrad;
+  /** `directConv<nv>` variants (see `directConvFn`). */
+  [name: `directConv${number}`]: DirectConv;
 }
 
 /** One product of a {@link WasmGemm.gemmBatch}: `C (+)= op(A) @ op(B)`. */
@@ -245,6 +248,17 @@ export class WasmGemm {
   /** A Winograd filter transform (see `filterTransformFn`) on the calling thread. */
   winogradFilter(name: WinogradFilterExport, ...call: WinogradFilterCall): void {
     this.exports[name](...call);
+  }
+
+  /**
+   * The few-channel direct convolution (see `directConvFn`) of all `call[3]` images with the
+   * `nv = ceil(Co / 4)` variant on the calling thread.
+   */
+  directConv(nv: number, ...call: DirectConvCall): void {
+    const name = directConvName(nv) as `directConv${number}`;
+    const fn = this.exports[name];
+    if (fn === undefined) throw new Error(`WasmGemm.directConv: the module has no export ${name} (nv must be in [1, 4])`);
+    fn(...call);
   }
 
   /** `C[0:m, 0:n] = 0` through the macro-kernel with an empty depth (zero accumulators). */

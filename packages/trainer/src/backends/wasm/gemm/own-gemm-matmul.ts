@@ -2,6 +2,7 @@ import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { flagOn, OWN_GEMM_FLAG } from '../flags';
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
+import type { DirectConvCall } from './direct-conv-kernel';
 import type { FewChannelFilterGradCall, GemmOperand, GemmProduct, Im2colCall } from './gemm';
 import type { ChannelCall, ChannelExport } from './channel-kernels';
 import type { WinogradFilterCall, WinogradFilterExport, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
@@ -35,6 +36,8 @@ export interface HeapGemm {
   winogradFilter?(name: WinogradFilterExport, ...call: WinogradFilterCall): void;
   /** An elementwise kernel of `channel-kernels.ts`, split by rows or ranges over the threads. */
   channel?(name: ChannelExport, ...call: ChannelCall): void;
+  /** The few-channel direct convolution (see `directConvFn`), split by image over the threads. */
+  directConv?(nv: number, ...call: DirectConvCall): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this path uses. */

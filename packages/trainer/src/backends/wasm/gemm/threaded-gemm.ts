@@ -1,5 +1,6 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
+import type { DirectConvCall } from './direct-conv-kernel';
 import { CHANNEL_EXPORTS, isUnary, type ChannelCall, type ChannelExport } from './channel-kernels';
 import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS, type WinogradFilterCall, type WinogradFilterExport, type WinogradTileCall, type WinogradTileExport } from './winograd-kernels';
 import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type GemmProduct, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
@@ -28,6 +29,7 @@ const OP_CHANNEL = 8;
 export const CHANNEL_MIN_PARALLEL = 65536;
 /** Fewest `(ci, co)` pairs a Winograd filter transform is split over the threads for. */
 export const WINOGRAD_FILTER_MIN_PARALLEL = 16384;
+const OP_DIRECT_CONV = 9;
 /** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
 export const MAX_POOL_GRAD_MIN_PARALLEL = 32768;
 /** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
@@ -73,6 +75,9 @@ for (;;) {
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
+    } else if (op === ${OP_DIRECT_CONV}) {
+      ex['directConv' + c[b]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10],
+        c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15], c[b + 16]);
     } else {
       (op === ${OP_IM2COL} ? im2col : col2im)(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
         c[b + 9], c[b + 10], c[b + 11], c[b + 12], c[b + 13]);
@@ -368,6 +373,28 @@ export class ThreadedWasmGemm {
     this.runJobs(jobs);
   }
 
+  /**
+   * {@link WasmGemm.directConv} split by image into at most `threads * slabsPerThread` runs of
+   * images that the threads take dynamically (each image's output depends on its own input only:
+   * bit-identical to one pass); below `minParallelFlops` (`2 nb ho wo kh kw ci co`) the caller
+   * does it all.
+   */
+  directConv(nv: number, ...call: DirectConvCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, pt, pl, relu, ldo] = call;
+    const slices = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, nb);
+    if (this.threads < 2 || slices < 2 || 2 * nb * ho * wo * kh * kw * ci * co < this.opts.minParallelFlops) {
+      this.local.directConv(nv, ...call);
+      return;
+    }
+    const part = Math.ceil(nb / slices);
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < nb; b0 += part) {
+      jobs.push([OP_DIRECT_CONV, nv, x + b0 * h * w * ci * 4, wp, out + b0 * ho * wo * ldo * 4, Math.min(part, nb - b0), h, w, ci, ho, wo, co, kh, kw, pt, pl, relu, ldo]);
+    }
+    this.runJobs(jobs);
+  }
+
   private byImage(op: number, args: Im2colCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
@@ -407,6 +434,7 @@ export class ThreadedWasmGemm {
       else if (job[0] === OP_WINOGRAD_TILES) this.local.winogradTiles(WINOGRAD_TILE_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradTileCall));
       else if (job[0] === OP_CHANNEL) this.local.channel(CHANNEL_EXPORTS[args[0]!]!, ...(args.slice(1) as ChannelCall));
       else if (job[0] === OP_WINOGRAD_FILTER) this.local.winogradFilter(WINOGRAD_FILTER_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradFilterCall));
+      else if (job[0] === OP_DIRECT_CONV) this.local.directConv(args[0]!, ...(args.slice(1) as DirectConvCall));
       else ex.col2im(...(args as Im2colCall));
     }
     // A worker that died cannot be noticed here (its 'exit' event needs the event loop), hence the deadline.
