@@ -4,7 +4,7 @@ import { CHANNEL_KERNELS_FLAG } from '../src/backends/wasm/flags';
 import { CHANNEL_OPS_MIN_ELEMENTS } from '../src/backends/wasm/channel-ops';
 import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
 import { createWasmGemm } from '../src/backends/wasm/gemm/gemm';
-import { CHANNEL_EXPORTS, isUnary, type ChannelCall } from '../src/backends/wasm/gemm/channel-kernels';
+import { CHANNEL_EXPORTS, isBinaryMap, isUnary, type ChannelCall } from '../src/backends/wasm/gemm/channel-kernels';
 import { createNodeThreadedGemm } from '../src/backends/wasm/gemm/node-gemm-threads';
 import { CHANNEL_MIN_PARALLEL } from '../src/backends/wasm/gemm/threaded-gemm';
 import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
@@ -112,25 +112,94 @@ describe('channel kernels over threads', () => {
       expect(n).toBeGreaterThanOrEqual(CHANNEL_MIN_PARALLEL);
       const floats = (k: number): number => h.alloc(k * 4 + 16);
       const x = floats(n);
+      const x2 = floats(n);
       const vecs = [floats(c), floats(c), floats(c)];
       const out = [floats(n), floats(n)];
       const view = (p: number, k: number): Float32Array => new Float32Array(h.memory.buffer, p, k);
       view(x, n).set(randomValues(n, 41));
+      view(x2, n).set(randomValues(n, 45));
       vecs.forEach((p, i) => view(p, c).set(randomValues(c, 42 + i)));
       for (const name of CHANNEL_EXPORTS) {
         const results = [local, threaded].map((g, i) => {
           const o = out[i]!;
-          const call: ChannelCall = isUnary(name) ? [x, o, n - 1, 0, 0, 0, 0] : name === 'chanNorm' ? [x, vecs[0]!, vecs[1]!, vecs[2]!, o, rows, c] : [x, vecs[0]!, o, rows, c, 0, 0];
+          const call: ChannelCall = isUnary(name)
+            ? [x, o, n - 1, 0, 0, 0, 0]
+            : isBinaryMap(name)
+              ? [x, x2, o, n - 1, 0, 0, 0]
+              : name === 'chanNorm'
+                ? [x, vecs[0]!, vecs[1]!, vecs[2]!, o, rows, c]
+                : [x, vecs[0]!, o, rows, c, 0, 0];
           view(o, n).fill(7);
           g.channel(name, ...call);
           return Array.from(view(o, n));
         });
         expect(results[1], name).toEqual(results[0]);
-        // the unary ones were asked for n - 1 elements: the last stays untouched
-        if (isUnary(name)) expect(results[0]![n - 1]).toBe(7);
+        // the element maps were asked for n - 1 elements: the last stays untouched
+        if (isUnary(name) || isBinaryMap(name)) expect(results[0]![n - 1]).toBe(7);
       }
     } finally {
       await threaded.dispose();
     }
+  });
+});
+
+describe('per-row broadcasts ([R, 1] with [R, C]) in one JavaScript pass', () => {
+  const cases: [number[], number[]][] = [
+    [[64, 1], [64, 200]],
+    [[2, 3, 1], [2, 3, 5]],
+    [[300, 1], [300, 300]], // 90,000 elements: above the limit, the stock kernel
+  ];
+  for (const op of ['add', 'sub', 'mul'] as const) {
+    it.each(cases)(`${op}: %j with %j matches cpu bit for bit, both orders, flag on and off`, (rowShape, fullShape) => {
+      const fn = { add: tf.add, sub: tf.sub, mul: tf.mul }[op];
+      const r = randomValues(size(rowShape), 51);
+      const m = randomValues(size(fullShape), 52);
+      for (const rowFirst of [true, false]) {
+        const run = (backend: 'cpu' | 'wasm'): Float32Array => {
+          const [out] = onBackend(backend, () => (rowFirst ? fn(tf.tensor(r, rowShape), tf.tensor(m, fullShape)) : fn(tf.tensor(m, fullShape), tf.tensor(r, rowShape))));
+          return out!;
+        };
+        const cpu = Array.from(run('cpu'));
+        expect(Array.from(run('wasm'))).toEqual(cpu);
+        tf.env().set(CHANNEL_KERNELS_FLAG, false);
+        expect(Array.from(run('wasm'))).toEqual(cpu);
+        tf.env().set(CHANNEL_KERNELS_FLAG, true);
+      }
+    });
+  }
+});
+
+describe('the relu gradient in one pass (RegstudyReluGrad)', () => {
+  it.each([[[8, 8, 8, 64]], [[4099, 3]], [[5, 7]]])('%j matches cpu bit for bit, with NaN, +-0 and infinities in x and dy, no leaks', (shape) => {
+    const n = size(shape);
+    const x = randomValues(n, 61);
+    const dy = randomValues(n, 62);
+    const specials = [Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-30, -1e-30];
+    specials.forEach((v, i) => {
+      x[i] = v;
+      dy[specials.length + i] = v;
+      x[2 * specials.length + i] = -1;
+      dy[2 * specials.length + i] = v;
+    });
+    x[n - 1] = Number.NaN;
+    const grad = (backend: 'cpu' | 'wasm'): (number | string)[] => {
+      const [g] = onBackend(backend, () => tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor(x, shape), tf.tensor(dy, shape)));
+      return Array.from(g!).map((v) => (Object.is(v, -0) ? '-0' : v));
+    };
+    const numTensors = tf.memory().numTensors;
+    const before = channelCalls;
+    const wasm = grad('wasm');
+    // relu forward and its gradient both on the generated kernels when large enough
+    if (n >= CHANNEL_OPS_MIN_ELEMENTS) expect(channelCalls - before).toBe(2);
+    expect(wasm).toEqual(grad('cpu'));
+    expect(tf.memory().numTensors).toBe(numTensors);
+    tf.env().set(CHANNEL_KERNELS_FLAG, false);
+    expect(grad('wasm')).toEqual(grad('cpu'));
+  });
+
+  it('the kernel names its inputs in errors', () => {
+    tf.setBackend('wasm');
+    expect(() => tf.engine().runKernel('RegstudyReluGrad', { dy: tf.tensor1d([1, 2], 'int32'), x: tf.tensor1d([1, 2]) })).toThrow(/input 'dy' must be float32/);
+    expect(() => tf.engine().runKernel('RegstudyReluGrad', { dy: tf.tensor1d([1, 2]), x: tf.tensor1d([1, 2, 3]) })).toThrow(/'dy' \[2\] and 'x' \[3\] differ/);
   });
 });

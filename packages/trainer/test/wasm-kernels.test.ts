@@ -68,7 +68,7 @@ beforeAll(setUpCpuAndWasm);
 describe('registerWasmTrainingKernels', () => {
   it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul, Tile, AvgPoolGrad, Sum and Mean, once', () => {
     const info = registerWasmTrainingKernels();
-    expect(info.added).toEqual(['Conv2DBackpropFilter', 'RegstudySgdMomentum']);
+    expect(info.added).toEqual(['Conv2DBackpropFilter', 'RegstudySgdMomentum', 'RegstudyReluGrad']);
     expect([...info.replaced].sort()).toEqual([
       'Add', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D',
       'Identity', 'MaxPoolGrad', 'Mean', 'Multiply', 'Relu', 'Slice', 'Square', 'Sub', 'Sum', 'Tile',

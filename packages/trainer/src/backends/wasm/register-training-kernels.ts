@@ -30,7 +30,8 @@ import { broadcastTile, leadingRepeatTile } from './tile';
 import { installBroadcastMeanGrad } from './mean-grad';
 import { flagOn, MAX_POOL_GRAD_WASM_FLAG, registerWasmKernelFlags } from './flags';
 import { ownGemmMatMul } from './gemm/own-gemm-matmul';
-import { channelBinary, unaryMap } from './channel-ops';
+import { channelBinary, rowBroadcastBinary, unaryMap } from './channel-ops';
+import { installFusedReluGrad, RELU_GRAD_KERNEL, reluGradKernel } from './relu-grad';
 import { forwardConv2d } from './forward-conv2d';
 import { sgdMomentum } from './sgd-momentum';
 import { SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from '../sgd-momentum-kernel-name';
@@ -97,7 +98,10 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   channels (the bias add of narrow convolutions) by the same op on rows of >= 256 floats, and
  *   with a multiple of 4 channels otherwise, `Relu`, `Square` and the last pass of
  *   `FusedBatchNorm` by generated SIMD128 passes split over the GEMM threads (`channel-ops.ts`,
- *   tfjs flag `REGSTUDY_WASM_CHANNEL_KERNELS`);
+ *   tfjs flag `REGSTUDY_WASM_CHANNEL_KERNELS`), and small per-row broadcasts (`[R, 1]` with
+ *   `[R, C]`: the softmax cross-entropy gradient) by one JavaScript pass;
+ * - adds `RegstudyReluGrad` and, while the wasm backend is active, makes it the registered `Relu`
+ *   gradient (one pass instead of `Step` and `Multiply`; `installFusedReluGrad`);
  * - adds `RegstudySgdMomentum`, the one-pass momentum step `SgdMomentumOptimizer` uses while the
  *   tfjs flag `REGSTUDY_WASM_FUSED_SGD_MOMENTUM` is on (see `sgd-momentum.ts`).
  *
@@ -111,6 +115,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   if (registered !== null) {
     installLeanBatchNormGrad(); // in case the gradients were registered after the first call
     installBroadcastMeanGrad();
+    installFusedReluGrad();
     return registered;
   }
   const stock = new Map<string, KernelConfig>();
@@ -260,7 +265,9 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     const stockBinary = funcs.get(name)!;
     define(name, (args) => {
       const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-      if (narrowChannelBroadcast(a, b) === null) return channelBinary(args.backend, name, a, b) ?? stockBinary(args);
+      if (narrowChannelBroadcast(a, b) === null) {
+        return channelBinary(args.backend, name, a, b) ?? rowBroadcastBinary(args.backend, name, a, b) ?? stockBinary(args);
+      }
       return withRunner(args.backend, (r) => wideChannelBinary(r, name, a, b)) ?? stockBinary(args);
     });
   }
@@ -278,8 +285,11 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     ),
   );
 
+  define(RELU_GRAD_KERNEL, reluGradKernel);
+
   installLeanBatchNormGrad();
   installBroadcastMeanGrad();
+  installFusedReluGrad();
   registerWasmKernelFlags();
 
   registered = { added, replaced };

@@ -9,13 +9,16 @@ import { F32, Fn, I32, V128, type Local } from './wasm-encoder';
  * - `chanNorm` `(x, m, k, o, y, rows, c)`: `y[r, j] = (x[r, j] - m[j]) * k[j] + o[j]` (batch
  *   normalisation with `k = scale * rsqrt(variance + eps)` computed by the caller);
  * - `relu`, `square` `(x, y, n)`: `y[i] = max(x[i], 0)` (`f32x4.max`: NaN stays NaN and -0
- *   becomes +0, as in tfjs' cpu kernel) and `y[i] = x[i] * x[i]`.
+ *   becomes +0, as in tfjs' cpu kernel) and `y[i] = x[i] * x[i]`;
+ * - `reluGrad` `(dy, x, out, n)`: the relu gradient `dy * step(x)` in one pass, with tfjs'
+ *   `Step` (`NaN` for NaN, `x > 0 ? 1 : 0`): `out = x > 0 ? dy : dy * (isNaN(x) ? NaN : 0)`,
+ *   bit for bit (`dy * 1` is `dy`; `dy * 0` keeps the sign of zero and turns infinities into NaN).
  *
  * Every argument is an i32 (byte offsets; `rows`, `c`, `n` counts); the channel kernels need `c`
  * to be a multiple of 4, the unary ones take any `n` (a scalar tail). Vectors need no alignment.
  * Outputs may alias their first input (each element is read before it is written).
  */
-export const CHANNEL_EXPORTS = ['chanAdd', 'chanSub', 'chanRsub', 'chanMul', 'chanNorm', 'relu', 'square'] as const;
+export const CHANNEL_EXPORTS = ['chanAdd', 'chanSub', 'chanRsub', 'chanMul', 'chanNorm', 'relu', 'square', 'reluGrad'] as const;
 /** One of {@link CHANNEL_EXPORTS}. */
 export type ChannelExport = (typeof CHANNEL_EXPORTS)[number];
 /** The arguments of a channel export, padded with zeros to 7 (see {@link CHANNEL_EXPORTS}). */
@@ -25,12 +28,17 @@ export type ChannelKernel = (...args: ChannelCall) => void;
 
 /** Whether an export is a unary map `(x, y, n)` (split by element ranges, not rows). */
 export const isUnary = (name: ChannelExport): boolean => name === 'relu' || name === 'square';
+/** Whether an export is an elementwise map of two inputs `(a, b, out, n)` (split by element ranges). */
+export const isBinaryMap = (name: ChannelExport): boolean => name === 'reluGrad';
 
 const SIMD = {
   add: 0xe4,
   sub: 0xe5,
   mul: 0xe6,
   max: 0xe9,
+  gt: 0x44,
+  ne: 0x42,
+  bitselect: 0x52,
 } as const;
 
 function simd(f: Fn, code: number): Fn {
@@ -124,8 +132,47 @@ function unaryFn(name: 'relu' | 'square'): Fn {
   return f;
 }
 
+function reluGradFn(): Fn {
+  const f = new Fn('reluGrad', new Array<typeof I32>(7).fill(I32));
+  const [dy, x, out, n] = [0, 1, 2, 3];
+  const [i, end] = [f.local(I32), f.local(I32)];
+  const [zero, nan, xv, g] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const [xs, gs] = [f.local(F32), f.local(F32)];
+  f.v128Zero().set(zero);
+  f.f32(Number.NaN).f32x4Splat().set(nan);
+  f.get(n).i32(-4).and().i32(4).mul().set(end);
+  f.i32(0).set(i);
+  stepLoop(f, i, end, 16, () => {
+    f.get(out).get(i).add();
+    f.get(x).get(i).add().v128Load().set(xv);
+    f.get(dy).get(i).add().v128Load().tee(g);
+    // dy * (isNaN(x) ? NaN : 0)
+    f.get(g).get(nan).get(zero).get(xv).get(xv);
+    simd(f, SIMD.ne);
+    simd(f, SIMD.bitselect);
+    f.f32x4Mul();
+    // x > 0 ? dy : that
+    f.get(xv).get(zero);
+    simd(f, SIMD.gt);
+    simd(f, SIMD.bitselect);
+    f.v128Store();
+  });
+  f.get(n).i32(4).mul().set(end);
+  stepLoop(f, i, end, 4, () => {
+    f.get(out).get(i).add();
+    f.get(x).get(i).add().f32Load().set(xs);
+    f.get(dy).get(i).add().f32Load().tee(gs);
+    // dy * (x != x ? NaN : 0), or dy where x > 0 (select: first operand when the condition holds)
+    f.get(gs).f32(Number.NaN).f32(0).get(xs).get(xs).op(0x5c /* f32.ne */).select().f32Mul();
+    f.get(xs).f32(0).op(0x5e /* f32.gt */).select();
+    f.f32Store();
+  });
+  return f;
+}
+
 /** Generates one export of {@link CHANNEL_EXPORTS}. */
 export function channelKernelFn(name: ChannelExport): Fn {
+  if (name === 'reluGrad') return reluGradFn();
   if (name === 'chanNorm') return channelNormFn();
   if (name === 'relu' || name === 'square') return unaryFn(name);
   return channelBinaryFn(name);

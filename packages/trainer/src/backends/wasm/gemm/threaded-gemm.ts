@@ -1,7 +1,7 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { DirectConvCall } from './direct-conv-kernel';
-import { CHANNEL_EXPORTS, isUnary, type ChannelCall, type ChannelExport } from './channel-kernels';
+import { CHANNEL_EXPORTS, isBinaryMap, isUnary, type ChannelCall, type ChannelExport } from './channel-kernels';
 import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS, type WinogradFilterCall, type WinogradFilterExport, type WinogradTileCall, type WinogradTileExport } from './winograd-kernels';
 import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type GemmProduct, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
 
@@ -349,14 +349,15 @@ export class ThreadedWasmGemm {
   channel(name: ChannelExport, ...call: ChannelCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const unary = isUnary(name);
+    const map2 = isBinaryMap(name);
     const norm = name === 'chanNorm';
-    const rows = unary ? call[2] : norm ? call[5] : call[3];
-    const c = unary ? 1 : norm ? call[6] : call[4];
+    const rows = unary ? call[2] : map2 ? call[3] : norm ? call[5] : call[3];
+    const c = unary || map2 ? 1 : norm ? call[6] : call[4];
     if (this.threads < 2 || rows * c < CHANNEL_MIN_PARALLEL) {
       this.local.channel(name, ...call);
       return;
     }
-    const unit = unary ? 4 : 1;
+    const unit = unary || map2 ? 4 : 1;
     const part = Math.ceil(rows / this.threads / unit) * unit;
     const index = CHANNEL_EXPORTS.indexOf(name);
     const jobs: number[][] = [];
@@ -366,6 +367,7 @@ export class ThreadedWasmGemm {
       const [p0, p1, p2, p3, p4, , p6] = call;
       let args: ChannelCall;
       if (unary) args = [p0 + o, p1 + o, count, 0, 0, 0, 0];
+      else if (map2) args = [p0 + o, p1 + o, p2 + o, count, 0, 0, 0];
       else if (norm) args = [p0 + o, p1, p2, p3, p4 + o, count, p6];
       else args = [p0 + o, p1, p2 + o, count, p4, 0, 0];
       jobs.push([OP_CHANNEL, index, ...args]);
