@@ -122,13 +122,16 @@ describe('channel kernels over threads', () => {
       for (const name of CHANNEL_EXPORTS) {
         const results = [local, threaded].map((g, i) => {
           const o = out[i]!;
+          // poolSpread: 200 dy rows of 17 pixels x 5 channels, 2x2 windows -> 68,000 dx floats (< n)
           const call: ChannelCall = isUnary(name)
-            ? [x, o, n - 1, 0, 0, 0, 0]
+            ? [x, o, n - 1, 0, 0, 0, 0, 0]
             : isBinaryMap(name)
-              ? [x, x2, o, n - 1, 0, 0, 0]
+              ? [x, x2, o, n - 1, 0, 0, 0, 0]
               : name === 'chanNorm'
-                ? [x, vecs[0]!, vecs[1]!, vecs[2]!, o, rows, c]
-                : [x, vecs[0]!, o, rows, c, 0, 0];
+                ? [x, vecs[0]!, vecs[1]!, vecs[2]!, o, rows, c, 0]
+                : name === 'poolSpread'
+                  ? [x, o, 200, 17, 5, 2, 2, new Int32Array(Float32Array.of(0.25).buffer)[0]!]
+                  : [x, vecs[0]!, o, rows, c, 0, 0, 0];
           view(o, n).fill(7);
           g.channel(name, ...call);
           return Array.from(view(o, n));
@@ -201,5 +204,37 @@ describe('the relu gradient in one pass (RegstudyReluGrad)', () => {
     tf.setBackend('wasm');
     expect(() => tf.engine().runKernel('RegstudyReluGrad', { dy: tf.tensor1d([1, 2], 'int32'), x: tf.tensor1d([1, 2]) })).toThrow(/input 'dy' must be float32/);
     expect(() => tf.engine().runKernel('RegstudyReluGrad', { dy: tf.tensor1d([1, 2]), x: tf.tensor1d([1, 2, 3]) })).toThrow(/'dy' \[2\] and 'x' \[3\] differ/);
+  });
+});
+
+describe('AvgPoolGrad of tiling windows in one generated pass (poolSpread)', () => {
+  // [x shape, window]: 2x2 (the study's), 3x3 (1/9 rounded to float32 once), 2x1, C not a multiple of 4
+  const cases: [[number, number, number, number], [number, number]][] = [
+    [[4, 16, 16, 10], [2, 2]],
+    [[4, 18, 12, 7], [3, 3]],
+    [[3, 8, 20, 33], [2, 1]],
+  ];
+  it.each(cases)('x %j, window %j: matches cpu, flag on and off, no leaks', (shape, [kh, kw]) => {
+    const n = size(shape);
+    expect(n).toBeGreaterThanOrEqual(CHANNEL_OPS_MIN_ELEMENTS);
+    const x = randomValues(n, 71);
+    const grad = (backend: 'cpu' | 'wasm'): Float32Array => {
+      const [g] = onBackend(backend, () => {
+        const t = tf.tensor4d(x, shape);
+        const y = tf.avgPool(t, [kh, kw], [kh, kw], 'valid');
+        return tf.grad((u: tf.Tensor) => tf.avgPool(u as tf.Tensor4D, [kh, kw], [kh, kw], 'valid'))(t, tf.tensor(randomValues(y.size, 72), y.shape));
+      });
+      return g!;
+    };
+    const numTensors = tf.memory().numTensors;
+    const before = channelCalls;
+    const on = grad('wasm');
+    expect(channelCalls).toBeGreaterThan(before);
+    const cpu = grad('cpu');
+    expect(relativeError(on, cpu)).toBeLessThanOrEqual(1e-6);
+    tf.env().set(CHANNEL_KERNELS_FLAG, false);
+    // the composite it replaces multiplies by the same float32 factor: the same bits
+    expect(Array.from(grad('wasm'))).toEqual(Array.from(on));
+    expect(tf.memory().numTensors).toBe(numTensors);
   });
 });

@@ -1,6 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { AvgPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelRunner } from './kernel-runner';
+import { poolSpread } from './channel-ops';
 
 /**
  * `AvgPoolGrad` for the wasm backend when the pooling windows tile the input exactly (window =
@@ -11,6 +12,9 @@ import { KernelRunner } from './kernel-runner';
  *
  *   [N*Ho*Wo, 1, C]  * fill([1, kw, C], 1 / (kh*kw))  -> [N*Ho, W*C]   (columns)
  *   [N*Ho, 1, W*C]   + zeros([1, kh, W*C])            -> [N, H, W, C]  (rows)
+ *
+ * With the flag `REGSTUDY_WASM_CHANNEL_KERNELS` on, one generated pass instead (`poolSpread`:
+ * each `dy` row scaled into `kw` copies per pixel, then `kh - 1` row copies).
  *
  * Returns `null` (use the stock kernel) otherwise.
  */
@@ -28,6 +32,8 @@ export function avgPoolGrad(r: KernelRunner, dy: TensorInfo, input: TensorInfo, 
   if (sh !== kh || sw !== kw || ho * kh !== h || wo * kw !== w) return null;
   if (padInfo.top !== 0 || padInfo.left !== 0 || padInfo.bottom !== 0 || padInfo.right !== 0) return null;
   if (dy.shape[0] !== n || dy.shape[1] !== ho || dy.shape[2] !== wo || dy.shape[3] !== c) return null;
+  const spread = poolSpread(r.backend, dy, [n, h, w, c], kh, kw);
+  if (spread !== null) return spread;
   const scale = r.run('Fill', {}, { shape: [1, kw, c], value: 1 / (kh * kw), dtype: 'float32' });
   const cols = r.run('Multiply', { a: r.reshape(dy, [n * ho * wo, 1, c]), b: scale }); // [N*Ho*Wo, kw, C]
   if (kh === 1) return r.keep(r.reshape(cols, [n, h, w, c]));

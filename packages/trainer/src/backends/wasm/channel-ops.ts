@@ -46,7 +46,7 @@ export function channelBinary(backend: unknown, op: 'Add' | 'Sub' | 'Multiply', 
   if (run === null) return null;
   const be = backend as WasmTensorBackend;
   const out = be.makeOutput([...big.shape], 'float32');
-  run(heapOffset(be, big), heapOffset(be, vec), heapOffset(be, out), sizeOf(big.shape) / c, c, 0, 0);
+  run(heapOffset(be, big), heapOffset(be, vec), heapOffset(be, out), sizeOf(big.shape) / c, c, 0, 0, 0);
   return out;
 }
 
@@ -64,7 +64,7 @@ export function channelNorm(backend: unknown, x: TensorInfo, mean: TensorInfo, k
   if (run === null) return null;
   const be = backend as WasmTensorBackend;
   const out = be.makeOutput([...x.shape], 'float32');
-  run(heapOffset(be, x), heapOffset(be, mean), heapOffset(be, k), heapOffset(be, offset), heapOffset(be, out), sizeOf(x.shape) / c, c);
+  run(heapOffset(be, x), heapOffset(be, mean), heapOffset(be, k), heapOffset(be, offset), heapOffset(be, out), sizeOf(x.shape) / c, c, 0);
   return out;
 }
 
@@ -79,7 +79,7 @@ export function unaryMap(backend: unknown, name: 'relu' | 'square', x: TensorInf
   if (run === null) return null;
   const be = backend as WasmTensorBackend;
   const out = be.makeOutput([...x.shape], 'float32');
-  run(heapOffset(be, x), heapOffset(be, out), n, 0, 0, 0, 0);
+  run(heapOffset(be, x), heapOffset(be, out), n, 0, 0, 0, 0, 0);
   return out;
 }
 
@@ -133,10 +133,28 @@ export function reluGrad(backend: unknown, dy: TensorInfo, x: TensorInfo): Tenso
   const out = be.makeOutput([...x.shape], 'float32');
   const run = n >= CHANNEL_OPS_MIN_ELEMENTS ? runner(backend, 'reluGrad') : null;
   if (run !== null) {
-    run(heapOffset(be, dy), heapOffset(be, x), heapOffset(be, out), n, 0, 0, 0);
+    run(heapOffset(be, dy), heapOffset(be, x), heapOffset(be, out), n, 0, 0, 0, 0);
     return out;
   }
   const [g, v, o] = [be.typedArrayFromHeap(dy) as Float32Array, be.typedArrayFromHeap(x) as Float32Array, be.typedArrayFromHeap(out) as Float32Array];
   for (let i = 0; i < n; i++) o[i] = v[i]! > 0 ? g[i]! : g[i]! * (Number.isNaN(v[i]!) ? Number.NaN : 0);
+  return out;
+}
+
+/**
+ * The average-pooling gradient of windows that tile the input (window = stride, no padding) in
+ * one generated pass (`poolSpread`): `dx[n, y kh + a, x kw + b, :] = dy[n, y, x, :] * (1 / (kh kw))`
+ * (the factor rounded to float32 once, as the composite it replaces multiplies by a float32 fill).
+ * Null where no generated function is available or the flag `REGSTUDY_WASM_CHANNEL_KERNELS` is off.
+ */
+export function poolSpread(backend: unknown, dy: TensorInfo, shape: readonly [number, number, number, number], kh: number, kw: number): TensorInfo | null {
+  const [n, h, w, c] = shape;
+  if (dy.dtype !== 'float32' || n * h * w * c < CHANNEL_OPS_MIN_ELEMENTS) return null;
+  const run = runner(backend, 'poolSpread');
+  if (run === null) return null;
+  const be = backend as WasmTensorBackend;
+  const out = be.makeOutput([n, h, w, c], 'float32');
+  const scaleBits = new Int32Array(Float32Array.of(1 / (kh * kw)).buffer)[0]!;
+  run(heapOffset(be, dy), heapOffset(be, out), n * (h / kh), w / kw, c, kh, kw, scaleBits);
   return out;
 }

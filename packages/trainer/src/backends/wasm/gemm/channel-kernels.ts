@@ -12,17 +12,21 @@ import { F32, Fn, I32, V128, type Local } from './wasm-encoder';
  *   becomes +0, as in tfjs' cpu kernel) and `y[i] = x[i] * x[i]`;
  * - `reluGrad` `(dy, x, out, n)`: the relu gradient `dy * step(x)` in one pass, with tfjs'
  *   `Step` (`NaN` for NaN, `x > 0 ? 1 : 0`): `out = x > 0 ? dy : dy * (isNaN(x) ? NaN : 0)`,
- *   bit for bit (`dy * 1` is `dy`; `dy * 0` keeps the sign of zero and turns infinities into NaN).
+ *   bit for bit (`dy * 1` is `dy`; `dy * 0` keeps the sign of zero and turns infinities into NaN);
+ * - `poolSpread` `(dy, dx, rows, wo, c, kh, kw, scaleBits)`: the average-pooling gradient of
+ *   windows that tile the input (window = stride, no padding): each of the `rows` rows of `dy`
+ *   (`[wo, c]`) becomes `kh` rows of `dx` (`[wo kw, c]`), every input pixel of a window getting
+ *   `dy * scale` (`scaleBits` the float32 bits of `1 / (kh kw)`); any `c` (a scalar tail).
  *
  * Every argument is an i32 (byte offsets; `rows`, `c`, `n` counts); the channel kernels need `c`
  * to be a multiple of 4, the unary ones take any `n` (a scalar tail). Vectors need no alignment.
  * Outputs may alias their first input (each element is read before it is written).
  */
-export const CHANNEL_EXPORTS = ['chanAdd', 'chanSub', 'chanRsub', 'chanMul', 'chanNorm', 'relu', 'square', 'reluGrad'] as const;
+export const CHANNEL_EXPORTS = ['chanAdd', 'chanSub', 'chanRsub', 'chanMul', 'chanNorm', 'relu', 'square', 'reluGrad', 'poolSpread'] as const;
 /** One of {@link CHANNEL_EXPORTS}. */
 export type ChannelExport = (typeof CHANNEL_EXPORTS)[number];
-/** The arguments of a channel export, padded with zeros to 7 (see {@link CHANNEL_EXPORTS}). */
-export type ChannelCall = [number, number, number, number, number, number, number];
+/** The arguments of a channel export, padded with zeros to 8 (see {@link CHANNEL_EXPORTS}). */
+export type ChannelCall = [number, number, number, number, number, number, number, number];
 /** Signature of a channel export. */
 export type ChannelKernel = (...args: ChannelCall) => void;
 
@@ -55,7 +59,7 @@ function stepLoop(f: Fn, p: Local, end: Local, step: number, body: () => void): 
 }
 
 function channelBinaryFn(name: 'chanAdd' | 'chanSub' | 'chanRsub' | 'chanMul'): Fn {
-  const f = new Fn(name, new Array<typeof I32>(7).fill(I32));
+  const f = new Fn(name, new Array<typeof I32>(8).fill(I32));
   const [a, v, out, rows, c] = [0, 1, 2, 3, 4];
   const [r, j, rowBytes, aRow, oRow] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
   const op = name === 'chanAdd' ? SIMD.add : name === 'chanMul' ? SIMD.mul : SIMD.sub;
@@ -77,7 +81,7 @@ function channelBinaryFn(name: 'chanAdd' | 'chanSub' | 'chanRsub' | 'chanMul'): 
 }
 
 function channelNormFn(): Fn {
-  const f = new Fn('chanNorm', new Array<typeof I32>(7).fill(I32));
+  const f = new Fn('chanNorm', new Array<typeof I32>(8).fill(I32));
   const [x, m, k, o, y, rows, c] = [0, 1, 2, 3, 4, 5, 6];
   const [r, j, rowBytes, xRow, yRow] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
   f.get(c).i32(4).mul().set(rowBytes);
@@ -98,7 +102,7 @@ function channelNormFn(): Fn {
 }
 
 function unaryFn(name: 'relu' | 'square'): Fn {
-  const f = new Fn(name, new Array<typeof I32>(7).fill(I32));
+  const f = new Fn(name, new Array<typeof I32>(8).fill(I32));
   const [x, y, n] = [0, 1, 2];
   const [i, end] = [f.local(I32), f.local(I32)];
   const zero = f.local(V128);
@@ -133,7 +137,7 @@ function unaryFn(name: 'relu' | 'square'): Fn {
 }
 
 function reluGradFn(): Fn {
-  const f = new Fn('reluGrad', new Array<typeof I32>(7).fill(I32));
+  const f = new Fn('reluGrad', new Array<typeof I32>(8).fill(I32));
   const [dy, x, out, n] = [0, 1, 2, 3];
   const [i, end] = [f.local(I32), f.local(I32)];
   const [zero, nan, xv, g] = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
@@ -170,8 +174,47 @@ function reluGradFn(): Fn {
   return f;
 }
 
+function poolSpreadFn(): Fn {
+  const f = new Fn('poolSpread', new Array<typeof I32>(8).fill(I32));
+  const [dy, dx, rows, wo, c, kh, kw, scaleBits] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [r, xo, k, j, a, c4, vecEnd, rowIn, rowOut, src, dst, q] = Array.from({ length: 12 }, () => f.local(I32)) as Local[];
+  const scale = f.local(V128);
+  const s = f.local(F32);
+  f.get(scaleBits).f32ReinterpretI32().tee(s).f32x4Splat().set(scale);
+  f.get(c).i32(4).mul().set(c4!);
+  f.get(c4!).i32(-16).and().set(vecEnd!);
+  f.get(wo).get(c4!).mul().set(rowIn!);
+  f.get(rowIn!).get(kw).mul().set(rowOut!);
+  f.get(dy).set(src!);
+  f.get(dx).set(dst!);
+  f.forRange(r!, rows, () => {
+    f.get(dst!).set(q!);
+    f.forRange(xo!, wo, () => {
+      f.forRange(k!, kw, () => {
+        f.i32(0).set(j!);
+        stepLoop(f, j!, vecEnd!, 16, () => {
+          f.get(q!).get(j!).add().get(src!).get(j!).add().v128Load().get(scale).f32x4Mul().v128Store();
+        });
+        stepLoop(f, j!, c4!, 4, () => {
+          f.get(q!).get(j!).add().get(src!).get(j!).add().f32Load().get(s).f32Mul().f32Store();
+        });
+        f.inc(q!, c4!, true);
+      });
+      f.inc(src!, c4!, true);
+    });
+    // rows 1 .. kh-1 of the window: copies of row 0 (memory.copy dst, src, len)
+    f.i32(1).set(a!);
+    stepLoop(f, a!, kh, 1, () => {
+      f.get(dst!).get(a!).get(rowOut!).mul().add().get(dst!).get(rowOut!).op(0xfc, 10, 0, 0);
+    });
+    f.get(dst!).get(rowOut!).get(kh).mul().add().set(dst!);
+  });
+  return f;
+}
+
 /** Generates one export of {@link CHANNEL_EXPORTS}. */
 export function channelKernelFn(name: ChannelExport): Fn {
+  if (name === 'poolSpread') return poolSpreadFn();
   if (name === 'reluGrad') return reluGradFn();
   if (name === 'chanNorm') return channelNormFn();
   if (name === 'relu' || name === 'square') return unaryFn(name);

@@ -69,7 +69,7 @@ for (;;) {
       ex[${JSON.stringify(WINOGRAD_TILE_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
         c[b + 9], c[b + 10], c[b + 11]);
     } else if (op === ${OP_CHANNEL}) {
-      ex[${JSON.stringify(CHANNEL_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7]);
+      ex[${JSON.stringify(CHANNEL_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8]);
     } else if (op === ${OP_WINOGRAD_FILTER}) {
       ex[${JSON.stringify(WINOGRAD_FILTER_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4]);
     } else if (op === ${OP_FILTER_GRAD}) {
@@ -351,8 +351,10 @@ export class ThreadedWasmGemm {
     const unary = isUnary(name);
     const map2 = isBinaryMap(name);
     const norm = name === 'chanNorm';
+    const spread = name === 'poolSpread';
     const rows = unary ? call[2] : map2 ? call[3] : norm ? call[5] : call[3];
-    const c = unary || map2 ? 1 : norm ? call[6] : call[4];
+    // elements per row (of the output for poolSpread: kh rows of wo kw pixels)
+    const c = unary || map2 ? 1 : norm ? call[6] : spread ? call[3] * call[4] * call[5] * call[6] : call[4];
     if (this.threads < 2 || rows * c < CHANNEL_MIN_PARALLEL) {
       this.local.channel(name, ...call);
       return;
@@ -364,12 +366,13 @@ export class ThreadedWasmGemm {
     for (let r0 = 0; r0 < rows; r0 += part) {
       const count = Math.min(part, rows - r0);
       const o = r0 * c * 4;
-      const [p0, p1, p2, p3, p4, , p6] = call;
+      const [p0, p1, p2, p3, p4, p5, p6, p7] = call;
       let args: ChannelCall;
-      if (unary) args = [p0 + o, p1 + o, count, 0, 0, 0, 0];
-      else if (map2) args = [p0 + o, p1 + o, p2 + o, count, 0, 0, 0];
-      else if (norm) args = [p0 + o, p1, p2, p3, p4 + o, count, p6];
-      else args = [p0 + o, p1, p2 + o, count, p4, 0, 0];
+      if (unary) args = [p0 + o, p1 + o, count, 0, 0, 0, 0, 0];
+      else if (map2) args = [p0 + o, p1 + o, p2 + o, count, 0, 0, 0, 0];
+      else if (norm) args = [p0 + o, p1, p2, p3, p4 + o, count, p6, 0];
+      else if (spread) args = [p0 + r0 * p3 * p4 * 4, p1 + o, count, p3, p4, p5, p6, p7];
+      else args = [p0 + o, p1, p2 + o, count, p4, 0, 0, 0];
       jobs.push([OP_CHANNEL, index, ...args]);
     }
     this.runJobs(jobs);
