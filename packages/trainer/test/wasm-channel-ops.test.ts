@@ -32,6 +32,8 @@ describe('per-channel Add, Sub, Multiply on the generated kernels (REGSTUDY_WASM
     [[33, 128], [128], true],
     [[8, 6, 5, 52], [52], true],
     [[8, 6, 5, 50], [50], false],
+    [[16, 16, 16, 10], [10], true], // fewer than 48 channels: widened to rows of 32 x 10, then the generated pass
+    [[16, 16, 16, 30], [1, 1, 1, 30], true],
     [[2, 2, 2, 64], [64], false],
   ];
   for (const op of ['add', 'sub', 'mul'] as const) {

@@ -1,5 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from './kernel-runner';
+import { channelBinary } from './channel-ops';
 
 /** Channel counts below this are widened. */
 export const NARROW_CHANNELS_MAX = 48;
@@ -35,8 +36,9 @@ export function narrowChannelBroadcast(a: TensorInfo, b: TensorInfo): { big: Ten
 /**
  * Runs binary kernel `name` (`Add`, `Sub`, `Multiply`) on `a` and `b` with the per-channel operand
  * tiled `rows` times and the other viewed as `[M / rows, rows * C]` (see
- * {@link narrowChannelBroadcast}); operand order is kept. Returns null when the shapes do not
- * qualify.
+ * {@link narrowChannelBroadcast}); operand order is kept. When `rows * C` is a multiple of 4 the
+ * op is one generated pass (`channelBinary`), else the stock kernel. Returns null when the shapes
+ * do not qualify.
  */
 export function wideChannelBinary(r: KernelRunner, name: string, a: TensorInfo, b: TensorInfo): TensorInfo | null {
   const plan = narrowChannelBroadcast(a, b);
@@ -46,6 +48,10 @@ export function wideChannelBinary(r: KernelRunner, name: string, a: TensorInfo, 
   const wide = r.run('Tile', { x: r.reshape(vec, [1, c]) }, { reps: [rows, 1] }); // [rows, C]
   const row = r.reshape(wide, [rows * c]);
   const mat = r.reshape(big, [sizeOf(big.shape) / (rows * c), rows * c]);
+  // rows of a multiple of 4 floats: one generated pass (flag REGSTUDY_WASM_CHANNEL_KERNELS)
+  const op = name as 'Add' | 'Sub' | 'Multiply';
+  const fast = big === a ? channelBinary(r.backend, op, mat, row, big.shape) : channelBinary(r.backend, op, row, mat, big.shape);
+  if (fast !== null) return fast;
   const out = big === a ? r.run(name, { a: mat, b: row }) : r.run(name, { a: row, b: mat });
   return r.keep(r.reshape(out, [...big.shape]));
 }

@@ -30,9 +30,10 @@ function runner(backend: unknown, name: ChannelExport): ((...call: ChannelCall) 
  * `a + b`, `a - b` or `a * b` where one operand is a float32 per-channel vector (`[C]` or
  * `[1, ..., 1, C]`) and the other a float32 `[..., C]` of at least
  * {@link CHANNEL_OPS_MIN_ELEMENTS} elements, `C` a multiple of 4, on one generated pass
- * (`chanAdd`, `chanSub` / `chanRsub`, `chanMul`). Null (the caller runs another kernel) otherwise.
+ * (`chanAdd`, `chanSub` / `chanRsub`, `chanMul`). The output has the larger operand's shape, or
+ * `outShape` (same size). Null (the caller runs another kernel) otherwise.
  */
-export function channelBinary(backend: unknown, op: 'Add' | 'Sub' | 'Multiply', a: TensorInfo, b: TensorInfo): TensorInfo | null {
+export function channelBinary(backend: unknown, op: 'Add' | 'Sub' | 'Multiply', a: TensorInfo, b: TensorInfo, outShape?: readonly number[]): TensorInfo | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const sa = sizeOf(a.shape);
   const sb = sizeOf(b.shape);
@@ -45,7 +46,7 @@ export function channelBinary(backend: unknown, op: 'Add' | 'Sub' | 'Multiply', 
   const run = runner(backend, name);
   if (run === null) return null;
   const be = backend as WasmTensorBackend;
-  const out = be.makeOutput([...big.shape], 'float32');
+  const out = be.makeOutput([...(outShape ?? big.shape)], 'float32');
   run(heapOffset(be, big), heapOffset(be, vec), heapOffset(be, out), sizeOf(big.shape) / c, c, 0, 0, 0);
   return out;
 }
