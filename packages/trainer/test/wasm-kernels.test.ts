@@ -70,8 +70,8 @@ describe('registerWasmTrainingKernels', () => {
     const info = registerWasmTrainingKernels();
     expect(info.added).toEqual(['Conv2DBackpropFilter', 'RegstudySgdMomentum', 'RegstudyReluGrad']);
     expect([...info.replaced].sort()).toEqual([
-      'Add', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D',
-      'Identity', 'MaxPoolGrad', 'Mean', 'Multiply', 'Relu', 'Slice', 'Square', 'Sub', 'Sum', 'Tile',
+      'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D',
+      'Identity', 'MaxPool', 'MaxPoolGrad', 'Mean', 'Multiply', 'Relu', 'Slice', 'Square', 'Sub', 'Sum', 'Tile',
     ]);
     expect(registerWasmTrainingKernels()).toBe(info);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();

@@ -70,13 +70,20 @@ export const CHANNEL_KERNELS_FLAG = 'REGSTUDY_WASM_CHANNEL_KERNELS';
 export const DIRECT_CONV_FLAG = 'REGSTUDY_WASM_DIRECT_CONV';
 
 /**
+ * tfjs flag (default true): `MaxPool` and `AvgPool` (float32 NHWC, windows inside the image) on
+ * the generated `pool2d` (`pool.ts`), split by image over the GEMM threads, instead of the stock
+ * kernels.
+ */
+export const POOL_WASM_FLAG = 'REGSTUDY_WASM_POOL_WASM';
+
+/**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, DIRECT_CONV_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, POOL_WASM_FLAG, DIRECT_CONV_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

@@ -8,6 +8,7 @@ import type {
   Conv2DBackpropInputAttrs,
   KernelConfig,
   KernelFunc,
+  MaxPoolAttrs,
   MaxPoolGradAttrs,
   SliceAttrs,
   SumAttrs,
@@ -32,6 +33,7 @@ import { flagOn, MAX_POOL_GRAD_WASM_FLAG, registerWasmKernelFlags } from './flag
 import { ownGemmMatMul } from './gemm/own-gemm-matmul';
 import { channelBinary, rowBroadcastBinary, unaryMap } from './channel-ops';
 import { installFusedReluGrad, RELU_GRAD_KERNEL, reluGradKernel } from './relu-grad';
+import { pool2dWasm } from './pool';
 import { forwardConv2d } from './forward-conv2d';
 import { sgdMomentum } from './sgd-momentum';
 import { SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from '../sgd-momentum-kernel-name';
@@ -41,7 +43,7 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPoolGrad', 'Mean', 'Multiply',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPool', 'MaxPoolGrad', 'Mean', 'Multiply',
   'PadV2', 'Relu', 'Reshape', 'Rsqrt', 'Slice', 'Square', 'Sub', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
@@ -100,6 +102,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   `FusedBatchNorm` by generated SIMD128 passes split over the GEMM threads (`channel-ops.ts`,
  *   tfjs flag `REGSTUDY_WASM_CHANNEL_KERNELS`), and small per-row broadcasts (`[R, 1]` with
  *   `[R, C]`: the softmax cross-entropy gradient) by one JavaScript pass;
+ * - replaces `MaxPool` and `AvgPool` over windows inside the image by the generated `pool2d`
+ *   split over the GEMM threads (`pool.ts`, tfjs flag `REGSTUDY_WASM_POOL_WASM`);
  * - adds `RegstudyReluGrad` and, while the wasm backend is active, makes it the registered `Relu`
  *   gradient (one pass instead of `Step` and `Multiply`; `installFusedReluGrad`);
  * - adds `RegstudySgdMomentum`, the one-pass momentum step `SgdMomentumOptimizer` uses while the
@@ -270,6 +274,11 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       }
       return withRunner(args.backend, (r) => wideChannelBinary(r, name, a, b)) ?? stockBinary(args);
     });
+  }
+
+  for (const [name, max] of [['MaxPool', true], ['AvgPool', false]] as const) {
+    const stockPool = funcs.get(name)!;
+    define(name, (args) => pool2dWasm(args.backend, args.inputs.x as TensorInfo, args.attrs as unknown as MaxPoolAttrs, max) ?? stockPool(args));
   }
 
   for (const [name, op] of [['Relu', 'relu'], ['Square', 'square']] as const) {

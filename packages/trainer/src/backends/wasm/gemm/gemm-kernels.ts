@@ -3,6 +3,7 @@ import { sgdMomentumFn } from './sgd-momentum-kernel';
 import { maxPoolGradFn } from './max-pool-grad-kernel';
 import { winogradFns } from './winograd-kernels';
 import { channelKernelFns } from './channel-kernels';
+import { poolFn } from './pool-kernel';
 import { allDirectConvFns } from './direct-conv-kernel';
 import { encodeModule, F32, Fn, I32, V128, type Local, type MemoryImport } from './wasm-encoder';
 
@@ -40,8 +41,9 @@ export interface MicroKernelShape {
  *   `fewChannelFilterGradFn`), one per `ci` in [1, 4] and `nv` in [1, 8].
  * - `wgInput<m>`, `wgDy<m>`, `wgOutput<m>`, `wgFilter<m>`, `wgFilterFlip<m>`, `wgFilterGrad<m>`:
  *   the Winograd F(m x m, 3x3) transforms (see `winograd-kernels.ts`).
- * - `chanAdd`, `chanSub`, `chanRsub`, `chanMul`, `chanNorm`, `relu`, `square`: elementwise
- *   kernels (see `channel-kernels.ts`).
+ * - `chanAdd`, `chanSub`, `chanRsub`, `chanMul`, `chanNorm`, `relu`, `square`, `reluGrad`,
+ *   `poolSpread`: elementwise kernels (see `channel-kernels.ts`).
+ * - `pool2d`: max / average pooling over windows inside the image (see `pool-kernel.ts`).
  * - `directConv<nv>(...)`: the few-channel stride-1 direct convolution (see `directConvFn`), one
  *   per `nv` in [1, 4].
  *
@@ -55,7 +57,7 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   return [
     packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true),
     ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(), ...winogradFns(), ...channelKernelFns(),
-    ...allDirectConvFns(s.relaxed),
+    ...allDirectConvFns(s.relaxed), poolFn(),
   ];
 }
 

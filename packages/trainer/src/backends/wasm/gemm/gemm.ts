@@ -4,6 +4,7 @@ import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { WinogradFilter, WinogradFilterCall, WinogradFilterExport, WinogradTile, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 import type { ChannelCall, ChannelExport, ChannelKernel } from './channel-kernels';
 import { directConvName, type DirectConv, type DirectConvCall } from './direct-conv-kernel';
+import type { Pool, PoolCall } from './pool-kernel';
 import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from './gemm-kernels';
 
 /** A row-major matrix operand in the wasm memory. */
@@ -71,6 +72,8 @@ export interface GemmKernelExports {
   maxPoolGrad: MaxPoolGrad;
   /** `directConv<nv>` variants (see `directConvFn`). */
   [name: `directConv${number}`]: DirectConv;
+  /** Max / average pooling (see `poolFn`). */
+  pool2d: Pool;
 }
 
 /** One product of a {@link WasmGemm.gemmBatch}: `C (+)= op(A) @ op(B)`. */
@@ -238,6 +241,11 @@ export class WasmGemm {
   /** A Winograd tile transform (see `tileTransformFn`) of all `call[1]` images on the calling thread. */
   winogradTiles(name: WinogradTileExport, ...call: WinogradTileCall): void {
     this.exports[name](...call);
+  }
+
+  /** Max / average pooling (see `poolFn`) of all `call[2]` images on the calling thread. */
+  pool(...call: PoolCall): void {
+    this.exports.pool2d(...call);
   }
 
   /** An elementwise kernel of `channel-kernels.ts` on the calling thread. */

@@ -3,6 +3,7 @@ import { flagOn, OWN_GEMM_FLAG } from '../flags';
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { DirectConvCall } from './direct-conv-kernel';
+import type { PoolCall } from './pool-kernel';
 import type { FewChannelFilterGradCall, GemmOperand, GemmProduct, Im2colCall } from './gemm';
 import type { ChannelCall, ChannelExport } from './channel-kernels';
 import type { WinogradFilterCall, WinogradFilterExport, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
@@ -38,6 +39,8 @@ export interface HeapGemm {
   channel?(name: ChannelExport, ...call: ChannelCall): void;
   /** The few-channel direct convolution (see `directConvFn`), split by image over the threads. */
   directConv?(nv: number, ...call: DirectConvCall): void;
+  /** Max / average pooling (see `poolFn`), split by image over the threads. */
+  pool?(...call: PoolCall): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this path uses. */

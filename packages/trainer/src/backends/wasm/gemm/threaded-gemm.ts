@@ -1,6 +1,7 @@
 import type { SgdMomentumCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { DirectConvCall } from './direct-conv-kernel';
+import type { PoolCall } from './pool-kernel';
 import { CHANNEL_EXPORTS, isBinaryMap, isUnary, type ChannelCall, type ChannelExport } from './channel-kernels';
 import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS, type WinogradFilterCall, type WinogradFilterExport, type WinogradTileCall, type WinogradTileExport } from './winograd-kernels';
 import { createWasmGemm, isSharedMemory, type FewChannelFilterGradCall, type GemmBuffers, type GemmCall, type GemmOperand, type GemmProduct, type Im2colCall, type WasmGemm, type WasmGemmOptions } from './gemm';
@@ -30,6 +31,7 @@ export const CHANNEL_MIN_PARALLEL = 65536;
 /** Fewest `(ci, co)` pairs a Winograd filter transform is split over the threads for. */
 export const WINOGRAD_FILTER_MIN_PARALLEL = 16384;
 const OP_DIRECT_CONV = 9;
+const OP_POOL = 10;
 /** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
 export const MAX_POOL_GRAD_MIN_PARALLEL = 32768;
 /** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
@@ -75,6 +77,8 @@ for (;;) {
     } else if (op === ${OP_FILTER_GRAD}) {
       ex['filterGrad' + c[b] + 'x' + c[b + 1]](c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9],
         c[b + 10], c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15]);
+    } else if (op === ${OP_POOL}) {
+      ex.pool2d(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10], c[b + 11], c[b + 12]);
     } else if (op === ${OP_DIRECT_CONV}) {
       ex['directConv' + c[b]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10],
         c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15], c[b + 16]);
@@ -400,6 +404,27 @@ export class ThreadedWasmGemm {
     this.runJobs(jobs);
   }
 
+  /**
+   * {@link WasmGemm.pool} split by image into one contiguous run of images per thread (images are
+   * independent: bit-identical to one pass); below {@link MAX_POOL_GRAD_MIN_PARALLEL} output
+   * values the caller does it all.
+   */
+  pool(...call: PoolCall): void {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [x, y, nb, h, w, c, ho, wo, ...rest] = call;
+    const slices = Math.min(MAX_SLABS, this.threads, nb);
+    if (slices < 2 || nb * ho * wo * c < MAX_POOL_GRAD_MIN_PARALLEL) {
+      this.local.pool(...call);
+      return;
+    }
+    const part = Math.ceil(nb / slices);
+    const jobs: number[][] = [];
+    for (let b0 = 0; b0 < nb; b0 += part) {
+      jobs.push([OP_POOL, x + b0 * h * w * c * 4, y + b0 * ho * wo * c * 4, Math.min(part, nb - b0), h, w, c, ho, wo, ...rest]);
+    }
+    this.runJobs(jobs);
+  }
+
   private byImage(op: number, args: Im2colCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
     const [x, n, h, w, c, kh, kw, sh, sw, pt, pl, ho, wo, cols] = args;
@@ -439,6 +464,7 @@ export class ThreadedWasmGemm {
       else if (job[0] === OP_WINOGRAD_TILES) this.local.winogradTiles(WINOGRAD_TILE_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradTileCall));
       else if (job[0] === OP_CHANNEL) this.local.channel(CHANNEL_EXPORTS[args[0]!]!, ...(args.slice(1) as ChannelCall));
       else if (job[0] === OP_WINOGRAD_FILTER) this.local.winogradFilter(WINOGRAD_FILTER_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradFilterCall));
+      else if (job[0] === OP_POOL) this.local.pool(...(args as PoolCall));
       else if (job[0] === OP_DIRECT_CONV) this.local.directConv(args[0]!, ...(args.slice(1) as DirectConvCall));
       else ex.col2im(...(args as Im2colCall));
     }

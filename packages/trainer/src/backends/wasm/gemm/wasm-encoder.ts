@@ -152,6 +152,8 @@ export class Fn {
   // f32 / v128
   f32Add(): this { return this.op(0x92); }
   f32Mul(): this { return this.op(0x94); }
+  /** `f32.convert_i32_s`: the f32 nearest the signed i32 on the stack. */
+  f32ConvertI32S(): this { return this.op(0xb2); }
   /** `f32.reinterpret_i32`: the f32 whose bits are the i32 on the stack. */
   f32ReinterpretI32(): this { return this.op(0xbe); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
