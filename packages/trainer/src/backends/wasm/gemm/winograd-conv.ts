@@ -159,15 +159,24 @@ function convolve(g: WinogradGemm, be: WasmTensorBackend, info: backend_util.Con
  * `REGSTUDY_WASM_WINOGRAD` is off, the own GEMM is not active, or the convolution does not qualify.
  */
 export function winogradConv2d(backend: unknown, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
-  const g = qualifies(backend, info, x, filter);
+  return sameConvolution(backend, x, filter, info, false);
+}
+
+/**
+ * The convolution of `src` with `filter` (`flipped`: with `rot180(W)^T`, the input gradient, `src`
+ * being `dy`) as {@link winogradConv2d} describes; null when it does not qualify.
+ */
+function sameConvolution(backend: unknown, src: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, flipped: boolean): TensorInfo | null {
+  const g = qualifies(backend, info, src, filter);
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
+  const [cIn, cOut] = flipped ? [co, ci] : [ci, co];
   const t = tiling(info);
-  const out = be.makeOutput([n, h, w, co], 'float32');
-  const u = transformedFilter(g, be, t, filter, ci, co, false);
+  const out = be.makeOutput([n, h, w, cOut], 'float32');
+  const u = transformedFilter(g, be, t, filter, ci, co, flipped);
   try {
-    convolve(g, be, info, t, x, u, out, ci, co, false);
+    convolve(g, be, info, t, src, u, out, cIn, cOut, flipped);
   } finally {
     be.disposeData(u.dataId);
   }
@@ -183,19 +192,7 @@ export function winogradConv2d(backend: unknown, x: TensorInfo, filter: TensorIn
  *   dx     = A^T M' A
  */
 export function winogradInputGrad(backend: unknown, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
-  const g = qualifies(backend, info, dy, filter);
-  if (g === null) return null;
-  const be = backend as WasmTensorBackend;
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-  const t = tiling(info);
-  const out = be.makeOutput([n, h, w, ci], 'float32');
-  const u = transformedFilter(g, be, t, filter, ci, co, true);
-  try {
-    convolve(g, be, info, t, dy, u, out, co, ci, true);
-  } finally {
-    be.disposeData(u.dataId);
-  }
-  return out;
+  return sameConvolution(backend, dy, filter, info, true);
 }
 
 /**
