@@ -19,10 +19,8 @@ function runner(backend: unknown, name: ChannelExport): ((...call: ChannelCall) 
   const be = backend as Partial<WasmTensorBackend>;
   if (typeof be.dataIdMap?.get !== 'function' || typeof be.makeOutput !== 'function') return null;
   const gemm = ownGemmInstalledFor(backend) ? ownGemm() : null;
-  if (gemm?.channel) {
-    const g = gemm;
-    return (...call) => g.channel!(name, ...call);
-  }
+  const threaded = gemm?.channel?.bind(gemm);
+  if (threaded !== undefined) return (...call) => threaded(name, ...call);
   return standaloneBackendFunction<ChannelKernel>(backend, `channel:${name}`, () => channelKernelFn(name));
 }
 
