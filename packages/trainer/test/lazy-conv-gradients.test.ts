@@ -54,26 +54,28 @@ describe('lazyConvGradients', () => {
       expect(lazy.grads.length).toBe(eager.grads.length);
       lazy.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(eager.grads[i]!)));
       // Eager: both linear convs compute an input gradient (the stem's is discarded); lazy: only
-      // the second one's, which the stem needs. The biased relu 1x1 conv runs unfused either way.
+      // the second one's, which the stem needs. The biased relu 1x1 conv runs unfused on cpu, and
+      // as the fused RegstudyConv2DBiasRelu on wasm (same bits, same gradients).
       const eagerInputGrads = count(eager.kernels, 'Conv2DBackpropInput');
       expect(count(lazy.kernels, 'Conv2DBackpropInput')).toBe(eagerInputGrads - 1);
       expect(count(lazy.kernels, 'Conv2DBackpropFilter')).toBe(count(eager.kernels, 'Conv2DBackpropFilter'));
+      expect(count(lazy.kernels, 'RegstudyConv2DBiasRelu')).toBe(backend === 'wasm' ? 1 : 0);
       x.dispose();
       model.dispose();
     });
   }
 
-  it('patches only linear bias-free 2-D convs, once, and restores them', () => {
+  it('patches linear bias-free and bias + relu 2-D convs, once, and restores them', () => {
     tf.setBackend('cpu');
     const model = stemModel();
     const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D');
     const own = () => convs.map((l) => Object.prototype.hasOwnProperty.call(l, 'call'));
     expect(own()).toEqual([false, false, false]);
     const restore = lazyConvGradients(model);
-    expect(own()).toEqual([true, true, false]);
+    expect(own()).toEqual([true, true, true]);
     const again = lazyConvGradients(model);
     again();
-    expect(own()).toEqual([true, true, false]);
+    expect(own()).toEqual([true, true, true]);
     restore();
     expect(own()).toEqual([false, false, false]);
     model.dispose();
@@ -104,6 +106,42 @@ describe('lazyConvGradients', () => {
     const eager = step(false);
     const lazy = step(true);
     expect(tf.memory().numTensors).toBe(before);
+    expect(lazy.loss).toBe(eager.loss);
+    expect(lazy.weights).toEqual(eager.weights);
+  });
+
+  it.each(['initial', 'new'] as const)('gives the same %s training step, bit for bit, with the fused bias + relu convolutions (wasm)', async (name) => {
+    tf.setBackend('wasm');
+    const step = async (lazy: boolean) => {
+      const model = createModel(name, { inputShape: [16, 16, 3], numClasses: 10, seed: 1, ...(name === 'new' ? { dropout: 0 } : {}) });
+      const opt = tf.train.sgd(0.1);
+      const xs = tf.tensor4d(randomValues(4 * 16 * 16 * 3, 5), [4, 16, 16, 3]);
+      const ys = tf.tidy(() => tf.oneHot(tf.tensor1d([2, 5, 7, 9], 'int32'), 10));
+      let loss = 0;
+      const prof = await tf.profile(() => {
+        const l = opt.minimize(() => {
+          const restore = lazy ? lazyConvGradients(model) : () => {};
+          try {
+            return tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar;
+          } finally {
+            restore();
+          }
+        }, true)!;
+        loss = l.dataSync()[0]!;
+        l.dispose();
+      });
+      const out = { loss, weights: model.getWeights().map((w) => Array.from(w.dataSync())), fused: count(prof.kernels.map((k) => k.name), 'RegstudyConv2DBiasRelu') };
+      tf.dispose([xs, ys]);
+      opt.dispose();
+      model.dispose();
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const eager = await step(false);
+    const lazy = await step(true);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(eager.fused).toBe(0);
+    expect(lazy.fused).toBe(name === 'new' ? 3 : 2);
     expect(lazy.loss).toBe(eager.loss);
     expect(lazy.weights).toEqual(eager.weights);
   });

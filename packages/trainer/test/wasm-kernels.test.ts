@@ -68,7 +68,7 @@ beforeAll(setUpCpuAndWasm);
 describe('registerWasmTrainingKernels', () => {
   it('adds Conv2DBackpropFilter and replaces Conv2DBackpropInput, BatchMatMul, Tile, AvgPoolGrad, Sum and Mean, once', () => {
     const info = registerWasmTrainingKernels();
-    expect(info.added).toEqual(['Conv2DBackpropFilter', 'RegstudySgdMomentum', 'RegstudyReluGrad']);
+    expect(info.added).toEqual(['Conv2DBackpropFilter', 'RegstudySgdMomentum', 'RegstudyReluGrad', 'RegstudyConv2DBiasRelu']);
     expect([...info.replaced].sort()).toEqual([
       'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Conv2D', 'Conv2DBackpropInput', 'FusedBatchNorm', 'FusedConv2D',
       'Identity', 'MaxPool', 'MaxPoolGrad', 'Mean', 'Multiply', 'Relu', 'Slice', 'Square', 'Sub', 'Sum', 'Tile',

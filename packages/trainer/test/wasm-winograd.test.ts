@@ -200,3 +200,26 @@ describe('Winograd transforms and batched products over threads', () => {
     }
   });
 });
+
+describe('RegstudyConv2DBiasRelu where Winograd takes the plain convolution', () => {
+  it('falls back to Conv2D, Add, Relu: the same bits as the unfused ops, and their gradients', () => {
+    const before = calls.tiles;
+    const x = tf.tensor4d(randomValues(2 * 8 * 8 * 16, 31), [2, 8, 8, 16]);
+    const f = tf.tensor4d(randomValues(9 * 16 * 24, 32), [3, 3, 16, 24]);
+    const b = tf.tensor1d(randomValues(24, 33));
+    const dy = tf.tensor4d(randomValues(2 * 8 * 8 * 24, 34), [2, 8, 8, 24]);
+    const attrs = { strides: [1, 1], pad: 'same' } as unknown as tf.NamedAttrMap;
+    const run = (fused: boolean): Float32Array[] =>
+      onBackend('wasm', () => {
+        const fn = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor): tf.Tensor =>
+          fused ? (tf.engine().runKernel('RegstudyConv2DBiasRelu', { x: xx, filter: ff, bias: bb }, attrs) as tf.Tensor) : tf.relu(tf.add(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 1, 'same'), bb));
+        return [fn(x, f, b), ...tf.grads(fn)([x, f, b], dy)];
+      });
+    const unfused = run(false);
+    const fused = run(true);
+    // Winograd ran in both (forward twice, input and filter gradients)
+    expect(calls.tiles - before).toBe(2 * 8);
+    fused.forEach((t, i) => expect(Array.from(t), `output ${i}`).toEqual(Array.from(unfused[i]!)));
+    tf.dispose([x, f, b, dy]);
+  });
+});

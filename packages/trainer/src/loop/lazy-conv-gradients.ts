@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { CONV_BIAS_RELU_KERNEL, type ConvBiasReluAttrs } from '../backends/conv-bias-relu-kernel-name';
 
 /** The part of a tfjs-layers `Conv2D` config this module reads (`layer.getConfig()`). */
 interface Conv2DConfig {
@@ -51,6 +52,33 @@ function isPlainLinearConv2D(layer: tfl.layers.Layer): boolean {
 }
 
 /**
+ * Whether `layer` is a channels-last, 'same'/'valid', undilated 2-D convolution with a bias and a
+ * relu activation (the Initial and New models' convolutions). During training tfjs-core runs
+ * these unfused (`conv2d`, `add`, `relu`: three passes over the output).
+ */
+function isBiasReluConv2D(layer: tfl.layers.Layer): boolean {
+  if (layer.getClassName() !== 'Conv2D') return false;
+  const c = layer.getConfig() as Conv2DConfig;
+  const dil = pair(c.dilationRate, 'dilationRate');
+  return (
+    (c.dataFormat ?? 'channelsLast') === 'channelsLast' &&
+    (c.padding === 'same' || c.padding === 'valid') &&
+    dil[0] === 1 &&
+    dil[1] === 1 &&
+    c.useBias === true &&
+    activationName(c.activation) === 'relu'
+  );
+}
+
+const onlyInput = (layer: tfl.layers.Layer, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => {
+  const x = Array.isArray(inputs) ? inputs[0] : inputs;
+  if (x === undefined || (Array.isArray(inputs) && inputs.length !== 1)) {
+    throw new Error(`lazyConvGradients: layer ${layer.name} expects exactly one input`);
+  }
+  return x;
+};
+
+/**
  * Makes the linear, bias-free 2-D convolutions of `model` (see below) run `tf.conv2d` instead of
  * tfjs-core's `fused.conv2d` while the returned function has not been called (it restores them).
  *
@@ -71,6 +99,12 @@ function isPlainLinearConv2D(layer: tfl.layers.Layer): boolean {
  * fused activation, dilation or channels-first data are left alone (a bias fused into the
  * convolution rounds differently from a separate add on some backends).
  *
+ * Also, where the active backend has the kernel `RegstudyConv2DBiasRelu` (the wasm backend after
+ * `registerWasmTrainingKernels`), convolutions with a bias and a relu activation run it instead of
+ * tfjs-core's unfused `conv2d`, `add`, `relu`: the same bits (see `CONV_BIAS_RELU_KERNEL`), in one
+ * pass where the direct convolution computes them, with a gradient that, like the unfused ops',
+ * computes only what the tape asks for. Elsewhere those layers run their own `call`.
+ *
  * Only the layer instances change (an own `call` property shadowing `Conv2D.prototype.call`);
  * configs, weights and serialisation are untouched. Nested models are walked. Calling it again on
  * a patched model patches nothing more, and its restore function restores nothing.
@@ -84,21 +118,29 @@ export function lazyConvGradients(model: tfl.LayersModel): () => void {
       const nested = (layer as { layers?: tfl.layers.Layer[] }).layers;
       if (Array.isArray(nested)) visit(nested);
       const l = layer as PatchableLayer;
-      if (l[PATCHED] || !isPlainLinearConv2D(layer)) continue;
+      if (l[PATCHED]) continue;
+      const linear = isPlainLinearConv2D(layer);
+      if (!linear && !isBiasReluConv2D(layer)) continue;
       const c = layer.getConfig() as Conv2DConfig;
       const strides = pair(c.strides, 'strides');
       const pad = c.padding as 'same' | 'valid';
-      // A bias-free Conv2D has exactly one weight, its kernel [kh, kw, Ci, Co].
-      const kernel = layer.weights.length === 1 ? layer.weights[0] : undefined;
-      if (kernel === undefined) continue;
-      l.call = (inputs) =>
-        tf.tidy(() => {
-          const x = Array.isArray(inputs) ? inputs[0] : inputs;
-          if (x === undefined || Array.isArray(inputs) && inputs.length !== 1) {
-            throw new Error(`lazyConvGradients: layer ${layer.name} expects exactly one input`);
-          }
-          return tf.conv2d(x as tf.Tensor4D, kernel.read() as tf.Tensor4D, strides, pad, 'NHWC', 1);
-        });
+      if (linear) {
+        // A bias-free Conv2D has exactly one weight, its kernel [kh, kw, Ci, Co].
+        const kernel = layer.weights.length === 1 ? layer.weights[0] : undefined;
+        if (kernel === undefined) continue;
+        l.call = (inputs) => tf.tidy(() => tf.conv2d(onlyInput(layer, inputs) as tf.Tensor4D, kernel.read() as tf.Tensor4D, strides, pad, 'NHWC', 1));
+      } else {
+        // kernel [kh, kw, Ci, Co], then bias [Co]
+        const [kernel, bias] = layer.weights;
+        if (layer.weights.length !== 2 || kernel === undefined || bias === undefined) continue;
+        const own = l.call.bind(l);
+        const attrs: ConvBiasReluAttrs = { strides, pad };
+        l.call = (inputs, kwargs) => {
+          if (tf.getKernel(CONV_BIAS_RELU_KERNEL, tf.getBackend()) === undefined) return own(inputs, kwargs);
+          const x = onlyInput(layer, inputs);
+          return tf.tidy(() => tf.engine().runKernel(CONV_BIAS_RELU_KERNEL, { x, filter: kernel.read(), bias: bias.read() }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
+        };
+      }
       l[PATCHED] = true;
       patched.push(l);
     }

@@ -41,7 +41,7 @@ function stride1(info: backend_util.Conv2DInfo, ...ts: TensorInfo[]): boolean {
 /**
  * Forward `Conv2D` / `FusedConv2D` on the generated direct convolution (see `directConvFn`):
  *
- *   y[n, y, x, o] = act(bias[o] + sum_{i, j, c} xpad[n, y + i, x + j, c] * W[i, j, c, o])
+ *   y[n, y, x, o] = act((sum_{i, j, c} xpad[n, y + i, x + j, c] * W[i, j, c, o]) + bias[o])   (the bias added last)
  *
  * with `act` the identity or `max(., 0)` (`relu`) and `bias` a `[Co]` vector or absent; `2 N Ho
  * Wo kh kw Ci Co` FLOPs at most (taps over the padding are skipped). Returns null (the caller

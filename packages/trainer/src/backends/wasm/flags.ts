@@ -77,13 +77,21 @@ export const DIRECT_CONV_FLAG = 'REGSTUDY_WASM_DIRECT_CONV';
 export const POOL_WASM_FLAG = 'REGSTUDY_WASM_POOL_WASM';
 
 /**
+ * tfjs flag (default true): `RegstudyConv2DBiasRelu` (what `lazyConvGradients` runs for a
+ * convolution layer with a bias and relu) is one pass of the direct convolution with the bias and
+ * relu in its epilogue where our `Conv2D` uses the direct kernel, instead of `Conv2D`, `Add` and
+ * `Relu` one after the other (same bits either way; `conv-bias-relu.ts`).
+ */
+export const FUSED_CONV_BIAS_RELU_FLAG = 'REGSTUDY_WASM_FUSED_CONV_BIAS_RELU';
+
+/**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, POOL_WASM_FLAG, DIRECT_CONV_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, POOL_WASM_FLAG, DIRECT_CONV_FLAG, FUSED_CONV_BIAS_RELU_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

@@ -34,6 +34,8 @@ import { ownGemmMatMul } from './gemm/own-gemm-matmul';
 import { channelBinary, rowBroadcastBinary, unaryMap } from './channel-ops';
 import { installFusedReluGrad, RELU_GRAD_KERNEL, reluGradKernel } from './relu-grad';
 import { pool2dWasm } from './pool';
+import { convBiasReluKernel, registerConvBiasReluGradient } from './conv-bias-relu';
+import { CONV_BIAS_RELU_KERNEL } from '../conv-bias-relu-kernel-name';
 import { forwardConv2d } from './forward-conv2d';
 import { sgdMomentum } from './sgd-momentum';
 import { SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from '../sgd-momentum-kernel-name';
@@ -104,6 +106,8 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   `[R, C]`: the softmax cross-entropy gradient) by one JavaScript pass;
  * - replaces `MaxPool` and `AvgPool` over windows inside the image by the generated `pool2d`
  *   split over the GEMM threads (`pool.ts`, tfjs flag `REGSTUDY_WASM_POOL_WASM`);
+ * - adds `RegstudyConv2DBiasRelu` (with its gradient), the fused training convolution
+ *   `lazyConvGradients` runs for layers with a bias and relu (`conv-bias-relu.ts`);
  * - adds `RegstudyReluGrad` and, while the wasm backend is active, makes it the registered `Relu`
  *   gradient (one pass instead of `Step` and `Multiply`; `installFusedReluGrad`);
  * - adds `RegstudySgdMomentum`, the one-pass momentum step `SgdMomentumOptimizer` uses while the
@@ -295,6 +299,8 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
   );
 
   define(RELU_GRAD_KERNEL, reluGradKernel);
+  define(CONV_BIAS_RELU_KERNEL, convBiasReluKernel);
+  registerConvBiasReluGradient();
 
   installLeanBatchNormGrad();
   installBroadcastMeanGrad();

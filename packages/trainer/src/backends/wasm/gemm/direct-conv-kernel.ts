@@ -51,7 +51,7 @@ export type DirectConv = (...args: DirectConvCall) => void;
  * Generates `directConv<nv>(x, wp, out, nb, h, w, ci, ho, wo, co, kh, kw, pt, pl, relu, ldo)`, the
  * stride-1 NHWC float32 convolution of `nb` images into `co <= 4 nv` output channels:
  *
- *   out[b, y, x, o] = act(bias[o] + sum_{i < kh, j < kw, c < ci} in[b, y + i - pt, x + j - pl, c] * W[i, j, c, o])
+ *   out[b, y, x, o] = act((sum_{i < kh, j < kw, c < ci} in[b, y + i - pt, x + j - pl, c] * W[i, j, c, o]) + bias[o])
  *
  * (`in` of `[nb, h, w, ci]` at `x`, `out` of `[nb, ho, wo, *]` with `ldo >= co` floats per pixel, so a
  * pass may write channels `[o0, o0 + co)` of a wider output from `out + 4 o0`; `act` = `max(., 0)` when `relu`
@@ -123,13 +123,18 @@ export function directConvFn(nv: number, pixels: number, relaxed: boolean, name 
     }
   };
 
-  /** Accumulators of `np` pixels = bias; after `body`, relu and store pixel p at `op + p cso`. */
+  /**
+   * Accumulators of `np` pixels = 0; after `body`, `+ bias` (added last, so that a fused bias gives
+   * the same bits as the convolution followed by a separate add), relu, and store pixel p at
+   * `op + p cso`.
+   */
   const pixelBlock = (np: number, body: () => void): void => {
+    for (let v = 0; v < nv; v++) for (let p = 0; p < np; p++) f.v128Zero().set(acc[p]![v]!);
+    body();
     for (let v = 0; v < nv; v++) {
       f.get(biasAt).v128Load(v * 16).set(one);
-      for (let p = 0; p < np; p++) f.get(one).set(acc[p]![v]!);
+      for (let p = 0; p < np; p++) f.get(acc[p]![v]!).get(one).f32x4Add().set(acc[p]![v]!);
     }
-    body();
     f.get(relu).if_();
     f.v128Zero().set(one);
     for (let p = 0; p < np; p++) for (let v = 0; v < nv; v++) f.get(acc[p]![v]!).get(one).op(0xfd, 0xe9, 0x01).set(acc[p]![v]!); // f32x4.max

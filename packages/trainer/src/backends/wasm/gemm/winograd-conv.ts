@@ -38,6 +38,11 @@ export const winogradLimits: { channels: number; pixels: number; tile: WinogradT
   maxFloats: 16 * 1024 * 1024,
 };
 
+/** Whether {@link winogradConv2d} (and its gradients) would run this convolution on `backend`. */
+export function winogradTakes(backend: unknown, info: backend_util.Conv2DInfo, ...ts: TensorInfo[]): boolean {
+  return qualifies(backend, info, ...ts) !== null;
+}
+
 function qualifies(backend: unknown, info: backend_util.Conv2DInfo, ...ts: TensorInfo[]): WinogradGemm | null {
   if (!flagOn(WINOGRAD_FLAG)) return null;
   const g = activeOwnGemm(backend);
