@@ -125,6 +125,24 @@ describe.each([
     expect(calls.tiles).toBe(before);
   });
 
+  it.each([
+    [2, 16, 16, 20, 30],
+    [1, 9, 8, 18, 22],
+    [2, 8, 8, 17, 16],
+  ])('filter gradient of n=%i %ix%i %i -> %i (channels padded to vectors) matches cpu; forward and input gradient take other paths', (n, h, w, ci, co) => {
+    const before = { ...calls };
+    const numTensors = tf.memory().numTensors;
+    const [yW, dxW, dfW] = convAndGrads('wasm', n, h, w, ci, co, 'same');
+    const [yC, dxC, dfC] = convAndGrads('cpu', n, h, w, ci, co, 'same');
+    expect(relativeError(yW!, yC!)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(dxW!, dxC!)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(dfW!, dfC!)).toBeLessThanOrEqual(1e-4);
+    // only the filter gradient: its input and dy transforms, one batch of products
+    expect(calls.tiles - before.tiles).toBe(2);
+    expect(calls.batch - before.batch).toBe(1);
+    expect(tf.memory().numTensors).toBe(numTensors);
+  });
+
   it('is not taken with the flag off', () => {
     tf.env().set(WINOGRAD_FLAG, false);
     const before = calls.tiles;
@@ -159,10 +177,10 @@ describe('Winograd transforms and batched products over threads', () => {
         const results = [local, threaded].map((g, i) => {
           if (kind === 'output') {
             view(out[i]!, nb * ht * wd * c).fill(0);
-            g.winogradTiles(name, mats, nb, ht, wd, c, th, tw, out[i]!, c * 4, pad + c * 4, positions * c * 4);
+            g.winogradTiles(name, mats, nb, ht, wd, c, th, tw, out[i]!, c * 4, pad + c * 4, positions * c * 4, c);
             return Array.from(view(out[i]!, nb * ht * wd * c));
           }
-          g.winogradTiles(name, image, nb, ht, wd, c, th, tw, out[i]!, c * 4, pad, positions * c * 4);
+          g.winogradTiles(name, image, nb, ht, wd, c, th, tw, out[i]!, c * 4, pad, positions * c * 4, c);
           return Array.from(view(out[i]!, positions * tiles * c));
         });
         expect(results[1]).toEqual(results[0]);

@@ -69,7 +69,7 @@ for (;;) {
         c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15], c[b + 16]);
     } else if (op === ${OP_WINOGRAD_TILES}) {
       ex[${JSON.stringify(WINOGRAD_TILE_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8],
-        c[b + 9], c[b + 10], c[b + 11]);
+        c[b + 9], c[b + 10], c[b + 11], c[b + 12]);
     } else if (op === ${OP_CHANNEL}) {
       ex[${JSON.stringify(CHANNEL_EXPORTS)}[c[b]]](c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8]);
     } else if (op === ${OP_WINOGRAD_FILTER}) {
@@ -306,21 +306,21 @@ export class ThreadedWasmGemm {
    */
   winogradTiles(name: WinogradTileExport, ...call: WinogradTileCall): void {
     if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
-    const [src, nb, h, w, c, th, tw, dst, ms, pad, ts] = call;
+    const [src, nb, h, w, c, th, tw, dst, ms, pad, ts, cs] = call;
     const slabs = Math.min(MAX_SLABS, this.threads * this.opts.slabsPerThread, nb);
     if (this.threads < 2 || slabs < 2 || nb * th * tw * c < this.opts.minParallelFlops / 64) {
       this.local.winogradTiles(name, ...call);
       return;
     }
     const part = Math.ceil(nb / slabs);
-    const imageBytes = h * w * c * 4;
+    const imageBytes = h * w * cs * 4;
     const tileBytes = th * tw * ts;
     const readsImage = parseTileExport(name).kind !== 'output';
     const jobs: number[][] = [];
     for (let b0 = 0; b0 < nb; b0 += part) {
       const image = b0 * imageBytes;
       const tiles = b0 * tileBytes;
-      jobs.push([OP_WINOGRAD_TILES, WINOGRAD_TILE_EXPORTS.indexOf(name), src + (readsImage ? image : tiles), Math.min(part, nb - b0), h, w, c, th, tw, dst + (readsImage ? tiles : image), ms, pad, ts]);
+      jobs.push([OP_WINOGRAD_TILES, WINOGRAD_TILE_EXPORTS.indexOf(name), src + (readsImage ? image : tiles), Math.min(part, nb - b0), h, w, c, th, tw, dst + (readsImage ? tiles : image), ms, pad, ts, cs]);
     }
     this.runJobs(jobs);
   }

@@ -3,6 +3,7 @@ import { flagOn, WINOGRAD_FLAG } from '../flags';
 import type { GemmOperand, GemmProduct } from './gemm';
 import type { WinogradTileSize } from './winograd-kernels';
 import { activeOwnGemm, heapOffset, type HeapGemm, type WasmTensorBackend } from './own-gemm-matmul';
+import { wasmBackendHeap } from './backend-heap';
 
 type WinogradGemm = HeapGemm & Required<Pick<HeapGemm, 'gemmBatch' | 'winogradTiles' | 'winogradFilter'>>;
 
@@ -38,12 +39,20 @@ export const winogradLimits: { channels: number; pixels: number; tile: WinogradT
   maxFloats: 16 * 1024 * 1024,
 };
 
-/** Whether {@link winogradConv2d} (and its gradients) would run this convolution on `backend`. */
+/** Whether {@link winogradConv2d} (and its input gradient) would run this convolution on `backend`. */
 export function winogradTakes(backend: unknown, info: backend_util.Conv2DInfo, ...ts: TensorInfo[]): boolean {
-  return qualifies(backend, info, ...ts) !== null;
+  return qualifies(backend, info, false, ...ts) !== null;
 }
 
-function qualifies(backend: unknown, info: backend_util.Conv2DInfo, ...ts: TensorInfo[]): WinogradGemm | null {
+const roundUp4 = (c: number): number => Math.ceil(c / 4) * 4;
+
+/**
+ * The installed GEMM when Winograd takes this convolution. With `padded` (the filter gradient,
+ * which writes no image), channel counts that are not multiples of 4 qualify too: the reading
+ * transforms zero the lanes past each pixel's channels, which may read up to `4 (roundUp4(c) - c)
+ * + 16` bytes past the last pixel, so those must lie inside the heap.
+ */
+function qualifies(backend: unknown, info: backend_util.Conv2DInfo, padded: boolean, ...ts: TensorInfo[]): WinogradGemm | null {
   if (!flagOn(WINOGRAD_FLAG)) return null;
   const g = activeOwnGemm(backend);
   if (g === null || g.gemmBatch === undefined || g.winogradTiles === undefined || g.winogradFilter === undefined) return null;
@@ -52,9 +61,21 @@ function qualifies(backend: unknown, info: backend_util.Conv2DInfo, ...ts: Tenso
   if (info.filterHeight !== 3 || info.filterWidth !== 3 || info.strideHeight !== 1 || info.strideWidth !== 1) return null;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || padInfo.top !== 1 || padInfo.left !== 1) return null;
   if (info.outHeight !== h || info.outWidth !== w || info.batchSize === 0) return null;
-  if (ci % 4 !== 0 || co % 4 !== 0 || Math.min(ci, co) < winogradLimits.channels || h * w < winogradLimits.pixels) return null;
+  if (Math.min(ci, co) < winogradLimits.channels || h * w < winogradLimits.pixels) return null;
+  if (ci % 4 !== 0 || co % 4 !== 0) {
+    if (!padded) return null;
+    const be = backend as WasmTensorBackend;
+    const bytes = wasmBackendHeap(backend).memory.buffer.byteLength;
+    const inside = (t: TensorInfo): boolean => {
+      const c = t.shape[t.shape.length - 1]!;
+      return heapOffset(be, t) + 4 * (sizeOf(t.shape) + roundUp4(c) - c) + 16 <= bytes;
+    };
+    if (!ts.every(inside)) return null;
+  }
   return g as WinogradGemm;
 }
+
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** The tiling of one call: tile side `m`, `P = (m + 2)^2` positions, `th x tw` tiles per image. */
 interface Tiling {
@@ -142,10 +163,10 @@ function convolve(g: WinogradGemm, be: WasmTensorBackend, info: backend_util.Con
   const { inHeight: h, inWidth: w } = info;
   inChunks(be, info, t, cIn, cOut, ({ b0, nb, tiles }, v, m, zeros, scratch) => {
     const [lin, lout] = [layout(t, cIn, tiles), layout(t, cOut, tiles)];
-    g.winogradTiles(`wgInput${t.m}`, heapOffset(be, src) + b0 * h * w * cIn * 4, nb, h, w, cIn, t.th, t.tw, v, lin.ms, zeros, lin.ts);
+    g.winogradTiles(`wgInput${t.m}`, heapOffset(be, src) + b0 * h * w * cIn * 4, nb, h, w, cIn, t.th, t.tw, v, lin.ms, zeros, lin.ts, cIn);
     const b: Operand = { ptr: heapOffset(be, u), ld: uTransposed ? cIn : cOut, step: cIn * cOut * 4, trans: uTransposed };
     g.gemmBatch(products(t, tiles, cOut, cIn, { ptr: v, ld: lin.ld, step: lin.step }, b, { ptr: m, ld: lout.ld, step: lout.step }, false));
-    g.winogradTiles(`wgOutput${t.m}`, m, nb, h, w, cOut, t.th, t.tw, heapOffset(be, out) + b0 * h * w * cOut * 4, lout.ms, scratch, lout.ts);
+    g.winogradTiles(`wgOutput${t.m}`, m, nb, h, w, cOut, t.th, t.tw, heapOffset(be, out) + b0 * h * w * cOut * 4, lout.ms, scratch, lout.ts, cOut);
   });
 }
 
@@ -172,7 +193,7 @@ export function winogradConv2d(backend: unknown, x: TensorInfo, filter: TensorIn
  * being `dy`) as {@link winogradConv2d} describes; null when it does not qualify.
  */
 function sameConvolution(backend: unknown, src: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, flipped: boolean): TensorInfo | null {
-  const g = qualifies(backend, info, src, filter);
+  const g = qualifies(backend, info, false, src, filter);
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
@@ -211,23 +232,33 @@ export function winogradInputGrad(backend: unknown, dy: TensorInfo, filter: Tens
  *   dW     = G^T dU G
  */
 export function winogradFilterGrad(backend: unknown, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
-  const g = qualifies(backend, info, x, dy);
+  const g = qualifies(backend, info, true, x, dy);
   if (g === null) return null;
   const be = backend as WasmTensorBackend;
   const { inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
+  // channels padded to whole vectors (zero lanes), dropped again at the end
+  const [cx, cy] = [roundUp4(ci), roundUp4(co)];
   const t = tiling(info);
   const out = be.makeOutput([3, 3, ci, co], 'float32');
-  const du = be.makeOutput([t.positions * ci * co], 'float32');
+  const du = be.makeOutput([t.positions * cx * cy], 'float32');
+  const dw = cx === ci && cy === co ? out : be.makeOutput([9 * cx * cy], 'float32');
   try {
-    inChunks(be, info, t, ci, co, ({ b0, nb, tiles }, v, d, zeros) => {
-      const [lx, ly] = [layout(t, ci, tiles), layout(t, co, tiles)];
-      g.winogradTiles(`wgInput${t.m}`, heapOffset(be, x) + b0 * h * w * ci * 4, nb, h, w, ci, t.th, t.tw, v, lx.ms, zeros, lx.ts);
-      g.winogradTiles(`wgDy${t.m}`, heapOffset(be, dy) + b0 * h * w * co * 4, nb, h, w, co, t.th, t.tw, d, ly.ms, zeros, ly.ts);
-      g.gemmBatch(products(t, ci, co, tiles, { ptr: v, ld: lx.ld, step: lx.step, trans: true }, { ptr: d, ld: ly.ld, step: ly.step }, { ptr: heapOffset(be, du), ld: co, step: ci * co * 4 }, b0 > 0));
+    inChunks(be, info, t, cx, cy, ({ b0, nb, tiles }, v, d, zeros) => {
+      const [lx, ly] = [layout(t, cx, tiles), layout(t, cy, tiles)];
+      g.winogradTiles(`wgInput${t.m}`, heapOffset(be, x) + b0 * h * w * ci * 4, nb, h, w, cx, t.th, t.tw, v, lx.ms, zeros, lx.ts, ci);
+      g.winogradTiles(`wgDy${t.m}`, heapOffset(be, dy) + b0 * h * w * co * 4, nb, h, w, cy, t.th, t.tw, d, ly.ms, zeros, ly.ts, co);
+      g.gemmBatch(products(t, cx, cy, tiles, { ptr: v, ld: lx.ld, step: lx.step, trans: true }, { ptr: d, ld: ly.ld, step: ly.step }, { ptr: heapOffset(be, du), ld: cy, step: cx * cy * 4 }, b0 > 0));
     });
-    g.winogradFilter(`wgFilterGrad${t.m}`, heapOffset(be, du), ci * co, heapOffset(be, out), ci * co * 4);
+    g.winogradFilter(`wgFilterGrad${t.m}`, heapOffset(be, du), cx * cy, heapOffset(be, dw), cx * cy * 4);
+    if (dw !== out) {
+      const [src, dst] = [be.typedArrayFromHeap(dw) as Float32Array, be.typedArrayFromHeap(out) as Float32Array];
+      for (let tap = 0; tap < 9; tap++) {
+        for (let i = 0; i < ci; i++) dst.set(src.subarray((tap * cx + i) * cy, (tap * cx + i) * cy + co), (tap * ci + i) * co);
+      }
+    }
   } finally {
     be.disposeData(du.dataId);
+    if (dw !== out) be.disposeData(dw.dataId);
   }
   return out;
 }

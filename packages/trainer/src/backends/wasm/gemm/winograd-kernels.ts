@@ -74,7 +74,9 @@ export const WINOGRAD_TILE_EXPORTS = ['wgInput2', 'wgDy2', 'wgOutput2', 'wgInput
 export type WinogradTileExport = (typeof WINOGRAD_TILE_EXPORTS)[number];
 
 /**
- * Arguments of a tile transform export (all i32): `src, nb, h, w, c, th, tw, dst, ms, pad, ts`:
+ * Arguments of a tile transform export (all i32): `src, nb, h, w, c, th, tw, dst, ms, pad, ts, cs`:
+ * `cs` the image's channels (floats per pixel), at most `c`; the transformed side has `c`
+ * channels, those past `cs` zero (reading transforms only: for `wgOutput` `cs` must be `c`);
  * `nb` NHWC images of `h x w x c` (`c` a multiple of 4) tiled into `th x tw` tiles per image;
  * the transformed side holds, for tile `t` and position `xi`, a run of `c` floats at
  * `t * ts + xi * ms` bytes (`ms = 4 c`, `ts = 4 c P`: one contiguous `[P, c]` block per tile,
@@ -82,7 +84,7 @@ export type WinogradTileExport = (typeof WINOGRAD_TILE_EXPORTS)[number];
  * matrices); `pad` a buffer of at least `c` floats read in place of positions outside the image
  * (zeros) or written in their place (scratch). Byte offsets; see {@link tileTransformFn}.
  */
-export type WinogradTileCall = [number, number, number, number, number, number, number, number, number, number, number];
+export type WinogradTileCall = [number, number, number, number, number, number, number, number, number, number, number, number];
 /** Signature of a tile transform export. */
 export type WinogradTile = (...args: WinogradTileCall) => void;
 /**
@@ -251,8 +253,8 @@ export function parseTileExport(name: WinogradTileExport): { kind: 'input' | 'dy
  * bounds checks.
  */
 export function tileTransformFn(name: WinogradTileExport): Fn {
-  const f = new Fn(name, new Array<typeof I32>(11).fill(I32));
-  const [src, nb, h, w, c, th, tw, dst, ms, pad, ts] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const f = new Fn(name, new Array<typeof I32>(12).fill(I32));
+  const [src, nb, h, w, c, th, tw, dst, ms, pad, ts, cs] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const { kind, m } = parseTileExport(name);
   const { BT, AT } = WINOGRAD_MATRICES[m];
   const readsImage = kind !== 'output';
@@ -261,7 +263,8 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
   const L = kind === 'input' ? BT : kind === 'dy' ? transpose(AT) : AT;
   const consts = constants(f, L);
   const I = (): Local => f.local(I32);
-  const [b, ty, tx, d, c4, rowBytes, imgBytes, tileBase, p, v, img] = [I(), I(), I(), I(), I(), I(), I(), I(), I(), I(), I()];
+  const [b, ty, tx, d, c4, rowBytes, imgBytes, tileBase, p, v, img, px4, tailAt] = [I(), I(), I(), I(), I(), I(), I(), I(), I(), I(), I(), I(), I()];
+  const [partial, mask] = [f.local(V128), f.local(V128)];
   const rowOk = Array.from({ length: size }, I);
   const rowBase = Array.from({ length: size }, I);
   const colOk = Array.from({ length: size }, I);
@@ -276,8 +279,15 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
   const matrices = readsImage ? dst : src;
 
   f.get(c).i32(4).mul().set(c4);
-  f.get(w).get(c4).mul().set(rowBytes);
+  f.get(cs).i32(4).mul().set(px4);
+  f.get(w).get(px4).mul().set(rowBytes);
   f.get(h).get(rowBytes).mul().set(imgBytes);
+  // channel groups from byte tailAt on hold lanes past cs: the first keeps cs % 4 lanes, later none
+  f.get(cs).i32(-4).and().i32(4).mul().set(tailAt);
+  f.op(0xfd, 0x0c, ...[0, 1, 2, 3].flatMap((k) => [k, 0, 0, 0])); // v128.const i32x4 0 1 2 3
+  f.get(cs).i32(3).and().op(0xfd, 0x11); // i32x4.splat
+  f.op(0xfd, 0x39); // i32x4.lt_s: lane < cs % 4
+  f.set(partial);
   f.get(matrices).set(tileBase);
   f.get(image).set(img);
   f.forRange(b, nb, () => {
@@ -292,7 +302,7 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
         for (let q = 0; q < size; q++) {
           f.get(tx).i32(m).mul().i32(offset + q).add().set(v);
           f.get(v).i32(0).geS().get(v).get(w).ltS().and().set(colOk[q]!);
-          f.get(v).get(c4).mul().set(colOff[q]!);
+          f.get(v).get(px4).mul().set(colOff[q]!);
         }
         for (let r = 0; r < size; r++) {
           for (let q = 0; q < size; q++) {
@@ -305,6 +315,14 @@ export function tileTransformFn(name: WinogradTileExport): Fn {
         f.get(tileBase).get(d).add().set(p);
         if (readsImage) {
           for (let r = 0; r < size; r++) for (let q = 0; q < size; q++) f.get(addr[r]![q]!).get(d).add().v128Load().set(input[r]![q]!);
+          // lanes past the image's channels (the next pixel's, or past the tensor) become zero
+          f.get(d).get(tailAt).geS().if_();
+          f.v128Zero().set(mask);
+          f.get(d).get(tailAt).eq().if_();
+          f.get(partial).set(mask);
+          f.end();
+          for (let r = 0; r < size; r++) for (let q = 0; q < size; q++) f.get(input[r]![q]!).get(mask).op(0xfd, 0x4e).set(input[r]![q]!); // v128.and
+          f.end();
         } else {
           for (let xi = 0; xi < inDim * inDim; xi++) {
             if (xi > 0) f.get(p).get(ms).add().set(p);
