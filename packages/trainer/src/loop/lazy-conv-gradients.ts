@@ -32,42 +32,23 @@ const activationName = (a: Conv2DConfig['activation']): string | undefined =>
   typeof a === 'string' ? a : a?.className;
 
 /**
- * Whether `layer` is a 2-D convolution that tfjs-core runs as its fused op with nothing fused:
- * channels-last, 'same'/'valid' padding, dilation 1, no bias and a linear activation (ResNet's
- * convolutions, followed by batch norm). For such a layer `fused.conv2d(x, W)` and `conv2d(x, W)`
- * are the same sum of products, computed by the same kernels.
+ * What this module does with `layer`: `'linear'` for a channels-last, 'same'/'valid', undilated
+ * 2-D convolution with no bias and a linear activation (ResNet's convolutions, followed by batch
+ * norm: `fused.conv2d(x, W)` and `conv2d(x, W)` are the same sum of products, computed by the same
+ * kernels); `'biasRelu'` for one with a bias and a relu activation (the Initial and New models':
+ * during training tfjs-core runs these unfused, `conv2d`, `add`, `relu`, three passes over the
+ * output); null for anything else.
  */
-function isPlainLinearConv2D(layer: tfl.layers.Layer): boolean {
-  if (layer.getClassName() !== 'Conv2D') return false;
+function convKind(layer: tfl.layers.Layer): 'linear' | 'biasRelu' | null {
+  if (layer.getClassName() !== 'Conv2D') return null;
   const c = layer.getConfig() as Conv2DConfig;
   const dil = pair(c.dilationRate, 'dilationRate');
-  return (
-    (c.dataFormat ?? 'channelsLast') === 'channelsLast' &&
-    (c.padding === 'same' || c.padding === 'valid') &&
-    dil[0] === 1 &&
-    dil[1] === 1 &&
-    c.useBias === false &&
-    (activationName(c.activation) ?? 'linear') === 'linear'
-  );
-}
-
-/**
- * Whether `layer` is a channels-last, 'same'/'valid', undilated 2-D convolution with a bias and a
- * relu activation (the Initial and New models' convolutions). During training tfjs-core runs
- * these unfused (`conv2d`, `add`, `relu`: three passes over the output).
- */
-function isBiasReluConv2D(layer: tfl.layers.Layer): boolean {
-  if (layer.getClassName() !== 'Conv2D') return false;
-  const c = layer.getConfig() as Conv2DConfig;
-  const dil = pair(c.dilationRate, 'dilationRate');
-  return (
-    (c.dataFormat ?? 'channelsLast') === 'channelsLast' &&
-    (c.padding === 'same' || c.padding === 'valid') &&
-    dil[0] === 1 &&
-    dil[1] === 1 &&
-    c.useBias === true &&
-    activationName(c.activation) === 'relu'
-  );
+  const plainGeometry = (c.dataFormat ?? 'channelsLast') === 'channelsLast' && (c.padding === 'same' || c.padding === 'valid') && dil[0] === 1 && dil[1] === 1;
+  if (!plainGeometry) return null;
+  const activation = activationName(c.activation) ?? 'linear';
+  if (c.useBias === false && activation === 'linear') return 'linear';
+  if (c.useBias === true && activation === 'relu') return 'biasRelu';
+  return null;
 }
 
 const onlyInput = (layer: tfl.layers.Layer, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => {
@@ -119,8 +100,9 @@ export function lazyConvGradients(model: tfl.LayersModel): () => void {
       if (Array.isArray(nested)) visit(nested);
       const l = layer as PatchableLayer;
       if (l[PATCHED]) continue;
-      const linear = isPlainLinearConv2D(layer);
-      if (!linear && !isBiasReluConv2D(layer)) continue;
+      const kind = convKind(layer);
+      if (kind === null) continue;
+      const linear = kind === 'linear';
       const c = layer.getConfig() as Conv2DConfig;
       const strides = pair(c.strides, 'strides');
       const pad = c.padding as 'same' | 'valid';

@@ -58,24 +58,33 @@ function stepLoop(f: Fn, p: Local, end: Local, step: number, body: () => void): 
   f.end().end();
 }
 
+/**
+ * The loop both channel kernels share: for each of `rows` rows of `c` floats (the input row at
+ * `inRow`, the output row at `outRow`, both advancing by `4 c` bytes), `body(inRow, outRow, j)` for
+ * every byte offset `j` of a vector in the row; the per-channel vectors are read at `+ j` too.
+ */
+function perRowVectors(f: Fn, input: Local, output: Local, rows: Local, c: Local, body: (inRow: Local, outRow: Local, j: Local) => void): void {
+  const [r, j, rowBytes, inRow, outRow] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  f.get(c).i32(4).mul().set(rowBytes);
+  f.get(input).set(inRow);
+  f.get(output).set(outRow);
+  f.forRange(r, rows, () => {
+    f.i32(0).set(j);
+    stepLoop(f, j, rowBytes, 16, () => body(inRow, outRow, j));
+    f.inc(inRow, rowBytes, true).inc(outRow, rowBytes, true);
+  });
+}
+
 function channelBinaryFn(name: 'chanAdd' | 'chanSub' | 'chanRsub' | 'chanMul'): Fn {
   const f = new Fn(name, new Array<typeof I32>(8).fill(I32));
   const [a, v, out, rows, c] = [0, 1, 2, 3, 4];
-  const [r, j, rowBytes, aRow, oRow] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
   const op = name === 'chanAdd' ? SIMD.add : name === 'chanMul' ? SIMD.mul : SIMD.sub;
-  f.get(c).i32(4).mul().set(rowBytes);
-  f.get(a).set(aRow);
-  f.get(out).set(oRow);
-  f.forRange(r, rows, () => {
-    f.i32(0).set(j);
-    stepLoop(f, j, rowBytes, 16, () => {
-      f.get(oRow).get(j).add();
-      if (name === 'chanRsub') f.get(v).get(j).add().v128Load().get(aRow).get(j).add().v128Load();
-      else f.get(aRow).get(j).add().v128Load().get(v).get(j).add().v128Load();
-      simd(f, op);
-      f.v128Store();
-    });
-    f.inc(aRow, rowBytes, true).inc(oRow, rowBytes, true);
+  perRowVectors(f, a, out, rows, c, (aRow, oRow, j) => {
+    f.get(oRow).get(j).add();
+    if (name === 'chanRsub') f.get(v).get(j).add().v128Load().get(aRow).get(j).add().v128Load();
+    else f.get(aRow).get(j).add().v128Load().get(v).get(j).add().v128Load();
+    simd(f, op);
+    f.v128Store();
   });
   return f;
 }
@@ -83,20 +92,12 @@ function channelBinaryFn(name: 'chanAdd' | 'chanSub' | 'chanRsub' | 'chanMul'): 
 function channelNormFn(): Fn {
   const f = new Fn('chanNorm', new Array<typeof I32>(8).fill(I32));
   const [x, m, k, o, y, rows, c] = [0, 1, 2, 3, 4, 5, 6];
-  const [r, j, rowBytes, xRow, yRow] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
-  f.get(c).i32(4).mul().set(rowBytes);
-  f.get(x).set(xRow);
-  f.get(y).set(yRow);
-  f.forRange(r, rows, () => {
-    f.i32(0).set(j);
-    stepLoop(f, j, rowBytes, 16, () => {
-      f.get(yRow).get(j).add();
-      f.get(xRow).get(j).add().v128Load().get(m).get(j).add().v128Load().f32x4Sub();
-      f.get(k).get(j).add().v128Load().f32x4Mul();
-      f.get(o).get(j).add().v128Load().f32x4Add();
-      f.v128Store();
-    });
-    f.inc(xRow, rowBytes, true).inc(yRow, rowBytes, true);
+  perRowVectors(f, x, y, rows, c, (xRow, yRow, j) => {
+    f.get(yRow).get(j).add();
+    f.get(xRow).get(j).add().v128Load().get(m).get(j).add().v128Load().f32x4Sub();
+    f.get(k).get(j).add().v128Load().f32x4Mul();
+    f.get(o).get(j).add().v128Load().f32x4Add();
+    f.v128Store();
   });
   return f;
 }
