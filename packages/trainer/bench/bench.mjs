@@ -3,11 +3,18 @@
 // <repo>/bench/results/latest.json and the results table of <repo>/BENCHMARKS.md.
 //
 // Usage: node bench/bench.mjs [--models initial,new,resnet18] [--backends tensorflow,webgpu,wasm,cpu]
-//                              [--steps 5] [--wasm-threads 1,2] [--no-relaxed] [--no-pytorch] [--no-write] [--json path]
-// Each wasm thread count runs in its own child process (the wasm module initialises once). Where
-// this Node does not enable relaxed SIMD by default (Node < 22), one more child runs the most
-// threads with `--experimental-wasm-relaxed-simd`: what Node >= 22 and Chromium run (rows marked
-// `simd: relaxed`; our GEMM then uses fused multiply-add). `--no-relaxed` skips it.
+//                              [--steps 5] [--rounds 4] [--warmup 3] [--wasm-threads 1,2] [--no-relaxed]
+//                              [--no-pytorch] [--no-write] [--json path]
+// PyTorch (pytorch_bench.py --serve) and each wasm thread count (this script with --child, one
+// process each: the wasm module initialises once) run as step servers side by side, and are timed
+// in interleaved rounds: per model, `--warmup` untimed steps on each side, then `--rounds` rounds in
+// which every side in turn runs `--steps` training and inference steps (the order reversed every
+// other round). Figures are medians over all rounds' steps (rounds.mjs); "ratio range" is the lowest
+// and highest per-round ratio. A shared machine's slow phases last seconds, so they fall on every
+// side alike instead of on whichever ran in them. Where this Node does not enable relaxed SIMD by
+// default (Node < 22), one more server runs the most threads with `--experimental-wasm-relaxed-simd`:
+// what Node >= 22 and Chromium run (rows marked `simd: relaxed`; our GEMM then uses fused
+// multiply-add). `--no-relaxed` skips it.
 // webgpu (Dawn from the optional `webgpu` package) is measured only on a hardware adapter, and is
 // compared with PyTorch on CUDA (fp32, TF32 off) when torch.cuda is available.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,11 +22,14 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { relaxedSimdSupported, useBackend } from '@regstudy/trainer/node';
 import { localModels } from './models.mjs';
+import { median, roundOrder, roundRatios, summarizeRounds } from './rounds.mjs';
+import { StepServer } from './step-server.mjs';
 import { trainStep } from './train-step.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +44,8 @@ function parseArgs(argv) {
     models: ['initial', 'new', 'resnet18'],
     backends: ['tensorflow', 'webgpu', 'wasm', 'cpu'],
     steps: 5,
+    rounds: 4,
+    warmup: 3,
     pytorch: true,
     write: true,
     wasmThreads: [...new Set([1, os.cpus().length])],
@@ -51,6 +63,8 @@ function parseArgs(argv) {
     if (a === '--models') opts.models = next().split(',');
     else if (a === '--backends') opts.backends = next().split(',');
     else if (a === '--steps') opts.steps = Number(next());
+    else if (a === '--rounds') opts.rounds = Number(next());
+    else if (a === '--warmup') opts.warmup = Number(next());
     else if (a === '--no-pytorch') opts.pytorch = false;
     else if (a === '--no-relaxed') opts.relaxed = false;
     else if (a === '--no-write') opts.write = false;
@@ -61,6 +75,8 @@ function parseArgs(argv) {
   }
   for (const m of opts.models) if (!(m in forwardMflop)) throw new Error(`bench: unknown model '${m}' in --models`);
   if (!Number.isInteger(opts.steps) || opts.steps < 1) throw new Error('bench: --steps must be a positive integer');
+  if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new Error('bench: --rounds must be a positive integer');
+  if (!Number.isInteger(opts.warmup) || opts.warmup < 0) throw new Error('bench: --warmup must be a non-negative integer');
   return opts;
 }
 
@@ -76,13 +92,11 @@ async function modelFactory() {
   return { source: 'packages/trainer/bench/models.mjs', create: (name) => localModels[name]() };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /**
- * Median wall-clock seconds, and median process CPU seconds (all threads, user + system), of
- * `steps` calls of `fn` after `warmup` calls. CPU time stays meaningful on a shared, busy machine.
+ * Wall-clock seconds, and process CPU seconds (all threads, user + system), of each of `steps`
+ * calls of `fn` after `warmup` untimed calls. CPU time stays meaningful on a shared, busy machine.
  */
-async function timeSteps(fn, steps, warmup = 1) {
+async function stepTimes(fn, steps, warmup) {
   for (let i = 0; i < warmup; i++) await fn();
   const wall = [];
   const cpu = [];
@@ -94,10 +108,17 @@ async function timeSteps(fn, steps, warmup = 1) {
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1e6);
   }
-  return { wall: median(wall), cpu: median(cpu), fastest: Math.min(...wall) };
+  return { wall, cpu };
 }
 
-async function measureModel(create, name, batch, steps) {
+/** Median wall and CPU seconds, and the fastest wall time, of `steps` calls after `warmup`. */
+async function timeSteps(fn, steps, warmup = 1) {
+  const t = await stepTimes(fn, steps, warmup);
+  return { wall: median(t.wall), cpu: median(t.cpu), fastest: Math.min(...t.wall) };
+}
+
+/** `{ train, infer, dispose }`: one training step and one inference pass of model `name` on a fixed batch. */
+function stepRunner(create, name, batch) {
   const model = create(name);
   const { xs, trainAsync, dispose } = trainStep(model, batch);
   // Read results outside tidy: tidy() walks a returned typed array element by element. Reads are
@@ -107,16 +128,105 @@ async function measureModel(create, name, batch, steps) {
     await y.data();
     y.dispose();
   };
-  const t = await timeSteps(trainAsync, steps);
-  const i = await timeSteps(infer, steps);
-  dispose();
-  model.dispose();
+  return {
+    name,
+    train: trainAsync,
+    infer,
+    dispose: () => {
+      dispose();
+      model.dispose();
+    },
+  };
+}
+
+async function measureModel(create, name, batch, steps) {
+  const run = stepRunner(create, name, batch);
+  const t = await timeSteps(run.train, steps);
+  const i = await timeSteps(run.infer, steps);
+  run.dispose();
   return {
     trainImagesPerSec: batch / t.wall,
     inferImagesPerSec: batch / i.wall,
     trainImagesPerCpuSec: batch / t.cpu,
     inferImagesPerCpuSec: batch / i.cpu,
   };
+}
+
+/**
+ * Child (`--child`): a wasm step server for the interleaved rounds. Prints its GEMM rate as the
+ * first stdout line, then answers each request line `{ model, what: 'train' | 'infer', steps,
+ * warmup }` with `{ wall, cpu }` (seconds per step). Other output goes to stderr.
+ */
+async function serveWasm(opts, create) {
+  const reply = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+  console.log = console.error;
+  const sel = await useBackend('wasm', { threads: opts.wasmThreads[0] });
+  const simd = relaxedSimdSupported() ? 'relaxed' : 'simd128';
+  reply({ gemm: { ...(await tfjsGemmGflops()), threads: sel.threads, simd } });
+  let run = null;
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (!line.trim()) continue;
+    const req = JSON.parse(line);
+    if (run?.name !== req.model) {
+      run?.dispose();
+      run = stepRunner(create, req.model, batchSize);
+    }
+    reply(await stepTimes(req.what === 'train' ? run.train : run.infer, req.steps, req.warmup ?? 0));
+  }
+  run?.dispose();
+}
+
+/** Starts the step servers: PyTorch's (when torch imports) and one per wasm configuration, one after another (each measures its GEMM rate at start). */
+async function startServers(opts, result) {
+  const servers = [];
+  const start = async (key, label, command, args) => {
+    const server = new StepServer(label, command, args);
+    try {
+      servers.push({ key, label, server, meta: await server.ready });
+    } catch (e) {
+      result.skipped.push(`${label}: ${e.message}`);
+    }
+  };
+  if (opts.pytorch) {
+    const python = findPython();
+    if (python === null) result.skipped.push("pytorch: neither /usr/bin/python3 nor python3 can 'import torch'");
+    else await start('pytorch', 'PyTorch', python, [join(here, 'pytorch_bench.py'), '--serve', '--batch', String(batchSize)]);
+  }
+  if (opts.backends.includes('wasm')) {
+    const configs = opts.wasmThreads.map((threads) => ({ threads, nodeFlags: [] }));
+    if (opts.relaxed && !relaxedSimdSupported()) configs.push({ threads: Math.max(...opts.wasmThreads), nodeFlags: ['--experimental-wasm-relaxed-simd'] });
+    for (const { threads, nodeFlags } of configs) {
+      const label = `wasm ${threads} thread(s)${nodeFlags.length ? ' relaxed SIMD' : ''}`;
+      await start('wasm', label, process.execPath, [...nodeFlags, fileURLToPath(import.meta.url), '--child', '--wasm-threads', String(threads)]);
+    }
+  }
+  return servers;
+}
+
+/**
+ * The interleaved rounds (see the header): per model, `warmup` untimed steps on each server, then
+ * `rounds` rounds of `steps` timed training and inference steps on each in turn. Returns, per
+ * server and model, `{ train, infer }` as summarizeRounds gives them.
+ */
+async function interleavedRounds(servers, opts) {
+  const out = new Map(servers.map((s) => [s, {}]));
+  for (const model of opts.models) {
+    const steps = model === 'resnet18' ? Math.min(3, opts.steps) : opts.steps;
+    const times = new Map(servers.map((s) => [s, { train: [], infer: [] }]));
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const s of roundOrder(servers, r)) {
+        for (const what of ['train', 'infer']) {
+          times.get(s)[what].push(await s.server.request({ model, what, steps, warmup: r === 0 ? opts.warmup : 0 }));
+        }
+      }
+    }
+    for (const s of servers) {
+      const t = times.get(s);
+      out.get(s)[model] = { train: summarizeRounds(t.train, batchSize), infer: summarizeRounds(t.infer, batchSize) };
+      console.log(`${s.label} ${model}: train ${fmt(out.get(s)[model].train.imagesPerSec)} img/s, infer ${fmt(out.get(s)[model].infer.imagesPerSec)} img/s`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -184,23 +294,6 @@ function runPytorch(models, steps, device = 'cpu') {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-/** Per model and field, the faster of two PyTorch runs (either may be `{ skipped }`). */
-function bestOf(a, b) {
-  if (!a || a.skipped) return b;
-  if (!b || b.skipped) return a;
-  const models = {};
-  for (const [m, r] of Object.entries(b.models)) {
-    const o = a.models[m] ?? r;
-    models[m] = Object.fromEntries(Object.keys(r).map((k) => [k, Math.max(r[k], o[k] ?? 0)]));
-  }
-  return {
-    ...b,
-    gemmGflops: Math.max(a.gemmGflops, b.gemmGflops),
-    gemmGflopsPerCpuSec: Math.max(a.gemmGflopsPerCpuSec, b.gemmGflopsPerCpuSec),
-    models,
-  };
-}
-
 function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   const pkg = (p) => JSON.parse(readFileSync(join(here, '..', 'node_modules', p, 'package.json'), 'utf8')).version;
@@ -225,9 +318,11 @@ function fmt(x, digits = 1) {
 function markdownTable(result) {
   const lines = [
     `Measured ${result.date} on ${result.machine.cpu} (${result.machine.cores} cores, ${result.machine.memoryGiB} GiB), ` +
-      `Node ${result.machine.node}, tfjs ${result.machine.tfjs}, PyTorch ${result.pytorch?.torch ?? 'n/a'} (best of a run before and one after tfjs) ` +
+      `Node ${result.machine.node}, tfjs ${result.machine.tfjs}, PyTorch ${result.pytorch?.torch ?? 'n/a'} ` +
       `(${result.pytorch?.threads ?? '-'} threads, BLAS ${result.pytorch?.blas ?? '-'}), load average at start ` +
-      `${result.machine.loadAverage.join(' / ')}. Batch ${batchSize} (cpu: ${result.cpuBatch}), median of ${result.steps} steps after one warm-up.`,
+      `${result.machine.loadAverage.join(' / ')}. Batch ${batchSize} (cpu: ${result.cpuBatch}). PyTorch and wasm: ${result.warmup} warm-up steps, then ` +
+      `${result.rounds} interleaved rounds of ${result.steps} steps each (ResNet-18: ${Math.min(3, result.steps)}), every side in turn, the order reversed every other round; ` +
+      `img/s from the median over all rounds' steps. Other backends: median of ${result.steps} steps after one warm-up.`,
     '',
     `fp32 GEMM: ` +
       (result.gemm.wasm ?? [])
@@ -239,19 +334,21 @@ function markdownTable(result) {
       '.',
     '',
     'Columns: img/s is wall clock; "/cpu-s" is images per process CPU-second (all threads), which a busy shared machine distorts less;',
-    'ratio = tfjs train img/s / PyTorch train img/s (wall); cpu-s ratio = the same per CPU-second. webgpu rows compare with PyTorch on CUDA.',
+    'ratio = tfjs train img/s / PyTorch train img/s (wall); ratio range = the lowest and highest ratio of a single round; cpu-s ratio = the same per CPU-second.',
+    'webgpu rows compare with PyTorch on CUDA.',
     'train GFLOP/s = 3 x forward FLOP (direct convolution) x train img/s; GEMM eff. = that / the backend\'s own fastest fp32 GEMM rate (same threads);',
     'GEMM ceiling = the ratio this backend would reach if every direct-convolution FLOP ran at its GEMM rate (its fastest 1024^3 call); a target above it needs a faster GEMM',
     'or fewer multiplications: wasm runs ResNet\'s 3x3 stride-1 layers as Winograd F(4x4, 3x3), 4x fewer, hence GEMM eff. above 1 and ratios above the ceiling.',
     '',
-    '| model | backend | threads | SIMD | train img/s | train img/cpu-s | infer img/s | PyTorch train img/s | PyTorch train img/cpu-s | PyTorch infer img/s | ratio | cpu-s ratio | train GFLOP/s | GEMM eff. | GEMM ceiling |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | backend | threads | SIMD | train img/s | train img/cpu-s | infer img/s | PyTorch train img/s | PyTorch train img/cpu-s | PyTorch infer img/s | ratio | ratio range | cpu-s ratio | train GFLOP/s | GEMM eff. | GEMM ceiling |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of result.records) {
     lines.push(
       `| ${r.model} | ${r.backend} | ${r.threads} | ${r.simd ?? '-'} | ${fmt(r.trainImagesPerSec)} | ${fmt(r.trainImagesPerCpuSec)} | ` +
         `${fmt(r.inferImagesPerSec)} | ${fmt(r.pytorchTrainImagesPerSec)} | ${fmt(r.pytorchTrainImagesPerCpuSec)} | ` +
-        `${fmt(r.pytorchInferImagesPerSec)} | ${fmt(r.ratio, 2)} | ${fmt(r.cpuTimeRatio, 2)} | ${fmt(r.trainGflops)} | ` +
+        `${fmt(r.pytorchInferImagesPerSec)} | ${fmt(r.ratio, 2)} | ${r.ratioRange ? `${fmt(r.ratioRange[0], 2)}-${fmt(r.ratioRange[1], 2)}` : '-'} | ` +
+        `${fmt(r.cpuTimeRatio, 2)} | ${fmt(r.trainGflops)} | ` +
         `${fmt(r.gemmEfficiency, 2)} | ${fmt(r.gemmCeilingRatio, 2)} |`,
     );
   }
@@ -273,11 +370,17 @@ function writeBenchmarksMd(result) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const { source, create } = await modelFactory();
+  if (opts.child) {
+    await serveWasm(opts, create);
+    return;
+  }
   const result = {
     date: new Date().toISOString(),
     machine: machine(),
     modelSource: source,
     steps: opts.steps,
+    rounds: opts.rounds,
+    warmup: opts.warmup,
     cpuBatch: 8,
     gemm: {},
     records: [],
@@ -285,49 +388,52 @@ async function main() {
   };
   console.log(`models from ${source}; machine ${result.machine.cpu}, ${result.machine.cores} cores, load ${result.machine.loadAverage.join(' ')}`);
 
-  // PyTorch runs before and after the tfjs measurements and keeps the faster figures: its OpenMP
-  // threads degrade badly when other jobs oversubscribe the cores, which would flatter tfjs.
-  let pyBefore = null;
-  if (opts.pytorch && !opts.child) {
-    console.log('PyTorch (before tfjs) ...');
-    pyBefore = runPytorch(opts.models, opts.steps);
+  // PyTorch and the wasm configurations: step servers, timed side by side in interleaved rounds.
+  console.log('starting the step servers (PyTorch, wasm) ...');
+  const servers = await startServers(opts, result);
+  console.log(`interleaved rounds: ${servers.map((s) => s.label).join(', ')}`);
+  const rounds = await interleavedRounds(servers, opts);
+  await Promise.all(servers.map((s) => s.server.close()));
+  const pyServer = servers.find((s) => s.key === 'pytorch');
+  let py = null;
+  if (pyServer) {
+    const meta = pyServer.meta;
+    result.gemm.pytorchGflops = meta.gemmGflops;
+    result.gemm.pytorchGflopsPerCpuSec = meta.gemmGflopsPerCpuSec;
+    py = { torch: meta.torch, threads: meta.threads, blas: meta.blas, rounds: rounds.get(pyServer), models: {} };
+    for (const [m, r] of Object.entries(py.rounds)) {
+      py.models[m] = {
+        trainImagesPerSec: r.train.imagesPerSec,
+        inferImagesPerSec: r.infer.imagesPerSec,
+        trainImagesPerCpuSec: r.train.imagesPerCpuSec,
+        inferImagesPerCpuSec: r.infer.imagesPerCpuSec,
+      };
+    }
   }
+  result.pytorch = py && { torch: py.torch, threads: py.threads, blas: py.blas };
 
   const measured = [];
-  if (opts.child) {
-    // Child: one wasm configuration; reports records and GEMM rate as the last stdout line.
-    const sel = await useBackend('wasm', { threads: opts.wasmThreads[0] });
-    const simd = relaxedSimdSupported() ? 'relaxed' : 'simd128';
-    const gemm = await tfjsGemmGflops();
-    const records = [];
-    for (const model of opts.models) {
-      const steps = model === 'resnet18' ? Math.min(3, opts.steps) : opts.steps;
-      const r = await measureModel(create, model, batchSize, steps);
-      console.error(`wasm(${sel.threads}) ${model}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
-      records.push({ model, backend: 'wasm', threads: sel.threads, simd, batch: batchSize, ...r });
-    }
-    console.log(JSON.stringify({ gemm: { ...gemm, threads: sel.threads, simd }, records }));
-    return;
-  }
   for (const backend of opts.backends) {
     if (backend === 'wasm') {
-      const configs = opts.wasmThreads.map((threads) => ({ threads, nodeFlags: [] }));
-      if (opts.relaxed && !relaxedSimdSupported()) {
-        configs.push({ threads: Math.max(...opts.wasmThreads), nodeFlags: ['--experimental-wasm-relaxed-simd'] });
-      }
-      for (const { threads, nodeFlags } of configs) {
-        const child = spawnSync(
-          process.execPath,
-          [...nodeFlags, fileURLToPath(import.meta.url), '--child', '--wasm-threads', String(threads), '--models', opts.models.join(','), '--steps', String(opts.steps)],
-          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 22 },
-        );
-        if (child.status !== 0) {
-          result.skipped.push(`wasm with ${threads} thread(s): child exited with ${child.status}`);
-          continue;
+      for (const s of servers.filter((x) => x.key === 'wasm')) {
+        const g = s.meta.gemm;
+        result.gemm.wasm = [...(result.gemm.wasm ?? []), { threads: g.threads, simd: g.simd, gflops: g.wall, bestGflops: g.best, gflopsPerCpuSec: g.perCpuSec }];
+        for (const [model, r] of Object.entries(rounds.get(s))) {
+          const range = py ? roundRatios(r.train, py.rounds[model].train) : null;
+          measured.push({
+            model,
+            backend: 'wasm',
+            threads: g.threads,
+            simd: g.simd,
+            batch: batchSize,
+            trainImagesPerSec: r.train.imagesPerSec,
+            inferImagesPerSec: r.infer.imagesPerSec,
+            trainImagesPerCpuSec: r.train.imagesPerCpuSec,
+            inferImagesPerCpuSec: r.infer.imagesPerCpuSec,
+            ratioPerRound: range?.ratios ?? null,
+            ratioRange: range ? [range.min, range.max] : null,
+          });
         }
-        const out = JSON.parse(child.stdout.trim().split('\n').pop());
-        result.gemm.wasm = [...(result.gemm.wasm ?? []), { threads: out.gemm.threads, simd: out.gemm.simd, gflops: out.gemm.wall, bestGflops: out.gemm.best, gflopsPerCpuSec: out.gemm.perCpuSec }];
-        measured.push(...out.records);
       }
       continue;
     }
@@ -358,22 +464,6 @@ async function main() {
     }
   }
 
-  let py = null;
-  if (opts.pytorch) {
-    console.log('PyTorch (after tfjs) ...');
-    py = bestOf(pyBefore, runPytorch(opts.models, opts.steps));
-    if (py.skipped) {
-      result.skipped.push(`pytorch: ${py.skipped}`);
-      py = null;
-    } else {
-      result.gemm.pytorchGflops = py.gemmGflops;
-      result.gemm.pytorchGflopsPerCpuSec = py.gemmGflopsPerCpuSec;
-      for (const [m, r] of Object.entries(py.models)) {
-        console.log(`pytorch ${m}: train ${fmt(r.trainImagesPerSec)} img/s, infer ${fmt(r.inferImagesPerSec)} img/s`);
-      }
-    }
-  }
-  result.pytorch = py && { torch: py.torch, threads: py.threads, blas: py.blas };
   // GPU rows are compared with PyTorch on the GPU of the same machine.
   let pyCuda = null;
   if (opts.pytorch && measured.some((m) => m.backend === 'webgpu')) {

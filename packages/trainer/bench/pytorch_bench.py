@@ -2,6 +2,7 @@
 
 Prints one JSON object on stdout.
 Usage: python3 pytorch_bench.py --models initial,new,resnet18 [--device cpu|cuda]
+       python3 pytorch_bench.py --serve   (step server for bench.mjs's interleaved rounds: see serve())
 On CUDA it measures plain fp32 (TF32 off for matmul and cuDNN), as tfjs's WebGPU backend computes,
 and synchronises the device around every timed call.
 """
@@ -9,6 +10,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -101,9 +103,10 @@ def sync():
         torch.cuda.synchronize()
 
 
-def median_time(fn, steps):
-    """Median wall seconds and median process CPU seconds (all threads) of `steps` calls after a warm-up."""
-    fn()  # warm-up
+def step_times(fn, steps, warmup):
+    """Wall and process CPU seconds (all threads) of each of `steps` calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        fn()
     sync()
     wall, cpu = [], []
     for _ in range(steps):
@@ -113,6 +116,12 @@ def median_time(fn, steps):
         sync()
         wall.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
+    return wall, cpu
+
+
+def median_time(fn, steps):
+    """Median wall seconds and median process CPU seconds (all threads) of `steps` calls after a warm-up."""
+    wall, cpu = step_times(fn, steps, 1)
     return statistics.median(wall), statistics.median(cpu)
 
 
@@ -136,13 +145,61 @@ def gemm_gflops(n=2048, reps=5, device="cpu"):
     return 2 * n**3 / wall / 1e9, 2 * n**3 / cpu / 1e9
 
 
+class Runner:
+    """One model's training and inference step on a fixed random batch, as the one-shot mode times it."""
+
+    def __init__(self, name, batch, dev):
+        torch.manual_seed(0)
+        self.model = make(name).to(dev)
+        self.x = torch.rand(batch, 3, 64, 64, device=dev)
+        self.y = torch.randint(0, 200, (batch,), device=dev)
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=0.001, momentum=0.9)
+
+    def train(self):
+        self.model.train()
+        self.opt.zero_grad()
+        F.cross_entropy(self.model(self.x), self.y).backward()
+        self.opt.step()
+
+    def infer(self):
+        self.model.eval()
+        with torch.no_grad():
+            self.model(self.x)
+
+
+def serve(batch):
+    """Step server: prints one JSON line (versions, threads, BLAS, GEMM rate), then answers each JSON
+    request line on stdin, `{"model": "new", "what": "train" | "infer", "steps": 5, "warmup": 3}`,
+    with `{"wall": [s, ...], "cpu": [s, ...]}` (seconds per step). The model is built on its first
+    request and kept until a request names another one. EOF on stdin ends it."""
+    torch.set_num_threads(os.cpu_count() or 1)
+    gflops, per_cpu = gemm_gflops()
+    print(json.dumps({"torch": torch.__version__, "device": "cpu", "threads": torch.get_num_threads(), "blas": blas_name(),
+                      "gemmGflops": gflops, "gemmGflopsPerCpuSec": per_cpu}), flush=True)
+    name, runner = None, None
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        if req["model"] != name:
+            name, runner = req["model"], None
+            runner = Runner(name, batch, torch.device("cpu"))
+        fn = runner.train if req["what"] == "train" else runner.infer
+        wall, cpu = step_times(fn, int(req["steps"]), int(req.get("warmup", 0)))
+        print(json.dumps({"wall": wall, "cpu": cpu}), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--models", default="initial,new,resnet18")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--serve", action="store_true", help="step server on stdin/stdout (cpu), for interleaved rounds")
     args = p.parse_args()
+    if args.serve:
+        serve(args.batch)
+        return
     if args.device == "cuda" and not torch.cuda.is_available():
         p.error("--device cuda: torch.cuda.is_available() is False")
     dev = torch.device(args.device)
@@ -165,26 +222,10 @@ def main():
         out["gemmGflops"], out["gemmGflopsPerCpuSec"] = gemm_gflops()
     out["models"] = {}
     for name in args.models.split(","):
-        model = make(name).to(dev)
-        x = torch.rand(args.batch, 3, 64, 64, device=dev)
-        y = torch.randint(0, 200, (args.batch,), device=dev)
-        opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+        runner = Runner(name, args.batch, dev)
         steps = 3 if name == "resnet18" and args.device == "cpu" else args.steps
-
-        def train_step():
-            model.train()
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-
-        def infer_step():
-            model.eval()
-            with torch.no_grad():
-                model(x)
-
-        t_train, c_train = median_time(train_step, steps)
-        t_infer, c_infer = median_time(infer_step, steps)
+        t_train, c_train = median_time(runner.train, steps)
+        t_infer, c_infer = median_time(runner.infer, steps)
         out["models"][name] = {
             "trainImagesPerSec": args.batch / t_train,
             "inferImagesPerSec": args.batch / t_infer,
