@@ -1,7 +1,8 @@
 // Per-kernel wall time of one training step on wasm (tf.profile), for finding what dominates.
 // Then the optimizer step alone (applyGradients on the step's gradients), with the fused momentum
 // kernel (tfjs flag REGSTUDY_WASM_FUSED_SGD_MOMENTUM) off and on, interleaved.
-// Usage: node bench/profile-step.mjs [model] [threads]   (OFF=<flag> runs the step with a flag off)
+// Usage: node bench/profile-step.mjs [model] [threads]   (OFF=<flag> runs the step with a flag off;
+// PROFILE_STEPS=n averages n profiled steps)
 // The models are @regstudy/architectures' (what `pnpm bench` measures) when it is built, else (or
 // with LOCAL=1) bench/models.mjs.
 import { performance } from 'node:perf_hooks';
@@ -21,18 +22,21 @@ console.log(`model ${name} from ${arch ? '@regstudy/architectures' : 'bench/mode
 const { train, opt, loss } = trainStep(model, batch);
 train();
 train();
-const prof = await tf.profile(train);
+// PROFILE_STEPS=n profiles n steps and prints per-step means (one step is noisy on a shared machine).
+const profiled = Number(process.env.PROFILE_STEPS ?? 1);
+const kernels = [];
+for (let i = 0; i < profiled; i++) kernels.push(...(await tf.profile(train)).kernels.map((k) => ({ ...k, kernelTimeMs: k.kernelTimeMs / profiled })));
 const by = new Map();
-for (const k of prof.kernels) {
+for (const k of kernels) {
   const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
   const e = by.get(key) ?? { ms: 0, n: 0 };
-  e.ms += k.kernelTimeMs; e.n++;
+  e.ms += k.kernelTimeMs; e.n += 1 / profiled;
   by.set(key, e);
 }
 const byName = new Map();
-for (const k of prof.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + k.kernelTimeMs);
-const total = prof.kernels.reduce((s, k) => s + k.kernelTimeMs, 0);
-console.log(`${name} threads=${threads} kernels=${prof.kernels.length} total kernel ms=${total.toFixed(1)}`);
+for (const k of kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + k.kernelTimeMs);
+const total = kernels.reduce((s, k) => s + k.kernelTimeMs, 0);
+console.log(`${name} threads=${threads} kernels=${kernels.length / profiled} total kernel ms=${total.toFixed(1)} (mean of ${profiled} profiled steps)`);
 for (const [k, v] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${v.toFixed(1).padStart(8)} ${k}`);
 console.log('--- by shape');
 for (const [k, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.TOP ?? 25))) console.log(`  ${v.ms.toFixed(1).padStart(8)} x${v.n} ${k}`);
