@@ -1,8 +1,10 @@
 // `pnpm bench`: builds the packages, then runs each package's benchmark in turn:
 //   packages/tinyimagenet/bench/bench.mjs  (prepare/load/batch throughput, memory)
 //   packages/trainer/bench/bench.mjs       (training/inference images/s per backend vs PyTorch)
-// Each prints its figures and writes them under bench/results/ (trainer also updates BENCHMARKS.md).
-// `--only trainer|tinyimagenet` picks one; other arguments go to the trainer's bench, e.g.
+//   examples/browser-trainer/bench/train-throughput.mjs (training images/s in headless Chromium vs PyTorch)
+// Each prints its figures and writes them under bench/results/ (trainer and browser also update
+// BENCHMARKS.md). `--only trainer|tinyimagenet|browser` picks one; other arguments go to that
+// bench (without --only, arguments go to the trainer's, and the browser bench is left out), e.g.
 //   pnpm bench --only trainer --models initial,new --backends wasm --steps 3 --no-pytorch
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -12,12 +14,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
+// browser: the page builds itself (vite) inside its bench; turbo builds the packages it uses.
 const benches = [
-  { name: 'tinyimagenet', filter: '@regstudy/tinyimagenet', args: [] },
-  { name: 'trainer', filter: '@regstudy/trainer...', args },
-].filter((b) => !only || b.name === only);
+  { name: 'tinyimagenet', filter: '@regstudy/tinyimagenet', dir: 'packages/tinyimagenet', script: 'bench/bench.mjs', args: [] },
+  { name: 'trainer', filter: '@regstudy/trainer...', dir: 'packages/trainer', script: 'bench/bench.mjs', args },
+  { name: 'browser', filter: 'browser-trainer^...', dir: 'examples/browser-trainer', script: 'bench/train-throughput.mjs', args },
+].filter((b) => (only ? b.name === only : b.name !== 'browser' || args.length === 0));
 if (benches.length === 0) {
-  console.error(`pnpm bench: --only must be tinyimagenet or trainer (got ${only})`);
+  console.error(`pnpm bench: --only must be tinyimagenet, trainer or browser (got ${only})`);
   process.exit(2);
 }
 const run = (cmd, cmdArgs, cwd) => {
@@ -27,5 +31,5 @@ const run = (cmd, cmdArgs, cwd) => {
 run('pnpm', ['turbo', 'run', 'build', ...benches.map((b) => `--filter=${b.filter}`), '--output-logs=errors-only'], root);
 for (const b of benches) {
   console.log(`\n=== bench: ${b.name}`);
-  run(process.execPath, ['bench/bench.mjs', ...b.args], join(root, 'packages', b.name));
+  run(process.execPath, [b.script, ...b.args], join(root, b.dir));
 }
