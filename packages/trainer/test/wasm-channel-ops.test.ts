@@ -57,14 +57,14 @@ describe('per-channel Add, Sub, Multiply on the generated kernels (REGSTUDY_WASM
   }
 });
 
-describe('Relu and Square on the generated kernels', () => {
+describe('Relu, Square and Floor on the generated kernels', () => {
   it.each([[[8, 8, 8, 64]], [[4099, 3]]])('%j matches cpu bit for bit, with NaN, -0, +-Infinity and an odd tail', (shape) => {
     const x = randomValues(size(shape), 21);
-    x.set([Number.NaN, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1e-30], 0);
+    x.set([Number.NaN, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1e-30, -2.5, 2.5, -0.5, 8388609, -8388609], 0);
     x[x.length - 1] = Number.NaN;
     x[x.length - 2] = -0;
     expect(size(shape)).toBeGreaterThanOrEqual(CHANNEL_OPS_MIN_ELEMENTS);
-    for (const fn of [tf.relu, tf.square]) {
+    for (const fn of [tf.relu, tf.square, tf.floor]) {
       const before = channelCalls;
       const [w] = onBackend('wasm', () => fn(tf.tensor(x, shape)));
       const [c] = onBackend('cpu', () => fn(tf.tensor(x, shape)));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIRECT_CONV_FLAG } from '../src/backends/wasm/flags';
+import { DIRECT_CONV_FLAG, FUSED_MATMUL_FLAG } from '../src/backends/wasm/flags';
 import { OWN_CONV_MIN, ownConvLimits } from '../src/backends/wasm/gemm/own-gemm-conv';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { installCountingGemm, uninstallCountingGemm, type GemmCounts } from './helpers/counting-gemm';
@@ -40,6 +40,71 @@ describe("BatchMatMul on wasm with REGSTUDY_WASM_OWN_GEMM on", () => {
     expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-5);
     expect(counts.gemm > before).toBe(used);
     expect(tf.memory().numTensors).toBe(numTensors);
+  });
+});
+
+describe('_FusedMatMul (a dense layer\'s fused forward pass) on our GEMM (REGSTUDY_WASM_FUSED_MATMUL)', () => {
+  // [a shape, b shape, transposeA, transposeB, bias shape or null, activation, runs on our GEMM]:
+  // the bias add on the generated pass (200 columns, >= 4096 outputs) or the stock Add (narrow,
+  // or a bias per element); batched products on the stock BatchMatMul. tfjs-backend-wasm 4.22's
+  // own kernel returns wrong values for tA with tB and for batched products with a bias, and
+  // throws on a bias of rank 2: these cases must match cpu with the flag on.
+  const cases: [number[], number[], boolean, boolean, number[] | null, tf.fused.Activation, boolean][] = [
+    [[64, 100], [100, 200], false, false, [200], 'linear', true],
+    [[64, 100], [100, 200], false, false, [200], 'relu', true],
+    [[1, 64, 100], [1, 100, 200], false, false, [1, 200], 'relu', true],
+    [[100, 64], [200, 100], true, true, [200], 'linear', true],
+    [[7, 5], [7, 9], true, false, [9], 'relu6', true],
+    [[5, 7], [7, 9], false, false, [9], 'relu', true],
+    [[5, 7], [9, 7], false, true, null, 'relu', true],
+    [[5, 7], [7, 9], false, false, null, 'sigmoid', true],
+    [[5, 7], [7, 9], false, false, [5, 9], 'elu', true],
+    [[5, 7], [7, 9], false, false, [9], 'leakyrelu', true],
+    [[2, 4, 6], [2, 6, 3], false, false, [3], 'relu', false],
+  ];
+  it.each(cases)('%j @ %j (tA %s, tB %s) + bias %j, %s: matches cpu without leaks; own GEMM used: %s', (sa, sb, ta, tb, biasShape, activation, used) => {
+    const size = (s: number[]): number => s.reduce((x, y) => x * y, 1);
+    const f = (): tf.Tensor =>
+      tf.fused.matMul({
+        a: tf.tensor(randomValues(size(sa), 5), sa),
+        b: tf.tensor(randomValues(size(sb), 6), sb),
+        transposeA: ta,
+        transposeB: tb,
+        bias: biasShape ? tf.tensor(randomValues(size(biasShape), 7), biasShape) : undefined,
+        activation,
+        leakyreluAlpha: 0.3,
+      });
+    const numTensors = tf.memory().numTensors;
+    const [want] = onBackend('cpu', f);
+    const before = counts.gemm;
+    const [got] = onBackend('wasm', f);
+    expect(counts.gemm > before).toBe(used);
+    expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-5);
+    expect(tf.memory().numTensors).toBe(numTensors);
+  });
+
+  it('prelu takes its weights; with the flag off the stock kernel runs (the same values where it is right)', () => {
+    const f = (activation: tf.fused.Activation): tf.Tensor =>
+      tf.fused.matMul({
+        a: tf.tensor(randomValues(64 * 30, 8), [64, 30]),
+        b: tf.tensor(randomValues(30 * 80, 9), [30, 80]),
+        bias: tf.tensor(randomValues(80, 10), [80]),
+        activation,
+        preluActivationWeights: activation === 'prelu' ? tf.tensor(randomValues(80, 11), [80]) : undefined,
+      });
+    const [want] = onBackend('cpu', () => f('prelu'));
+    const [got] = onBackend('wasm', () => f('prelu'));
+    expect(relativeError(got!, want!)).toBeLessThanOrEqual(1e-5);
+    const [on] = onBackend('wasm', () => f('relu'));
+    const before = counts.gemm;
+    tf.env().set(FUSED_MATMUL_FLAG, false);
+    try {
+      const [off] = onBackend('wasm', () => f('relu'));
+      expect(counts.gemm).toBe(before);
+      expect(relativeError(off!, on!)).toBeLessThanOrEqual(1e-5);
+    } finally {
+      tf.env().set(FUSED_MATMUL_FLAG, true);
+    }
   });
 });
 

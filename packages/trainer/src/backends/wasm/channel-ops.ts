@@ -1,6 +1,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { CHANNEL_KERNELS_FLAG, flagOn } from './flags';
-import { channelKernelFn, type ChannelCall, type ChannelExport, type ChannelKernel } from './gemm/channel-kernels';
+import { channelKernelFn, type ChannelCall, type ChannelExport, type ChannelKernel, type UnaryExport } from './gemm/channel-kernels';
 import { heapOffset, ownGemm, ownGemmInstalledFor, type WasmTensorBackend } from './gemm/own-gemm-matmul';
 import { standaloneBackendFunction } from './gemm/standalone-function';
 
@@ -68,10 +68,11 @@ export function channelNorm(backend: unknown, x: TensorInfo, mean: TensorInfo, k
 }
 
 /**
- * `Relu` (`x < 0 ? 0 : x`) or `Square` (`x * x`) of a float32 tensor of at least
- * {@link CHANNEL_OPS_MIN_ELEMENTS} elements in one generated pass. Null otherwise.
+ * `Relu` (`x < 0 ? 0 : x`), `Square` (`x * x`) or `Floor` (`floor(x)`, as `Math.floor`) of a
+ * float32 tensor of at least {@link CHANNEL_OPS_MIN_ELEMENTS} elements in one generated pass.
+ * Null otherwise.
  */
-export function unaryMap(backend: unknown, name: 'relu' | 'square', x: TensorInfo): TensorInfo | null {
+export function unaryMap(backend: unknown, name: UnaryExport, x: TensorInfo): TensorInfo | null {
   const n = sizeOf(x.shape);
   if (x.dtype !== 'float32' || n < CHANNEL_OPS_MIN_ELEMENTS) return null;
   const run = runner(backend, name);

@@ -85,13 +85,20 @@ export const POOL_WASM_FLAG = 'REGSTUDY_WASM_POOL_WASM';
 export const FUSED_CONV_BIAS_RELU_FLAG = 'REGSTUDY_WASM_FUSED_CONV_BIAS_RELU';
 
 /**
+ * tfjs flag (default true): `_FusedMatMul` with a linear or relu activation (a dense layer's fused
+ * forward pass) runs on our GEMM with the bias add and relu on the generated passes, instead of
+ * XNNPACK's fully-connected operator (`fused-mat-mul.ts`).
+ */
+export const FUSED_MATMUL_FLAG = 'REGSTUDY_WASM_FUSED_MATMUL';
+
+/**
  * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
  * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
  * is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, POOL_WASM_FLAG, DIRECT_CONV_FLAG, FUSED_CONV_BIAS_RELU_FLAG]) {
+  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, POOL_WASM_FLAG, DIRECT_CONV_FLAG, FUSED_CONV_BIAS_RELU_FLAG, FUSED_MATMUL_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

@@ -99,6 +99,12 @@ export class KernelRunner {
     return t;
   }
 
+  /** Makes `x`, made outside {@link run} (e.g. by a generated pass), a temporary too; returns it. */
+  adopt(x: TensorInfo): TensorInfo {
+    if (!this.temporaries.includes(x)) this.temporaries.push(x);
+    return x;
+  }
+
   /** Removes `x` from the temporaries so that it survives {@link dispose} (the kernel's output). */
   keep(x: TensorInfo): TensorInfo {
     const i = this.temporaries.indexOf(x);

@@ -1,5 +1,6 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type {
+  _FusedMatMulAttrs,
   AvgPoolGradAttrs,
   BatchMatMulAttrs,
   Conv2DAttrs,
@@ -32,6 +33,7 @@ import { installBroadcastMeanGrad } from './mean-grad';
 import { flagOn, MAX_POOL_GRAD_WASM_FLAG, registerWasmKernelFlags } from './flags';
 import { ownGemmMatMul } from './gemm/own-gemm-matmul';
 import { channelBinary, rowBroadcastBinary, unaryMap } from './channel-ops';
+import { ownFusedMatMul } from './fused-mat-mul';
 import { installFusedReluGrad, RELU_GRAD_KERNEL, reluGradKernel } from './relu-grad';
 import { pool2dWasm } from './pool';
 import { convBiasReluKernel, registerConvBiasReluGradient } from './conv-bias-relu';
@@ -45,8 +47,8 @@ const BACKEND = 'wasm';
 
 /** Stock wasm kernels the composite kernels call. */
 const USED_KERNELS = [
-  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Fill', 'FusedBatchNorm', 'FusedConv2D', 'Identity', 'MaxPool', 'MaxPoolGrad', 'Mean', 'Multiply',
-  'PadV2', 'Relu', 'Reshape', 'Rsqrt', 'Slice', 'Square', 'Sub', 'Sum',
+  'Add', 'AvgPool', 'AvgPoolGrad', 'BatchMatMul', 'Cast', 'Concat', 'Conv2D', 'Conv2DBackpropInput', 'Elu', 'Fill', 'Floor', 'FusedBatchNorm', 'FusedConv2D', '_FusedMatMul', 'Identity', 'LeakyRelu', 'MaxPool', 'MaxPoolGrad', 'Mean', 'Multiply',
+  'PadV2', 'Prelu', 'Relu', 'Relu6', 'Reshape', 'Rsqrt', 'Sigmoid', 'Slice', 'Square', 'Sub', 'Sum',
   'StridedSlice', 'Tile',
   'Transpose',
 ] as const;
@@ -104,6 +106,9 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *   `FusedBatchNorm` by generated SIMD128 passes split over the GEMM threads (`channel-ops.ts`,
  *   tfjs flag `REGSTUDY_WASM_CHANNEL_KERNELS`), and small per-row broadcasts (`[R, 1]` with
  *   `[R, C]`: the softmax cross-entropy gradient) by one JavaScript pass;
+ * - replaces `_FusedMatMul` (a dense layer's fused forward pass) by our GEMM, then the bias add
+ *   and activation (relu on the generated pass; `fused-mat-mul.ts`), and
+ *   `Floor` (dropout's mask) by a generated pass;
  * - replaces `MaxPool` and `AvgPool` over windows inside the image by the generated `pool2d`
  *   split over the GEMM threads (`pool.ts`, tfjs flag `REGSTUDY_WASM_POOL_WASM`);
  * - adds `RegstudyConv2DBiasRelu` (with its gradient), the fused training convolution
@@ -189,6 +194,11 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
       batchMatMul(r, args.inputs.a as TensorInfo, args.inputs.b as TensorInfo, args.attrs as unknown as BatchMatMulAttrs),
     ) ?? stockMatMul(args);
   });
+
+  const stockFusedMatMul = funcs.get('_FusedMatMul')!;
+  define('_FusedMatMul', (args) =>
+    withRunner(args.backend, (r) => ownFusedMatMul(r, args.inputs, args.attrs as unknown as _FusedMatMulAttrs)) ?? stockFusedMatMul(args),
+  );
 
   const stockTile = funcs.get('Tile')!;
   define('Tile', (args) => {
@@ -285,7 +295,7 @@ export function registerWasmTrainingKernels(): WasmTrainingKernelsInfo {
     define(name, (args) => pool2dWasm(args.backend, args.inputs.x as TensorInfo, args.attrs as unknown as MaxPoolAttrs, max) ?? stockPool(args));
   }
 
-  for (const [name, op] of [['Relu', 'relu'], ['Square', 'square']] as const) {
+  for (const [name, op] of [['Relu', 'relu'], ['Square', 'square'], ['Floor', 'floor']] as const) {
     const stockUnary = funcs.get(name)!;
     define(name, (args) => unaryMap(args.backend, op, args.inputs.x as TensorInfo) ?? stockUnary(args));
   }

@@ -8,8 +8,10 @@ import { F32, Fn, I32, V128, type Local } from './wasm-encoder';
  *   `a[r, j] - v[j]`, `v[j] - a[r, j]`, `a[r, j] * v[j]`;
  * - `chanNorm` `(x, m, k, o, y, rows, c)`: `y[r, j] = (x[r, j] - m[j]) * k[j] + o[j]` (batch
  *   normalisation with `k = scale * rsqrt(variance + eps)` computed by the caller);
- * - `relu`, `square` `(x, y, n)`: `y[i] = max(x[i], 0)` (`f32x4.max`: NaN stays NaN and -0
- *   becomes +0, as in tfjs' cpu kernel) and `y[i] = x[i] * x[i]`;
+ * - `relu`, `square`, `floor` `(x, y, n)`: `y[i] = max(x[i], 0)` (`f32x4.max`: NaN stays NaN and
+ *   -0 becomes +0, as in tfjs' cpu kernel), `y[i] = x[i] * x[i]` and `y[i] = floor(x[i])`
+ *   (`f32x4.floor` / `f32.floor`: IEEE rounding toward -Infinity, as `Math.floor`: -0, NaN and the
+ *   infinities stay);
  * - `reluGrad` `(dy, x, out, n)`: the relu gradient `dy * step(x)` in one pass, with tfjs'
  *   `Step` (`NaN` for NaN, `x > 0 ? 1 : 0`): `out = x > 0 ? dy : dy * (isNaN(x) ? NaN : 0)`,
  *   bit for bit (`dy * 1` is `dy`; `dy * 0` keeps the sign of zero and turns infinities into NaN);
@@ -22,7 +24,7 @@ import { F32, Fn, I32, V128, type Local } from './wasm-encoder';
  * to be a multiple of 4, the unary ones take any `n` (a scalar tail). Vectors need no alignment.
  * Outputs may alias their first input (each element is read before it is written).
  */
-export const CHANNEL_EXPORTS = ['chanAdd', 'chanSub', 'chanRsub', 'chanMul', 'chanNorm', 'relu', 'square', 'reluGrad', 'poolSpread'] as const;
+export const CHANNEL_EXPORTS = ['chanAdd', 'chanSub', 'chanRsub', 'chanMul', 'chanNorm', 'relu', 'square', 'reluGrad', 'poolSpread', 'floor'] as const;
 /** One of {@link CHANNEL_EXPORTS}. */
 export type ChannelExport = (typeof CHANNEL_EXPORTS)[number];
 /** The arguments of a channel export, padded with zeros to 8 (see {@link CHANNEL_EXPORTS}). */
@@ -31,7 +33,9 @@ export type ChannelCall = [number, number, number, number, number, number, numbe
 export type ChannelKernel = (...args: ChannelCall) => void;
 
 /** Whether an export is a unary map `(x, y, n)` (split by element ranges, not rows). */
-export const isUnary = (name: ChannelExport): boolean => name === 'relu' || name === 'square';
+export const isUnary = (name: ChannelExport): name is UnaryExport => name === 'relu' || name === 'square' || name === 'floor';
+/** The unary maps of {@link CHANNEL_EXPORTS}. */
+export type UnaryExport = 'relu' | 'square' | 'floor';
 /** Whether an export is an elementwise map of two inputs `(a, b, out, n)` (split by element ranges). */
 export const isBinaryMap = (name: ChannelExport): boolean => name === 'reluGrad';
 
@@ -40,6 +44,7 @@ const SIMD = {
   sub: 0xe5,
   mul: 0xe6,
   max: 0xe9,
+  floor: 0x68,
   gt: 0x44,
   ne: 0x42,
   bitselect: 0x52,
@@ -102,7 +107,7 @@ function channelNormFn(): Fn {
   return f;
 }
 
-function unaryFn(name: 'relu' | 'square'): Fn {
+function unaryFn(name: UnaryExport): Fn {
   const f = new Fn(name, new Array<typeof I32>(8).fill(I32));
   const [x, y, n] = [0, 1, 2];
   const [i, end] = [f.local(I32), f.local(I32)];
@@ -118,6 +123,9 @@ function unaryFn(name: 'relu' | 'square'): Fn {
     if (name === 'relu') {
       f.get(x).get(i).add().v128Load().get(zero);
       simd(f, SIMD.max);
+    } else if (name === 'floor') {
+      f.get(x).get(i).add().v128Load();
+      simd(f, SIMD.floor);
     } else {
       f.get(x).get(i).add().v128Load().tee(t).get(t).f32x4Mul();
     }
@@ -129,6 +137,8 @@ function unaryFn(name: 'relu' | 'square'): Fn {
     f.get(x).get(i).add().f32Load().set(s);
     if (name === 'relu') {
       f.get(s).f32(0).op(0x97 /* f32.max */);
+    } else if (name === 'floor') {
+      f.get(s).op(0x8e /* f32.floor */);
     } else {
       f.get(s).get(s).f32Mul();
     }
@@ -218,7 +228,7 @@ export function channelKernelFn(name: ChannelExport): Fn {
   if (name === 'poolSpread') return poolSpreadFn();
   if (name === 'reluGrad') return reluGradFn();
   if (name === 'chanNorm') return channelNormFn();
-  if (name === 'relu' || name === 'square') return unaryFn(name);
+  if (isUnary(name)) return unaryFn(name);
   return channelBinaryFn(name);
 }
 
