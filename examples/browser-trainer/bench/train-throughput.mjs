@@ -92,8 +92,11 @@ function markdown(result) {
   const lines = [
     `Measured ${result.date} on ${result.machine.cpu} (${result.machine.cores} cores), ${result.browser}, page cross-origin isolated: ${result.isolated}; ` +
       `PyTorch ${result.pytorch?.torch ?? 'n/a'} (${result.pytorch?.threads ?? '-'} threads, BLAS ${result.pytorch?.blas ?? '-'}), load average at start ${result.machine.loadAverage.join(' / ')}.`,
+    '',
     `Page: browser-trainer (production build), backend wasm, synthetic 64x64 images, batch ${batch}, ${result.epochs} epochs; images/s = median of the epochs' training rates after the first.`,
-    `PyTorch: the bare training step, ${result.pytorchSteps} steps before and ${result.pytorchSteps} after the page's run (ResNet-18: ${result.pytorchSteps >> 1}), median. Backend line of the page: ${result.backendLine}`,
+    `PyTorch: the bare training step, ${result.pytorchSteps} steps before and ${result.pytorchSteps} after the page's run (ResNet-18: ${result.pytorchSteps >> 1}), median.`,
+    '',
+    `The page's backend line: ${result.backendLine}`,
     '',
     '| model | Chromium train img/s (per epoch) | PyTorch train img/s | ratio |',
     '|---|---|---|---|',
