@@ -21,8 +21,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
-// The PyTorch step server and its client are the trainer bench's (a script of this repository, not
-// a package export): the same models and step as `pnpm bench --only trainer`.
+// The PyTorch step server, its client and the median are the trainer bench's (scripts of this
+// repository, not package exports): the same models, step and estimator as `pnpm bench --only trainer`.
+import { median } from '../../../packages/trainer/bench/rounds.mjs';
 import { StepServer } from '../../../packages/trainer/bench/step-server.mjs';
 
 const exampleDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,12 +46,6 @@ function parseArgs(argv) {
   if (!Number.isInteger(opts.epochs) || opts.epochs < 2) throw new Error('browser bench: --epochs must be an integer >= 2 (the first one warms up)');
   return opts;
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 function findPython() {
   for (const python of ['/usr/bin/python3', 'python3']) {

@@ -85,9 +85,9 @@ export const POOL_WASM_FLAG = 'REGSTUDY_WASM_POOL_WASM';
 export const FUSED_CONV_BIAS_RELU_FLAG = 'REGSTUDY_WASM_FUSED_CONV_BIAS_RELU';
 
 /**
- * tfjs flag (default true): `_FusedMatMul` with a linear or relu activation (a dense layer's fused
- * forward pass) runs on our GEMM with the bias add and relu on the generated passes, instead of
- * XNNPACK's fully-connected operator (`fused-mat-mul.ts`).
+ * tfjs flag (default true): `_FusedMatMul` (a dense layer's fused forward pass) runs on our GEMM,
+ * then the bias add and the activation (relu on the generated pass), instead of XNNPACK's
+ * fully-connected operator (`fused-mat-mul.ts`).
  */
 export const FUSED_MATMUL_FLAG = 'REGSTUDY_WASM_FUSED_MATMUL';
 

@@ -16,7 +16,8 @@ import type { KernelRunner } from './kernel-runner';
  * (`channel-ops.ts`) where they take the shape, else on the stock `Add` and activation kernels
  * (`relu`, `relu6`, `elu`, `sigmoid`, `leakyrelu` with `leakyreluAlpha`, `prelu` with its weights).
  * The stock kernel (XNNPACK's fully-connected operator) was slower here (`[64,1000] @ [1000,200]`
- * + bias: 0.7 ms against 0.35; Initial's inference 1,248 -> 1,907 images/s side by side), takes
+ * + bias: 0.74 ms against 0.64, and its thread pool kept spinning after it returned, slowing the
+ * next GEMM by ~0.5 ms; Initial's inference 1,248 -> 1,907 images/s side by side), takes
  * only a rank-1 bias, and in tfjs-backend-wasm 4.22 returns wrong values for `transposeA` with
  * `transposeB` and for batched products with a bias (see `test/wasm-own-gemm-kernel.test.ts`).
  * Null (the caller runs the stock kernel) with the flag `REGSTUDY_WASM_FUSED_MATMUL` off, or for
