@@ -54,15 +54,6 @@ function simd(f: Fn, code: number): Fn {
   return code < 128 ? f.op(0xfd, code) : f.op(0xfd, (code & 0x7f) | 0x80, code >> 7);
 }
 
-/** `for (p = start; p < end; p += step) body()` over byte offsets (`end` a local). */
-function stepLoop(f: Fn, p: Local, end: Local, step: number, body: () => void): void {
-  f.block().loop();
-  f.get(p).get(end).geS().brIf(1);
-  body();
-  f.inc(p, step).br(0);
-  f.end().end();
-}
-
 /**
  * The loop both channel kernels share: for each of `rows` rows of `c` floats (the input row at
  * `inRow`, the output row at `outRow`, both advancing by `4 c` bytes), `body(inRow, outRow, j)` for
@@ -75,7 +66,7 @@ function perRowVectors(f: Fn, input: Local, output: Local, rows: Local, c: Local
   f.get(output).set(outRow);
   f.forRange(r, rows, () => {
     f.i32(0).set(j);
-    stepLoop(f, j, rowBytes, 16, () => body(inRow, outRow, j));
+    f.stepLoop(j, rowBytes, 16, () => body(inRow, outRow, j));
     f.inc(inRow, rowBytes, true).inc(outRow, rowBytes, true);
   });
 }
@@ -118,7 +109,7 @@ function unaryFn(name: UnaryExport): Fn {
   // vectors while 4 remain: end = (n & ~3) * 4 bytes
   f.get(n).i32(-4).and().i32(4).mul().set(end);
   f.i32(0).set(i);
-  stepLoop(f, i, end, 16, () => {
+  f.stepLoop(i, end, 16, () => {
     f.get(y).get(i).add();
     if (name === 'relu') {
       f.get(x).get(i).add().v128Load().get(zero);
@@ -132,7 +123,7 @@ function unaryFn(name: UnaryExport): Fn {
     f.v128Store();
   });
   f.get(n).i32(4).mul().set(end);
-  stepLoop(f, i, end, 4, () => {
+  f.stepLoop(i, end, 4, () => {
     f.get(y).get(i).add();
     f.get(x).get(i).add().f32Load().set(s);
     if (name === 'relu') {
@@ -157,7 +148,7 @@ function reluGradFn(): Fn {
   f.f32(Number.NaN).f32x4Splat().set(nan);
   f.get(n).i32(-4).and().i32(4).mul().set(end);
   f.i32(0).set(i);
-  stepLoop(f, i, end, 16, () => {
+  f.stepLoop(i, end, 16, () => {
     f.get(out).get(i).add();
     f.get(x).get(i).add().v128Load().set(xv);
     f.get(dy).get(i).add().v128Load().tee(g);
@@ -173,7 +164,7 @@ function reluGradFn(): Fn {
     f.v128Store();
   });
   f.get(n).i32(4).mul().set(end);
-  stepLoop(f, i, end, 4, () => {
+  f.stepLoop(i, end, 4, () => {
     f.get(out).get(i).add();
     f.get(x).get(i).add().f32Load().set(xs);
     f.get(dy).get(i).add().f32Load().tee(gs);
@@ -203,10 +194,10 @@ function poolSpreadFn(): Fn {
     f.forRange(xo!, wo, () => {
       f.forRange(k!, kw, () => {
         f.i32(0).set(j!);
-        stepLoop(f, j!, vecEnd!, 16, () => {
+        f.stepLoop(j!, vecEnd!, 16, () => {
           f.get(q!).get(j!).add().get(src!).get(j!).add().v128Load().get(scale).f32x4Mul().v128Store();
         });
-        stepLoop(f, j!, c4!, 4, () => {
+        f.stepLoop(j!, c4!, 4, () => {
           f.get(q!).get(j!).add().get(src!).get(j!).add().f32Load().get(s).f32Mul().f32Store();
         });
         f.inc(q!, c4!, true);
@@ -215,7 +206,7 @@ function poolSpreadFn(): Fn {
     });
     // rows 1 .. kh-1 of the window: copies of row 0 (memory.copy dst, src, len)
     f.i32(1).set(a!);
-    stepLoop(f, a!, kh, 1, () => {
+    f.stepLoop(a!, kh, 1, () => {
       f.get(dst!).get(a!).get(rowOut!).mul().add().get(dst!).get(rowOut!).op(0xfc, 10, 0, 0);
     });
     f.get(dst!).get(rowOut!).get(kh).mul().add().set(dst!);

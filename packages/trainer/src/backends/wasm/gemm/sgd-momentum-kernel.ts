@@ -46,22 +46,18 @@ export function sgdMomentumFn(name: string = SGD_MOMENTUM_EXPORT): Fn {
   // end = (n & ~3) * 4 bytes; i counts bytes
   f.get(n).i32(-4).and().i32(4).mul().set(end);
   f.i32(0).set(i);
-  f.block().loop();
-  f.get(i).get(end).geS().brIf(1);
-  f.get(a).get(i).add().v128Load().get(m4).f32x4Mul().get(g).get(i).add().v128Load().f32x4Add().set(na4);
-  f.get(oa).get(i).add().get(na4).v128Store();
-  f.get(ov).get(i).add().get(na4).get(lr4).f32x4Mul().get(v).get(i).add().v128Load().f32x4Add().v128Store();
-  f.inc(i, 16).br(0);
-  f.end().end();
+  f.stepLoop(i, end, 16, () => {
+    f.get(a).get(i).add().v128Load().get(m4).f32x4Mul().get(g).get(i).add().v128Load().f32x4Add().set(na4);
+    f.get(oa).get(i).add().get(na4).v128Store();
+    f.get(ov).get(i).add().get(na4).get(lr4).f32x4Mul().get(v).get(i).add().v128Load().f32x4Add().v128Store();
+  });
   // scalar tail: end = n * 4
   f.get(n).i32(4).mul().set(end);
-  f.block().loop();
-  f.get(i).get(end).geS().brIf(1);
-  f.get(a).get(i).add().f32Load().get(m).f32Mul().get(g).get(i).add().f32Load().f32Add().set(na);
-  f.get(oa).get(i).add().get(na).f32Store();
-  f.get(ov).get(i).add().get(na).get(lr).f32Mul().get(v).get(i).add().f32Load().f32Add().f32Store();
-  f.inc(i, 4).br(0);
-  f.end().end();
+  f.stepLoop(i, end, 4, () => {
+    f.get(a).get(i).add().f32Load().get(m).f32Mul().get(g).get(i).add().f32Load().f32Add().set(na);
+    f.get(oa).get(i).add().get(na).f32Store();
+    f.get(ov).get(i).add().get(na).get(lr).f32Mul().get(v).get(i).add().f32Load().f32Add().f32Store();
+  });
   return f;
 }
 

@@ -93,6 +93,14 @@ export class Fn {
     this.inc(i, 1).br(0);
     return this.end().end();
   }
+  /** `for (; p < end; p += step) body()` with signed compares (`p`, `end`: i32 locals, e.g. byte offsets). */
+  stepLoop(p: Local, end: Local, step: number, body: () => void): this {
+    this.block().loop();
+    this.get(p).get(end).geS().brIf(1);
+    body();
+    this.inc(p, step).br(0);
+    return this.end().end();
+  }
   /** Calls function `index` (module function index space; this encoder imports no functions). */
   call(index: number): this { return this.op(0x10, ...uleb(index)); }
 
