@@ -1,11 +1,12 @@
 // `pnpm bench`: builds the packages, then runs each package's benchmark in turn:
 //   packages/tinyimagenet/bench/bench.mjs  (prepare/load/batch throughput, memory)
-//   packages/trainer/bench/bench.mjs       (training/inference images/s per backend vs PyTorch)
+//   packages/tfjs-training-kernels/bench/bench.mjs (training/inference images/s per backend vs PyTorch)
 //   examples/browser-trainer/bench/train-throughput.mjs (training images/s in headless Chromium vs PyTorch)
-// Each prints its figures and writes them under bench/results/ (trainer and browser also update
-// BENCHMARKS.md). `--only trainer|tinyimagenet|browser` picks one; other arguments go to that
-// bench (without --only, arguments go to the trainer's, and the browser bench is left out), e.g.
-//   pnpm bench --only trainer --models initial,new --backends wasm --steps 3 --no-pytorch
+// Each prints its figures and writes them under bench/results/ (kernels and browser also update
+// BENCHMARKS.md). `--only kernels|tinyimagenet|browser` picks one (`trainer` is an alias of
+// `kernels`, the bench's name before it moved to @regstudy/tfjs-training-kernels); other arguments
+// go to that bench (without --only, arguments go to the kernels', and the browser bench is left out), e.g.
+//   pnpm bench --only kernels --models initial,new --backends wasm --steps 3 --no-pytorch
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,15 +14,17 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
+const aliases = { trainer: 'kernels' };
+const onlyArg = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
+const only = onlyArg === undefined ? undefined : (aliases[onlyArg] ?? onlyArg);
 // browser: the page builds itself (vite) inside its bench; turbo builds the packages it uses.
 const benches = [
   { name: 'tinyimagenet', filter: '@regstudy/tinyimagenet', dir: 'packages/tinyimagenet', script: 'bench/bench.mjs', args: [] },
-  { name: 'trainer', filter: '@regstudy/trainer...', dir: 'packages/trainer', script: 'bench/bench.mjs', args },
+  { name: 'kernels', filter: '@regstudy/tfjs-training-kernels...', dir: 'packages/tfjs-training-kernels', script: 'bench/bench.mjs', args },
   { name: 'browser', filter: 'browser-trainer^...', dir: 'examples/browser-trainer', script: 'bench/train-throughput.mjs', args },
 ].filter((b) => (only ? b.name === only : b.name !== 'browser' || args.length === 0));
 if (benches.length === 0) {
-  console.error(`pnpm bench: --only must be tinyimagenet, trainer or browser (got ${only})`);
+  console.error(`pnpm bench: --only must be tinyimagenet, kernels (alias trainer) or browser (got ${onlyArg})`);
   process.exit(2);
 }
 const run = (cmd, cmdArgs, cwd) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs what the WebGPU benchmark needs on a GPU machine that has no Node.js and no network:
 # this machine's node binary, a flat node_modules installed from the packed workspace packages
-# plus the tfjs backends and Dawn (npm `webgpu`, linux-x64 only), and the trainer's bench scripts.
+# plus the tfjs backends and Dawn (npm `webgpu`, linux-x64 only), and the kernels package's bench scripts.
 #
 #   bash scripts/gpu-payload.sh [out.tar.xz]     (default: .gpu/payload.tar.xz)
 #
@@ -17,7 +17,7 @@ trap 'rm -rf "$stage"' EXIT
 cd "$root"
 pnpm turbo run build --filter=@regstudy/trainer... >/dev/null
 mkdir -p "$stage/tarballs"
-for p in regularizers architectures tinyimagenet trainer; do
+for p in regularizers architectures tinyimagenet tfjs-training-kernels trainer; do
   (cd "packages/$p" && pnpm pack --pack-destination "$stage/tarballs" >/dev/null)
 done
 
@@ -37,7 +37,7 @@ find node_modules/@tensorflow -regextype posix-extended -regex '.*/dist/tf-[a-z-
 
 mkdir -p bin bench
 cp "$(readlink -f "$(command -v node)")" bin/node
-cp "$root"/packages/trainer/bench/*.mjs "$root"/packages/trainer/bench/pytorch_bench.py bench/
+cp "$root"/packages/tfjs-training-kernels/bench/*.mjs "$root"/packages/tfjs-training-kernels/bench/pytorch_bench.py bench/
 mkdir -p "$(dirname "$out")"
 tar -cf - . | xz -T0 -6 > "$out"
 echo "$out: $(du -h "$out" | cut -f1) (node $(bin/node -v), $(du -sh node_modules | cut -f1) node_modules unpacked)"

@@ -6,7 +6,7 @@
 //
 // Usage: node bench/train-throughput.mjs [--models initial,new,resnet18] [--epochs 4] [--no-pytorch] [--no-write]
 //
-// Per model: PyTorch times its training step (packages/trainer/bench/pytorch_bench.py as a step
+// Per model: PyTorch times its training step (packages/tfjs-training-kernels/bench/pytorch_bench.py as a step
 // server: 3 warm-up steps, then `steps`), the page trains `--epochs` epochs of 64-image batches
 // (figure: the median of the epochs' own `imagesPerSecond` after the first, which warms up), then
 // PyTorch times `steps` more; its figure is batch / the median of both runs' steps. The page's
@@ -23,12 +23,12 @@ import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
 // The PyTorch step server, its client and the median are the trainer bench's (scripts of this
 // repository, not package exports): the same models, step and estimator as `pnpm bench --only trainer`.
-import { median } from '../../../packages/trainer/bench/rounds.mjs';
-import { StepServer } from '../../../packages/trainer/bench/step-server.mjs';
+import { median } from '../../../packages/tfjs-training-kernels/bench/rounds.mjs';
+import { StepServer } from '../../../packages/tfjs-training-kernels/bench/step-server.mjs';
 
 const exampleDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(exampleDir, '../..');
-const pytorchScript = join(repoRoot, 'packages/trainer/bench/pytorch_bench.py');
+const pytorchScript = join(repoRoot, 'packages/tfjs-training-kernels/bench/pytorch_bench.py');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const batch = 64;
 

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { CliError, helpText, parseCliArgs } from './cli/args';
 import { checkPlan, resolvePlan, type StudyPlan } from './cli/plan';
 import { formatDuration, StudyProgress, type ProgressSink } from './cli/progress';

@@ -3,7 +3,7 @@
 // zero-dilated dy), on ResNet-18's strided layers, then training images/s of a model.
 // Usage: node bench/ab-col2im-input-grad.mjs [model] [threads] [rounds]
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 import { interleaved, kernelMedians, printTrainRates } from './interleaved.mjs';

@@ -5,7 +5,7 @@
 // (flag: the switch toggled, default REGSTUDY_WASM_DIRECT_CONV; e.g. REGSTUDY_WASM_WINOGRAD compares
 // Winograd, which goes first where it qualifies, against what runs without it: the direct conv)
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { kernelMedians } from './interleaved.mjs';
 
 const [threadsArg = '2', callsArg = '9', only = '', FLAG = 'REGSTUDY_WASM_DIRECT_CONV'] = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD) against the previous paths, over several shapes.
 // Usage: node bench/ab-few-channel-filter-grad.mjs [threads] [calls] [wide]
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { kernelMedians } from './interleaved.mjs';
 
 const FLAG = 'REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD';

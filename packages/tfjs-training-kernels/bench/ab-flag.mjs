@@ -4,7 +4,7 @@
 // plus, for the MaxPoolGrad switch, interleaved kernel calls on New's first pool.
 // Usage: node bench/ab-flag.mjs <FLAG> [model] [threads] [rounds]
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 import { interleaved, kernelMedians, printTrainRates } from './interleaved.mjs';

@@ -3,7 +3,7 @@
 // Usage: node bench/ab-kernels.mjs <model> <Kernel[,Kernel]> [threads] [rounds]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 import { interleaved, printTrainRates } from './interleaved.mjs';

@@ -1,7 +1,7 @@
 // Side-by-side (one process, steps interleaved) training images/s with and without
 // lazyConvGradients (tfjs-core's fused linear convolutions compute the image gradient eagerly).
 // Usage: node bench/ab-lazy-convs.mjs <model> [threads] [rounds]
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 import { interleaved, printTrainRates } from './interleaved.mjs';

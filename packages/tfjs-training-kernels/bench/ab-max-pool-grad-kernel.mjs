@@ -4,7 +4,7 @@
 // New's 2x2/2 pools. Usage: node bench/ab-max-pool-grad-kernel.mjs [threads] [rounds]
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 
 const [threadsArg = '2', roundsArg = '15'] = process.argv.slice(2);
 await useBackend('wasm', { threads: Number(threadsArg) });

@@ -3,7 +3,7 @@
 // without it (the full first-occurrence scan).
 // Usage: node bench/ab-max-pool-grad.mjs <model> [threads] [rounds]
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 import { interleaved, printTrainRates } from './interleaved.mjs';

@@ -2,7 +2,7 @@
 // (a small division and one broadcast) and with tfjs-core's (`dy * ones(x.shape) / R`).
 // Usage: node bench/ab-mean-grad.mjs <model> [threads] [rounds]
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 import { interleaved, printTrainRates } from './interleaved.mjs';

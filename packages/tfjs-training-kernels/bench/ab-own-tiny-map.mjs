@@ -4,7 +4,7 @@
 // transition (maps up to 2 kh kw pixels, ownTinyMapLimits), plus a 1x1 map.
 // Usage: node bench/ab-own-tiny-map.mjs [threads] [calls]
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { kernelMedians } from './interleaved.mjs';
 
 const [threadsArg = '2', callsArg = '9'] = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // off (C cut into slabs along M, each packing all of dy) and on (the depth split over the threads):
 // relative difference and interleaved kernel medians. Usage: node bench/ab-split-k-stem.mjs
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { kernelMedians } from './interleaved.mjs';
 await useBackend('wasm', { threads: 2 });
 const x = tf.randomNormal([64, 70, 70, 3]);

@@ -3,7 +3,7 @@
 // REGSTUDY_WASM_TINY_MAP_FILTER_GRAD) and without it (the convolution form).
 // Usage: node bench/ab-tiny-map-filter-grad.mjs [model] [threads] [rounds]
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 import { interleaved, kernelMedians, printTrainRates } from './interleaved.mjs';

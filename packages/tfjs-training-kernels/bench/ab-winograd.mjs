@@ -6,7 +6,8 @@
 // size, so every row is measured.
 // Usage: node bench/ab-winograd.mjs [threads] [calls]
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend, WINOGRAD_FLAG, winogradLimits } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
+import { WINOGRAD_FLAG, winogradLimits } from '@regstudy/tfjs-training-kernels/internal';
 import { kernelMedians } from './interleaved.mjs';
 
 const [threadsArg = '2', callsArg = '9'] = process.argv.slice(2);

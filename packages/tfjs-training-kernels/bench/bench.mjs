@@ -26,7 +26,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { relaxedSimdSupported, useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
+import { relaxedSimdSupported } from '@regstudy/tfjs-training-kernels/internal';
 import { localModels } from './models.mjs';
 import { median, roundOrder, roundRatios, summarizeRounds } from './rounds.mjs';
 import { StepServer } from './step-server.mjs';
@@ -89,7 +90,7 @@ async function modelFactory() {
   } catch {
     // not built yet: use the local definitions
   }
-  return { source: 'packages/trainer/bench/models.mjs', create: (name) => localModels[name]() };
+  return { source: 'packages/tfjs-training-kernels/bench/models.mjs', create: (name) => localModels[name]() };
 }
 
 /**

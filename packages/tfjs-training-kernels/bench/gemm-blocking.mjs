@@ -1,7 +1,7 @@
 /* global WebAssembly */
 // Our GEMM (default 2x16 kernel) under several blockings kc/mc/nc, interleaved, one thread, a private memory.
 // Usage: node bench/gemm-blocking.mjs m,n,k kc/mc/nc [kc/mc/nc ...]
-import { createWasmGemm } from '@regstudy/trainer/node';
+import { createWasmGemm } from '@regstudy/tfjs-training-kernels/internal';
 import { interleaved, median } from './interleaved.mjs';
 const memory = new WebAssembly.Memory({ initial: 4000 });
 let top = 1024; const alloc = (b) => { const p = top; top += Math.ceil(b / 64) * 64; return p; };

@@ -5,7 +5,7 @@
 /* global WebAssembly */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createWasmGemm } from '@regstudy/trainer/node';
+import { createWasmGemm } from '@regstudy/tfjs-training-kernels/internal';
 
 const [shapesArg = '4x8k1,2x16k1,3x8k1,6x8k1,4x16k1,8x8k1,6x8k2,4x8k2', roundsArg = '5'] = process.argv.slice(2);
 const memory = new WebAssembly.Memory({ initial: 2000 });

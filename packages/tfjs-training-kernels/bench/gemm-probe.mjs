@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { createBackendGemm, createBackendThreadedGemm, relaxedSimdSupported, useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
+import { createBackendGemm, createBackendThreadedGemm, relaxedSimdSupported } from '@regstudy/tfjs-training-kernels/internal';
 import { interleaved, median } from './interleaved.mjs';
 
 const [roundsArg = '7', variantsArg = '2x16k1,4x8k1', threadsArg = '1', kcArg = '256', mcArg = '120', ncArg = '2048'] = process.argv.slice(2);

@@ -7,7 +7,7 @@
 // with LOCAL=1) bench/models.mjs.
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '@regstudy/trainer/node';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { localModels } from './models.mjs';
 import { trainStep } from './train-step.mjs';
 

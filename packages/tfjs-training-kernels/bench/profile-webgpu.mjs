@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '@regstudy/architectures';
-import { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels, useBackend } from '@regstudy/trainer/node';
+import { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels } from '@regstudy/tfjs-training-kernels';
+import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { trainStep } from './train-step.mjs';
 
 const models = (process.argv[2] ?? 'initial,new,resnet18').split(',');

@@ -2,7 +2,7 @@
 // classes, softmax cross-entropy), shared by bench.mjs, ab-kernels.mjs and profile-step.mjs.
 // The loss is read outside tidy: tidy() walks a returned typed array element by element.
 import * as tf from '@tensorflow/tfjs-core';
-import { lazyConvGradients, SgdMomentumOptimizer } from '@regstudy/trainer';
+import { lazyConvGradients, SgdMomentumOptimizer } from '@regstudy/tfjs-training-kernels';
 
 /** `model.apply(xs, { training })`, under `lazyConvGradients` when `lazyConvs` (as `train()` runs it). */
 export function forward(model, xs, { lazyConvs = true, training = true } = {}) {

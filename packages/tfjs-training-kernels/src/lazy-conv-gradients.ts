@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CONV_BIAS_RELU_KERNEL, type ConvBiasReluAttrs } from '../backends/conv-bias-relu-kernel-name';
+import { CONV_BIAS_RELU_KERNEL, type ConvBiasReluAttrs } from './conv-bias-relu-kernel-name';
 
 /** The part of a tfjs-layers `Conv2D` config this module reads (`layer.getConfig()`). */
 interface Conv2DConfig {

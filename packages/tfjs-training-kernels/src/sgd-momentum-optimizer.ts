@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from '../backends/sgd-momentum-kernel-name';
-import { flagOn, FUSED_SGD_MOMENTUM_FLAG } from '../backends/wasm/flags';
+import { SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from './sgd-momentum-kernel-name';
+import { flagOn, FUSED_SGD_MOMENTUM_FLAG } from './wasm/flags';
 
 /** What `Optimizer.applyGradients` takes: a map of gradients by variable name, or named tensors. */
 type VariableGradients = Parameters<tf.MomentumOptimizer['applyGradients']>[0];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createModel } from '@regstudy/architectures';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lazyConvGradients } from '../src/loop/lazy-conv-gradients';
+import { lazyConvGradients } from '../src/lazy-conv-gradients';
 import { randomValues, setUpCpuAndWasm } from './helpers/backends';
 
 beforeAll(setUpCpuAndWasm);

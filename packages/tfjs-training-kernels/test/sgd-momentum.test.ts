@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FUSED_SGD_MOMENTUM_FLAG } from '../src/backends/wasm/flags';
-import { SGD_MOMENTUM_KERNEL } from '../src/backends/sgd-momentum-kernel-name';
-import { createNodeThreadedGemm } from '../src/backends/wasm/gemm/node-gemm-threads';
-import { f32Bits, sgdMomentumFn } from '../src/backends/wasm/gemm/sgd-momentum-kernel';
-import { SGD_MOMENTUM_MIN_PARALLEL } from '../src/backends/wasm/gemm/threaded-gemm';
-import { encodeModule } from '../src/backends/wasm/gemm/wasm-encoder';
-import { createOptimizer, disposeOptimizer } from '../src/loop/optimizer';
-import { SgdMomentumOptimizer } from '../src/loop/sgd-momentum-optimizer';
+import { FUSED_SGD_MOMENTUM_FLAG } from '../src/wasm/flags';
+import { SGD_MOMENTUM_KERNEL } from '../src/sgd-momentum-kernel-name';
+import { createNodeThreadedGemm } from '../src/wasm/gemm/node-gemm-threads';
+import { f32Bits, sgdMomentumFn } from '../src/wasm/gemm/sgd-momentum-kernel';
+import { SGD_MOMENTUM_MIN_PARALLEL } from '../src/wasm/gemm/threaded-gemm';
+import { encodeModule } from '../src/wasm/gemm/wasm-encoder';
+import { SgdMomentumOptimizer } from '../src/sgd-momentum-optimizer';
 import { randomValues, setUpCpuAndWasm } from './helpers/backends';
 import { bumpHeap } from './helpers/bump-heap';
+import { disposeOptimizer } from './helpers/dispose-optimizer';
 
 beforeAll(setUpCpuAndWasm);
 afterEach(() => {
@@ -212,12 +212,6 @@ describe('SgdMomentumOptimizer', () => {
     const v0 = randomValues(1029, 7);
     const g0 = randomValues(1029, 8);
     expect(guarded.kept![5]).toBe(Math.fround(Math.fround(g0[5]! * Math.fround(-LR)) + v0[5]!));
-  });
-
-  it('is what createOptimizer builds for sgd with momentum', () => {
-    const opt = createOptimizer({ kind: 'sgd', learningRate: 0.01, momentum: 0.9 });
-    expect(opt).toBeInstanceOf(SgdMomentumOptimizer);
-    disposeOptimizer(opt);
   });
 });
 

@@ -2,15 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { existsSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hasGpuDeviceNode } from '../src/backends/webgpu/gpu-device-node';
+import { hasGpuDeviceNode } from '../src/webgpu/gpu-device-node';
 
 // 'auto' loads Dawn only where a GPU device node exists; the tests choose (default: as if one did).
-vi.mock('../src/backends/webgpu/gpu-device-node', () => ({ hasGpuDeviceNode: vi.fn(() => true) }));
-import { coreCount, useBackend } from '../src/backends/use-backend';
-import { importModule } from '../src/backends/module-loader';
-import { useBrowserBackend } from '../src/backends/use-browser-backend';
-import { isSoftwareAdapter } from '../src/backends/webgpu/adapter';
-import { raiseBrowserThreadCap } from '../src/backends/wasm/browser-thread-cap';
+vi.mock('../src/webgpu/gpu-device-node', () => ({ hasGpuDeviceNode: vi.fn(() => true) }));
+import { coreCount, useBackend } from '../src/use-backend';
+import { importModule } from '../src/module-loader';
+import { useBrowserBackend } from '../src/use-browser-backend';
+import { isSoftwareAdapter } from '../src/webgpu/adapter';
+import { raiseBrowserThreadCap } from '../src/wasm/browser-thread-cap';
 import { onBackend, randomValues, relativeError } from './helpers/backends';
 
 /** A loader that fails for `absent` packages (like a missing optional peer) and imports the rest. */
@@ -283,7 +283,7 @@ describe('raiseBrowserThreadCap', () => {
 
 describe('hasGpuDeviceNode', () => {
   it('is the real probe: true off Linux, else whether /dev/nvidia0 or a /dev/dri render node exists', async () => {
-    const real = await vi.importActual<typeof import('../src/backends/webgpu/gpu-device-node')>('../src/backends/webgpu/gpu-device-node');
+    const real = await vi.importActual<typeof import('../src/webgpu/gpu-device-node')>('../src/webgpu/gpu-device-node');
     const dri = existsSync('/dev/dri') && readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
     expect(real.hasGpuDeviceNode()).toBe(process.platform !== 'linux' || existsSync('/dev/nvidia0') || dri);
   });

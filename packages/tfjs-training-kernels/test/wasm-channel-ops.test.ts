@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNEL_KERNELS_FLAG } from '../src/backends/wasm/flags';
-import { CHANNEL_OPS_MIN_ELEMENTS } from '../src/backends/wasm/channel-ops';
-import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
-import { createWasmGemm } from '../src/backends/wasm/gemm/gemm';
-import { CHANNEL_EXPORTS, isBinaryMap, isUnary, type ChannelCall } from '../src/backends/wasm/gemm/channel-kernels';
-import { createNodeThreadedGemm } from '../src/backends/wasm/gemm/node-gemm-threads';
-import { CHANNEL_MIN_PARALLEL } from '../src/backends/wasm/gemm/threaded-gemm';
-import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
+import { CHANNEL_KERNELS_FLAG } from '../src/wasm/flags';
+import { CHANNEL_OPS_MIN_ELEMENTS } from '../src/wasm/channel-ops';
+import { createBackendGemm } from '../src/wasm/gemm/backend-heap';
+import { createWasmGemm } from '../src/wasm/gemm/gemm';
+import { CHANNEL_EXPORTS, isBinaryMap, isUnary, type ChannelCall } from '../src/wasm/gemm/channel-kernels';
+import { createNodeThreadedGemm } from '../src/wasm/gemm/node-gemm-threads';
+import { CHANNEL_MIN_PARALLEL } from '../src/wasm/gemm/threaded-gemm';
+import { installOwnGemm } from '../src/wasm/gemm/own-gemm-matmul';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { bumpHeap } from './helpers/bump-heap';
 

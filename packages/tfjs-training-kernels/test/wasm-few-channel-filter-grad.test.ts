@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { channelChunk, fewChannelFilterGrad } from '../src/backends/wasm/few-channel-filter-grad';
-import { FEW_CHANNEL_FILTER_GRAD_FLAG } from '../src/backends/wasm/flags';
+import { channelChunk, fewChannelFilterGrad } from '../src/wasm/few-channel-filter-grad';
+import { FEW_CHANNEL_FILTER_GRAD_FLAG } from '../src/wasm/flags';
 import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../src/backends/wasm/register-training-kernels';
+import { registerWasmTrainingKernels } from '../src/wasm/register-training-kernels';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { poolInput, type PoolInputKind } from './helpers/pool-inputs';
 

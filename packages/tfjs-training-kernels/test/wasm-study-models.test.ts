@@ -3,9 +3,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { createModel } from '@regstudy/architectures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
-import { OWN_GEMM_FLAG } from '../src/backends/wasm/flags';
-import { createBackendGemm } from '../src/backends/wasm/gemm/backend-heap';
-import { installOwnGemm } from '../src/backends/wasm/gemm/own-gemm-matmul';
+import { OWN_GEMM_FLAG } from '../src/wasm/flags';
+import { createBackendGemm } from '../src/wasm/gemm/backend-heap';
+import { installOwnGemm } from '../src/wasm/gemm/own-gemm-matmul';
 
 // The study's real model factories (smaller inputs and heads so that the cpu reference stays fast;
 // every layer kind and stride of the full models is exercised). New's dropout is unseeded in the

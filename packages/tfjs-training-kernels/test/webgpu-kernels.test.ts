@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelRunner } from '../src/backends/wasm/kernel-runner';
-import { conv2dBackpropFilterIm2col, splitKChunks } from '../src/backends/webgpu/conv2d-backprop-filter-im2col';
+import { KernelRunner } from '../src/wasm/kernel-runner';
+import { conv2dBackpropFilterIm2col, splitKChunks } from '../src/webgpu/conv2d-backprop-filter-im2col';
 import { randomValues, relativeError } from './helpers/backends';
 
 type Pad = 'same' | 'valid';
@@ -92,7 +92,7 @@ describe('registerWebGpuTrainingKernels', () => {
   it('replaces the stock webgpu Conv2DBackpropFilter once, registers its flag, and restore() puts the stock one back', async () => {
     // Importing the package registers its kernels; without navigator.gpu it registers no backend.
     await import('@tensorflow/tfjs-backend-webgpu');
-    const { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels } = await import('../src/backends/webgpu/register-webgpu-training-kernels');
+    const { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels } = await import('../src/webgpu/register-webgpu-training-kernels');
     const stock = tf.getKernel('Conv2DBackpropFilter', 'webgpu');
     expect(stock).toBeDefined();
     const info = registerWebGpuTrainingKernels();

@@ -1,7 +1,5 @@
 // Public API of @regstudy/trainer: re-exports only.
 export { train } from './loop/train';
-export { lazyConvGradients } from './loop/lazy-conv-gradients';
-export { SgdMomentumOptimizer } from './loop/sgd-momentum-optimizer';
 export { trainStream } from './loop/train-stream';
 export { createEventStream } from './loop/event-stream';
 export type { EventStream } from './loop/event-stream';

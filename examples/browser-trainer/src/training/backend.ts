@@ -1,6 +1,6 @@
 // Picks and initialises the tfjs backend inside the training worker, through
-// @regstudy/trainer/browser's useBrowserBackend (which adds the wasm training kernels).
-import { useBrowserBackend } from '@regstudy/trainer/browser';
+// @regstudy/tfjs-training-kernels/browser's useBrowserBackend (which adds the wasm training kernels).
+import { useBrowserBackend } from '@regstudy/tfjs-training-kernels/browser';
 import type { BackendChoice } from '../settings';
 
 export interface BackendPick {

@@ -34,7 +34,7 @@ export const engineParts: Record<string, string> = {
   weightStats: '@regstudy/trainer (EpochRecord.weightStats)',
   data: 'page synthetic generator / @regstudy/tinyimagenet loadPreparedCache',
   resultFiles: '@regstudy/trainer runIdOf, historyToCsv',
-  backend: '@regstudy/trainer/browser useBrowserBackend (+ registerWasmTrainingKernels)',
+  backend: '@regstudy/tfjs-training-kernels/browser useBrowserBackend (+ registerWasmTrainingKernels)',
 };
 
 async function loadData(s: Settings, signal: AbortSignal): Promise<{ train: ImageSplit; val: ImageSplit }> {

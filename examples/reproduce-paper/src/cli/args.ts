@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { nodeBackendChoices } from '@regstudy/trainer/node';
+import { nodeBackendChoices } from '@regstudy/tfjs-training-kernels/node';
 
 /** Model names the CLI accepts (the registry of `@regstudy/architectures`). */
 export const cliModelNames = ['initial', 'new', 'resnet18', 'resnet34'] as const;
@@ -8,7 +8,7 @@ export type CliModelName = (typeof cliModelNames)[number];
 export const presetNames = ['quick', 'paper'] as const;
 export type PresetName = (typeof presetNames)[number];
 
-/** `--backend` values: those of `useBackend` from `@regstudy/trainer/node`. */
+/** `--backend` values: those of `useBackend` from `@regstudy/tfjs-training-kernels/node`. */
 export const backendNames = nodeBackendChoices;
 export type BackendName = (typeof backendNames)[number];
 

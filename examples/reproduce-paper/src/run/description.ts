@@ -25,7 +25,7 @@ export interface RunDescription {
   wallSeconds: number;
 }
 
-const PACKAGES = ['@regstudy/tinyimagenet', '@regstudy/regularizers', '@regstudy/architectures', '@regstudy/trainer', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
+const PACKAGES = ['@regstudy/tinyimagenet', '@regstudy/regularizers', '@regstudy/architectures', '@regstudy/trainer', '@regstudy/tfjs-training-kernels', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu'];
 
 /** Versions of this example, of the packages it uses and of the tfjs pieces, read from their package.json. */
 export function packageVersions(): Record<string, string> {

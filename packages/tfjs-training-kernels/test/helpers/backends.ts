@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../../src/backends/wasm/register-training-kernels';
+import { registerWasmTrainingKernels } from '../../src/wasm/register-training-kernels';
 
 /** Registers our kernels and initialises both backends used by the comparison tests. */
 export async function setUpCpuAndWasm(): Promise<void> {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SgdMomentumOptimizer } from './sgd-momentum-optimizer';
+import { SgdMomentumOptimizer } from '@regstudy/tfjs-training-kernels';
 import type { ResolvedOptimizerSpec } from './specs';
 
 /**

@@ -9,7 +9,7 @@ import {
   weightStatsAsync,
   type StepHook,
 } from '@regstudy/regularizers';
-import { lazyConvGradients } from './lazy-conv-gradients';
+import { lazyConvGradients } from '@regstudy/tfjs-training-kernels';
 import { fsCheckpointStore } from '../node/fs-checkpoint-store';
 import { isImageSplit, toBatchSource, type BatchSource } from './batch-source';
 import { restoreCheckpoint, snapshot } from './checkpoint-io';
