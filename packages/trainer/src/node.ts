@@ -1,2 +1,4 @@
 // Node entry of @regstudy/trainer (`@regstudy/trainer/node`): re-exports only.
 export { fsCheckpointStore } from './node/fs-checkpoint-store';
+export { train } from './node/train-in-dir';
+export type { NodeTrainOptions } from './node/train-in-dir';

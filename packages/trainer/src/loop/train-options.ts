@@ -34,11 +34,14 @@ export const trainOptionsSchema = z.strictObject({
   shuffleVal: z.boolean().default(false),
   /** Compute weight statistics each epoch (one device read per variable). */
   weightStats: z.boolean().default(true),
+  /** Where each completed epoch is saved and a restarted run resumes from (see the README). */
   checkpoint: z
-    .union([
-      z.custom<CheckpointStore>(isCheckpointStore, { error: 'expected a CheckpointStore' }),
-      z.strictObject({ dir: z.string().min(1) }),
-    ])
+    .custom<CheckpointStore>(isCheckpointStore, {
+      error: (issue) =>
+        typeof issue.input === 'object' && issue.input !== null && 'dir' in issue.input
+          ? "expected a CheckpointStore; for a directory use fsCheckpointStore(dir) or train() from '@regstudy/trainer/node'"
+          : 'expected a CheckpointStore (an object with load() and save())',
+    })
     .optional(),
   signal: z.custom<AbortSignal>((v) => typeof v === 'object' && v !== null && 'aborted' in v).optional(),
   onEvent: z.custom<(event: TrainEvent) => void>((v) => typeof v === 'function').optional(),

@@ -10,7 +10,6 @@ import {
   type StepHook,
 } from '@regstudy/regularizers';
 import { lazyConvGradients } from '@regstudy/tfjs-training-kernels';
-import { fsCheckpointStore } from '../node/fs-checkpoint-store';
 import { isImageSplit, toBatchSource, type BatchSource } from './batch-source';
 import { restoreCheckpoint, snapshot } from './checkpoint-io';
 import type { CheckpointStore } from './checkpoint';
@@ -34,17 +33,14 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
  * loss is the eval-mode cross-entropy plus the penalty at the epoch's end (as the paper logs it).
  *
  * A non-finite loss ends the run with status 'diverged'; an aborted `signal` ends it between batches
- * with status 'aborted'. Neither throws. With `checkpoint`, each completed epoch is saved and a
- * restarted run continues after the last saved epoch with the same result as an uninterrupted one.
+ * with status 'aborted'. Neither throws. With `checkpoint` (a {@link CheckpointStore}, e.g.
+ * `memoryCheckpointStore()`, or `fsCheckpointStore(dir)` from `@regstudy/trainer/node`, whose
+ * `train` also takes `{ dir }`), each completed epoch is saved and a restarted run continues after
+ * the last saved epoch with the same result as an uninterrupted one.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const opts = parseOptions(trainOptionsSchema, options, 'train options');
-  const store: CheckpointStore | undefined =
-    opts.checkpoint === undefined
-      ? undefined
-      : 'dir' in opts.checkpoint
-        ? fsCheckpointStore(opts.checkpoint.dir)
-        : opts.checkpoint;
+  const store: CheckpointStore | undefined = opts.checkpoint;
   const optimizer = createOptimizer(opts.optimizer);
   try {
     return await runLoop(opts, optimizer, store);

@@ -1,4 +1,4 @@
-import { mixSeed, mulberry32 } from '@regstudy/tinyimagenet';
+import { mixSeed, mulberry32 } from '../internal/seeded-random';
 
 /** Arithmetic mean; NaN for an empty list. */
 export function mean(xs: readonly number[]): number {
