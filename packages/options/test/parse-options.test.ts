@@ -76,6 +76,7 @@ describe('parseOptions', () => {
     expect(messageOf(z.object({ m: z.custom(isModel, { error: expectedValue('a tf.LayersModel') }) }), { m: 7 })).toBe(
       "f(): option 'm': expected a tf.LayersModel, got 7",
     );
+    expect(messageOf(z.object({ m: z.custom(isModel, { error: expectedValue('a tf.LayersModel') }) }), {})).toBe("f(): option 'm': is required");
     expect(messageOf(z.object({ m: z.number().refine((x) => x % 2 === 0, { error: 'must be even' }) }), { m: 3 })).toBe("f(): option 'm': must be even");
     expect(messageOf(z.object({ m: z.number().refine((x) => x % 2 === 0) }), { m: 3 })).toBe("f(): option 'm': is not valid, got 3");
   });
