@@ -1,4 +1,6 @@
 // Public API of @regstudy/architectures: re-exports only.
+export { OptionsError } from '@regstudy/options';
+export type { OptionIssue } from '@regstudy/options';
 export { createInitialModel } from './initial-model';
 export { createNewModel } from './new-model';
 export { createResNet } from './resnet';

@@ -1,6 +1,7 @@
 import { input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { contextFrom, conv2d, dense, head, pool2 } from './build-context';
-import { modelOptionsSchema, parseOptions, requireMinInput, type ModelOptions } from './options';
+import { parseOptions } from '@regstudy/options';
+import { modelOptionsSchema, requireMinInput, type ModelOptions } from './options';
 
 /**
  * The paper's Initial Model (Figure 4; PyTorch module names in brackets):
@@ -15,11 +16,11 @@ import { modelOptionsSchema, parseOptions, requireMinInput, type ModelOptions } 
  * Initialisation: PyTorch's defaults (weights and biases `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`),
  * seeded per weight from `seed`.
  *
- * @throws Error naming the option when an option is invalid.
+ * @throws OptionsError naming the option and the value it got when an option is invalid.
  */
 export function createInitialModel(opts?: ModelOptions): LayersModel {
-  const o = parseOptions(modelOptionsSchema, opts, 'createInitialModel');
-  requireMinInput(o.inputShape, 4, 'createInitialModel', 'two 2x2 pools');
+  const o = parseOptions(modelOptionsSchema, opts ?? {}, 'createInitialModel()');
+  requireMinInput(o.inputShape, 4, 'createInitialModel()', 'two 2x2 pools');
   const ctx = contextFrom(o);
   const x = input({ shape: o.inputShape, name: 'input' });
   let y: SymbolicTensor = conv2d(x, { name: 'conv1', filters: 10, kernelSize: 3, padding: 1, useBias: true, activation: 'relu', init: 'torch-default' }, ctx);

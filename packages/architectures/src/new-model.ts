@@ -1,6 +1,7 @@
 import { input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { contextFrom, conv2d, dense, head, leakyRelu, pool2 } from './build-context';
-import { newModelOptionsSchema, parseOptions, requireMinInput, type NewModelOptions } from './options';
+import { parseOptions } from '@regstudy/options';
+import { newModelOptionsSchema, requireMinInput, type NewModelOptions } from './options';
 
 /**
  * The paper's New Model (Figure 11; PyTorch module names in brackets). Variant `'paper'` (default):
@@ -18,11 +19,11 @@ import { newModelOptionsSchema, parseOptions, requireMinInput, type NewModelOpti
  *
  * Dropout masks are not seeded (a fixed tfjs dropout seed would repeat the same mask every step).
  *
- * @throws Error naming the option when an option is invalid.
+ * @throws OptionsError naming the option and the value it got when an option is invalid.
  */
 export function createNewModel(opts?: NewModelOptions): LayersModel {
-  const o = parseOptions(newModelOptionsSchema, opts, 'createNewModel');
-  requireMinInput(o.inputShape, 8, 'createNewModel', 'three 2x2 pools');
+  const o = parseOptions(newModelOptionsSchema, opts ?? {}, 'createNewModel()');
+  requireMinInput(o.inputShape, 8, 'createNewModel()', 'three 2x2 pools');
   const ctx = contextFrom(o);
   const notebook = o.variant === 'notebook';
   const act = notebook ? undefined : ('relu' as const);

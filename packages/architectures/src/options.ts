@@ -1,4 +1,5 @@
 import type { initializers, regularizers } from '@tensorflow/tfjs-layers';
+import { OptionsError, describeValue, expectedValue } from '@regstudy/options';
 import { z } from 'zod';
 
 /** A tfjs-layers regularizer (e.g. `tf.regularizers.l1l2(...)` or one from `@regstudy/regularizers`). */
@@ -63,7 +64,7 @@ export interface ResNetOptions extends ModelOptions {
 
 const regularizerSchema = z.custom<Regularizer>(
   (v) => typeof v === 'object' && v !== null && typeof (v as { apply?: unknown }).apply === 'function',
-  { message: 'expected a tfjs-layers Regularizer (an object with an apply(x) method)' },
+  { error: expectedValue('a tfjs-layers Regularizer (an object with an apply(x) method)') },
 );
 
 const dim = z.number().int().positive();
@@ -103,25 +104,14 @@ export type ResolvedNewModelOptions = z.output<typeof newModelOptionsSchema>;
 export type ResolvedResNetOptions = z.output<typeof resNetOptionsSchema>;
 
 /**
- * Throws a clear error when `inputShape` is smaller than `min` in height or width.
+ * Throws an {@link OptionsError} naming `inputShape` when it is smaller than `min` in height or width.
  */
 export function requireMinInput(inputShape: readonly [number, number, number], min: number, where: string, why: string): void {
   const [h, w] = inputShape;
   if (h < min || w < min) {
-    throw new Error(`${where}: invalid options: option "inputShape": [${inputShape.join(', ')}] is too small; height and width must be at least ${min} (${why})`);
+    throw new OptionsError(where, {
+      option: 'inputShape',
+      message: `expected height and width >= ${min} (${why}), got ${describeValue(inputShape)}`,
+    });
   }
-}
-
-/**
- * Validates `value` against `schema`, throwing one Error that names the function and every bad
- * option (path and reason).
- */
-export function parseOptions<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data as z.output<S>;
-  const issues = result.error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? `option "${issue.path.join('.')}"` : 'options';
-    return `${path}: ${issue.message}`;
-  });
-  throw new Error(`${where}: invalid options: ${issues.join('; ')}`);
 }

@@ -1,5 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
+import { OptionsError, describeValue } from '@regstudy/options';
 import { createInitialModel } from './initial-model';
 import { createNewModel } from './new-model';
 import type { ModelOptions, NewModelOptions, ResNetOptions } from './options';
@@ -22,20 +22,17 @@ export function isModelName(name: unknown): name is ModelName {
   return typeof name === 'string' && (modelNames as readonly string[]).includes(name);
 }
 
-const nameSchema = z.string();
-
 /**
  * Builds a model by registry name: `'initial'` ({@link createInitialModel}), `'new'`
  * ({@link createNewModel}), `'resnet18'` / `'resnet34'` ({@link createResNet} with that depth).
  *
- * @throws Error listing the valid names when `name` is unknown, or naming the bad option.
+ * @throws OptionsError listing the valid names when `name` is unknown, or naming the bad option.
  */
 export function createModel<N extends ModelName>(name: N, opts?: ModelOptionsByName[N]): LayersModel {
-  const parsed = nameSchema.safeParse(name);
-  if (!parsed.success || !isModelName(parsed.data)) {
-    throw new Error(`createModel: unknown model name ${JSON.stringify(name)}; valid names: ${modelNames.join(', ')}`);
+  if (!isModelName(name)) {
+    throw new OptionsError('createModel()', { option: 'name', message: `expected one of ${modelNames.join(', ')}, got ${describeValue(name)}` });
   }
-  const n: ModelName = parsed.data;
+  const n: ModelName = name;
   switch (n) {
     case 'initial':
       return createInitialModel(opts as ModelOptions | undefined);
@@ -44,7 +41,9 @@ export function createModel<N extends ModelName>(name: N, opts?: ModelOptionsByN
     case 'resnet18':
     case 'resnet34': {
       const o = (opts ?? {}) as ResNetOptions;
-      if ('depth' in o) throw new Error(`createModel: option "depth" is fixed by the name "${n}"; use createResNet to set it`);
+      if ('depth' in o) {
+        throw new OptionsError('createModel()', { option: 'depth', message: `is fixed by the name "${n}" (use createResNet to set it), got ${describeValue(o.depth)}` });
+      }
       return createResNet({ ...o, depth: n === 'resnet18' ? 18 : 34 });
     }
   }

@@ -1,6 +1,7 @@
 import { input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { batchNorm, contextFrom, conv2d, dense, head, relu, type BuildContext } from './build-context';
-import { parseOptions, resNetOptionsSchema, type ResNetOptions } from './options';
+import { parseOptions } from '@regstudy/options';
+import { resNetOptionsSchema, type ResNetOptions } from './options';
 
 const BLOCKS: Record<18 | 34, readonly [number, number, number, number]> = {
   18: [2, 2, 2, 2],
@@ -56,10 +57,10 @@ function basicBlock(
  * PyTorch momentum 0.1. Parameters, ResNet-18 with 200 classes: 11,279,112 trainable (plus 9,600
  * non-trainable moving statistics).
  *
- * @throws Error naming the option when an option is invalid.
+ * @throws OptionsError naming the option and the value it got when an option is invalid.
  */
 export function createResNet(opts?: ResNetOptions): LayersModel {
-  const o = parseOptions(resNetOptionsSchema, opts, 'createResNet');
+  const o = parseOptions(resNetOptionsSchema, opts ?? {}, 'createResNet()');
   const ctx = contextFrom(o);
   const x = input({ shape: o.inputShape, name: 'input' });
   let y: SymbolicTensor;

@@ -281,20 +281,20 @@ describe('registry and option validation', () => {
   });
 
   it('unknown names list the valid ones', () => {
-    expect(() => createModel('vgg16' as ModelName)).toThrow(/unknown model name "vgg16"; valid names: initial, new, resnet18, resnet34/);
+    expect(() => createModel('vgg16' as ModelName)).toThrow(`createModel(): option 'name': expected one of initial, new, resnet18, resnet34, got "vgg16"`);
   });
 
   it('bad options name the option', () => {
-    expect(() => createInitialModel({ numClasses: 0 })).toThrow(/createInitialModel: invalid options: option "numClasses"/);
-    expect(() => createNewModel({ dropout: 1 })).toThrow(/option "dropout"/);
-    expect(() => createResNet({ depth: 50 as 18 })).toThrow(/option "depth"/);
-    expect(() => createResNet({ stem: 'tiny' as 'cifar' })).toThrow(/option "stem"/);
-    expect(() => createInitialModel({ inputShape: [64, 64] as unknown as [number, number, number] })).toThrow(/option "inputShape"/);
-    expect(() => createInitialModel({ kernelRegularizer: 0.1 as never })).toThrow(/option "kernelRegularizer": expected a tfjs-layers Regularizer/);
-    expect(() => createInitialModel({ stem: 'cifar' } as never)).toThrow(/Unrecognized key.*stem/);
-    expect(() => createInitialModel({ inputShape: [3, 3, 3] })).toThrow(/option "inputShape": \[3, 3, 3\] is too small; height and width must be at least 4/);
-    expect(() => createNewModel({ inputShape: [64, 7, 3] })).toThrow(/at least 8 \(three 2x2 pools\)/);
-    expect(() => createModel('resnet18', { depth: 34 } as never)).toThrow(/"depth" is fixed by the name/);
+    expect(() => createInitialModel({ numClasses: 0 })).toThrow("createInitialModel(): option 'numClasses': expected an integer > 0, got 0");
+    expect(() => createNewModel({ dropout: 1 })).toThrow("createNewModel(): option 'dropout': expected a number in [0, 1), got 1");
+    expect(() => createResNet({ depth: 50 as 18 })).toThrow("createResNet(): option 'depth': expected one of 18, 34, got 50");
+    expect(() => createResNet({ stem: 'tiny' as 'cifar' })).toThrow(`createResNet(): option 'stem': expected one of "imagenet", "cifar", got "tiny"`);
+    expect(() => createInitialModel({ inputShape: [64, 64] as unknown as [number, number, number] })).toThrow("createInitialModel(): option 'inputShape': expected an array of exactly 3 items, got [64, 64]");
+    expect(() => createInitialModel({ kernelRegularizer: 0.1 as never })).toThrow("createInitialModel(): option 'kernelRegularizer': expected a tfjs-layers Regularizer (an object with an apply(x) method), got 0.1");
+    expect(() => createInitialModel({ stem: 'cifar' } as never)).toThrow(/^createInitialModel\(\): option 'stem': unknown option \(known: numClasses, inputShape, /);
+    expect(() => createInitialModel({ inputShape: [3, 3, 3] })).toThrow("createInitialModel(): option 'inputShape': expected height and width >= 4 (two 2x2 pools), got [3, 3, 3]");
+    expect(() => createNewModel({ inputShape: [64, 7, 3] })).toThrow("createNewModel(): option 'inputShape': expected height and width >= 8 (three 2x2 pools), got [64, 7, 3]");
+    expect(() => createModel('resnet18', { depth: 34 } as never)).toThrow(`createModel(): option 'depth': is fixed by the name "resnet18" (use createResNet to set it), got 34`);
     expect(tf.memory().numTensors).toBe(0);
   });
 

@@ -22,7 +22,7 @@ import { resolveVariables, type VariableSource } from './variables';
  * @param source - the variables (or model) the gradients belong to.
  * @param wd - decay coefficient, `>= 0`; 0 returns a shallow copy of `grads`.
  * @param select - which variables decay (default `'all'`, biases and BN gamma/beta included, as PyTorch).
- * @throws Error naming `wd` or `select` when invalid.
+ * @throws OptionsError naming `wd` or `select` when invalid.
  */
 export function addCoupledWeightDecay(
   grads: tf.NamedTensorMap,

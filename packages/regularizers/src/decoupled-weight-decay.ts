@@ -26,7 +26,7 @@ const schema = z.object({ rate: lambdaSchema, select: selectorSchema.default('al
  * applies the same factor, just before its Adam update). With plain SGD it equals coupled
  * decay `grad += rate * w`; with momentum or Adam it does not.
  *
- * @throws Error naming `rate` or `select` when invalid; `ctx.learningRate` at apply time.
+ * @throws OptionsError naming `rate` or `select` when invalid; `ctx.learningRate` at apply time.
  */
 export function decoupledWeightDecay(options: DecoupledWeightDecayOptions): StepHook {
   const { rate, select } = parseOptions(schema, options, 'decoupledWeightDecay()');

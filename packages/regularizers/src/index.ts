@@ -1,4 +1,6 @@
 // Public API of @regstudy/regularizers: re-exports only.
+export { OptionsError } from '@regstudy/options';
+export type { OptionIssue } from '@regstudy/options';
 export {
   L1Regularizer,
   L2Regularizer,

@@ -13,22 +13,13 @@ export type LambdaScheduleSpec =
 /** `(epoch, lambda) => lambda_at_epoch`; `epoch` is 1-based (the trainer's convention). */
 export type LambdaSchedule = (epoch: number, lambda: number) => number;
 
-const specSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.object({ kind: z.literal('constant') }).strict(),
-    z
-      .object({
-        kind: z.literal('linearWarmup'),
-        warmupEpochs: z.number({ invalid_type_error: 'must be a number' }).int('must be an integer').min(1, 'must be >= 1'),
-      })
-      .strict(),
-  ],
-  { errorMap: (issue, ctx) => ({ message: issue.code === 'invalid_union_discriminator' ? "must be 'constant' or 'linearWarmup'" : ctx.defaultError }) },
-);
+const specSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant') }).strict(),
+  z.object({ kind: z.literal('linearWarmup'), warmupEpochs: z.number().int().min(1) }).strict(),
+]);
 
 const callSchema = z.object({
-  epoch: z.number({ invalid_type_error: 'must be a number' }).finite('must be finite').nonnegative('must be >= 0'),
+  epoch: z.number().min(0),
   lambda: lambdaSchema,
 });
 
@@ -40,7 +31,7 @@ const callSchema = z.object({
  *   (epoch 1 gets `lambda / warmupEpochs`, epochs `>= warmupEpochs` get `lambda`; `e = 0` gives 0).
  *   Fractional epochs (`e = epoch + batch / batches`) give a per-batch ramp.
  *
- * @throws Error naming `kind` / `warmupEpochs` when the spec is invalid; the returned function
+ * @throws OptionsError naming `kind` / `warmupEpochs` when the spec is invalid; the returned function
  *   throws naming `epoch` / `lambda` for negative or NaN inputs.
  */
 export function lambdaSchedule(spec: LambdaScheduleSpec): LambdaSchedule {

@@ -108,7 +108,7 @@ const alphaRatioSchema = z.object({ alpha: lambdaSchema, l1Ratio: unitIntervalSc
  * Resolves either parametrisation to `{ l1, l2 }`.
  * `{ alpha, l1Ratio }` maps to `l1 = alpha * l1Ratio`, `l2 = 0.5 * alpha * (1 - l1Ratio)`.
  *
- * @throws Error naming the option (`l1`, `l2`, `alpha`, `l1Ratio`) when it is negative, NaN,
+ * @throws OptionsError naming the option (`l1`, `l2`, `alpha`, `l1Ratio`) when it is negative, NaN,
  *   infinite, out of [0, 1] (`l1Ratio`), or when both parametrisations are mixed.
  */
 export function resolveElasticNet(options: ElasticNetOptions, where = 'elasticNet()'): { l1: number; l2: number } {
@@ -158,7 +158,7 @@ export class ElasticNetRegularizer extends RegularizerBase {
  * Use as `kernelRegularizer` / `biasRegularizer` of any tfjs-layers layer.
  *
  * @param lambda - coefficient, finite and `>= 0`.
- * @throws Error naming `l1` when `lambda` is negative, NaN or infinite.
+ * @throws OptionsError naming `l1` when `lambda` is negative, NaN or infinite.
  */
 export function l1(lambda: number): L1Regularizer {
   return new L1Regularizer({ l1: lambda });
@@ -169,7 +169,7 @@ export function l1(lambda: number): L1Regularizer {
  * `2 lambda w`. PyTorch's `weight_decay = wd` corresponds to `l2(wd / 2)`.
  *
  * @param lambda - coefficient, finite and `>= 0`.
- * @throws Error naming `l2` when `lambda` is negative, NaN or infinite.
+ * @throws OptionsError naming `l2` when `lambda` is negative, NaN or infinite.
  */
 export function l2(lambda: number): L2Regularizer {
   return new L2Regularizer({ l2: lambda });
@@ -180,7 +180,7 @@ export function l2(lambda: number): L2Regularizer {
  * Accepts `{ l1, l2 }` or scikit-learn's `{ alpha, l1Ratio }`
  * (`l1 = alpha * l1Ratio`, `l2 = 0.5 * alpha * (1 - l1Ratio)`).
  *
- * @throws Error naming the option when a coefficient is negative/NaN or `l1Ratio` is outside [0, 1].
+ * @throws OptionsError naming the option when a coefficient is negative/NaN or `l1Ratio` is outside [0, 1].
  */
 export function elasticNet(options: ElasticNetOptions): ElasticNetRegularizer {
   return new ElasticNetRegularizer(options);

@@ -33,7 +33,7 @@ const penaltySchema = z
  * selected) that the caller owns.
  *
  * @param source - `tf.Variable[]` (non-trainable ones are skipped) or a model/layer (its `trainableWeights`).
- * @throws Error naming `l1`, `l2` or `select` when an option is invalid.
+ * @throws OptionsError naming `l1`, `l2` or `select` when an option is invalid.
  */
 export function penalty(source: VariableSource, options: PenaltyOptions = {}): tf.Scalar {
   const { l1, l2, select } = parseOptions(penaltySchema, options, 'penalty()');
@@ -52,7 +52,7 @@ export function penalty(source: VariableSource, options: PenaltyOptions = {}): t
  * this package's convention (`l2 * sum w^2`) it is `l2 = wd / 2`.
  *
  * @example penalty(model, { ...pytorchWeightDecay(1e-4), select: 'all' })
- * @throws Error naming `wd` when it is negative, NaN or infinite.
+ * @throws OptionsError naming `wd` when it is negative, NaN or infinite.
  */
 export function pytorchWeightDecay(wd: number): { l2: number } {
   const v = parseOptions(z.object({ wd: lambdaSchema }), { wd }, 'pytorchWeightDecay()').wd;

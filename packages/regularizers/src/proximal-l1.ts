@@ -26,7 +26,7 @@ const schema = z.object({ lambda: lambdaSchema, select: selectorSchema.default('
  * `|w|` nor flips a sign. Do not also add `lambda * sum|w|` to the loss for the same variables.
  * With momentum/Adam it is the common "proximal after the step" heuristic, not an exact prox.
  *
- * @throws Error naming `lambda` or `select` when invalid; `ctx.learningRate` at apply time.
+ * @throws OptionsError naming `lambda` or `select` when invalid; `ctx.learningRate` at apply time.
  */
 export function proximalL1(options: ProximalL1Options): StepHook {
   const { lambda, select } = parseOptions(schema, options, 'proximalL1()');

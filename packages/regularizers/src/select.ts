@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { expectedValue } from '@regstudy/options';
 import { parseOptions } from './validation';
 import { resolveVariables, type NamedVariable, type VariableSource } from './variables';
 
@@ -24,7 +25,7 @@ export const selectorSchema = z.union(
     z.instanceof(RegExp),
     z.custom<(v: tf.Variable) => boolean>((x) => typeof x === 'function'),
   ],
-  { errorMap: () => ({ message: "must be 'all', 'kernels', a RegExp or a function (variable) => boolean" }) },
+  { error: expectedValue("'all', 'kernels', a RegExp or a function (variable) => boolean") },
 );
 
 const NON_KERNEL_SUFFIXES = new Set(['bias', 'gamma', 'beta', 'moving_mean', 'moving_variance']);
@@ -54,7 +55,7 @@ export function applySelector(vars: readonly NamedVariable[], select: VariableSe
 /**
  * The trainable variables of `source` chosen by `select` (default `'all'`).
  *
- * @throws Error naming `select` when the selector is not one of the accepted kinds.
+ * @throws OptionsError naming `select` when the selector is not one of the accepted kinds.
  */
 export function selectVariables(source: VariableSource, select: VariableSelector = 'all'): tf.Variable[] {
   const sel = parseOptions(z.object({ select: selectorSchema }), { select }, 'selectVariables()').select;

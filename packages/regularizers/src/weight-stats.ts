@@ -59,7 +59,7 @@ export interface WeightStatsOptions {
 
 const schema = z
   .object({
-    eps: z.number({ invalid_type_error: 'must be a number' }).finite('must be finite').nonnegative('must be >= 0').default(1e-8),
+    eps: z.number().min(0).default(1e-8),
     select: selectorSchema.default('all'),
   })
   .strict();
@@ -145,7 +145,7 @@ function prepare(source: VariableSource, options: WeightStatsOptions, where: str
  * Cost: a few reductions per variable and ONE synchronous download of `4 * nVariables` floats;
  * no tensors are left allocated. Use {@link weightStatsAsync} to avoid blocking (WebGL).
  *
- * @throws Error naming `eps` or `select` when invalid.
+ * @throws OptionsError naming `eps` or `select` when invalid.
  */
 export function weightStats(source: VariableSource, options: WeightStatsOptions = {}): WeightStats {
   const { eps, vars } = prepare(source, options, 'weightStats()');

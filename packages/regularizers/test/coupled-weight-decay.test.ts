@@ -55,9 +55,9 @@ describe('addCoupledWeightDecay', () => {
 
   it('rejects bad options naming them', () => {
     const w = variable([1], 'w');
-    expect(() => addCoupledWeightDecay({}, [w], -1)).toThrow(/addCoupledWeightDecay\(\): invalid option "wd": must be >= 0/);
-    expect(() => addCoupledWeightDecay({}, [w], Number.NaN)).toThrow(/"wd".*NaN/);
-    expect(() => addCoupledWeightDecay({}, [w], 1, 'weights' as never)).toThrow(/"select"/);
+    expect(() => addCoupledWeightDecay({}, [w], -1)).toThrow("addCoupledWeightDecay(): option 'wd': expected a number >= 0, got -1");
+    expect(() => addCoupledWeightDecay({}, [w], Number.NaN)).toThrow("option 'wd': expected a number >= 0, got NaN");
+    expect(() => addCoupledWeightDecay({}, [w], 1, 'weights' as never)).toThrow(/option 'select': expected .*, got "weights"/);
     w.dispose();
   });
 });

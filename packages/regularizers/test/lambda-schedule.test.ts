@@ -14,11 +14,11 @@ describe('lambdaSchedule', () => {
   });
 
   it('rejects bad specs and inputs naming the field', () => {
-    expect(() => lambdaSchedule({ kind: 'cosine' } as never)).toThrow(/"kind": must be 'constant' or 'linearWarmup'/);
-    expect(() => lambdaSchedule({ kind: 'linearWarmup', warmupEpochs: 0 })).toThrow(/"warmupEpochs": must be >= 1/);
-    expect(() => lambdaSchedule({ kind: 'linearWarmup', warmupEpochs: 1.5 })).toThrow(/"warmupEpochs": must be an integer/);
+    expect(() => lambdaSchedule({ kind: 'cosine' } as never)).toThrow(`lambdaSchedule(): option 'kind': expected one of "constant", "linearWarmup", got "cosine"`);
+    expect(() => lambdaSchedule({ kind: 'linearWarmup', warmupEpochs: 0 })).toThrow("option 'warmupEpochs': expected an integer >= 1, got 0");
+    expect(() => lambdaSchedule({ kind: 'linearWarmup', warmupEpochs: 1.5 })).toThrow("option 'warmupEpochs': expected an integer >= 1, got 1.5");
     const s = lambdaSchedule({ kind: 'constant' });
-    expect(() => s(1, -1)).toThrow(/"lambda": must be >= 0/);
-    expect(() => s(Number.NaN, 1)).toThrow(/"epoch"/);
+    expect(() => s(1, -1)).toThrow("lambdaSchedule()(epoch, lambda): option 'lambda': expected a number >= 0, got -1");
+    expect(() => s(Number.NaN, 1)).toThrow("option 'epoch': expected a number >= 0, got NaN");
   });
 });

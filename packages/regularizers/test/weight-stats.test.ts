@@ -75,7 +75,7 @@ describe('weightStats', () => {
   });
 
   it('rejects bad options naming them', () => {
-    expect(() => weightStats([], { eps: -1 })).toThrow(/weightStats\(\): invalid option "eps": must be >= 0/);
-    expect(() => weightStats([], { select: 'bias' as never })).toThrow(/"select"/);
+    expect(() => weightStats([], { eps: -1 })).toThrow("weightStats(): option 'eps': expected a number >= 0, got -1");
+    expect(() => weightStats([], { select: 'bias' as never })).toThrow(/option 'select': expected 'all', 'kernels', a RegExp or a function \(variable\) => boolean, got "bias"/);
   });
 });

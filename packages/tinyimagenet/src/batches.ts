@@ -155,7 +155,7 @@ const nextTick: (f: () => void) => void =
  * the consumer owns and disposes `xs` and `ys` (breaking out early leaks nothing).
  */
 export async function* batches(split: BatchSource, options: BatchOptions): AsyncGenerator<Batch, void, undefined> {
-  const o = parseOptions(schema, options, 'batches');
+  const o = parseOptions(schema, options, 'batches()');
   checkSource(split, 'batches');
   const dropLast = o.dropLast ?? o.drop_last ?? false;
   const { batches: nb, lastSize } = planBatches(split.count, o.batchSize, dropLast);
@@ -248,7 +248,7 @@ export interface TfDataGenerator<D> {
  * dataset (one per epoch in fitDataset) uses the next epoch number, starting at `options.epoch`.
  */
 export function toTfDataset<D>(split: BatchSource, options: BatchOptions, tfData: TfDataGenerator<D>): D {
-  parseOptions(schema, options, 'toTfDataset');
+  parseOptions(schema, options, 'toTfDataset()');
   let epoch = options.epoch ?? 0;
   return tfData.generator(() => {
     const it = batches(split, { ...options, epoch: epoch++ });

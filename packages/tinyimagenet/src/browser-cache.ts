@@ -1,3 +1,4 @@
+import { OptionsError, describeValue } from '@regstudy/options';
 import { parseManifest, splitFromCache } from './cache-format';
 import { TinyImageNetError } from './errors';
 import type { TinyImageNetSplit } from './split';
@@ -43,7 +44,10 @@ async function getBytes(f: typeof fetch, url: string, signal: AbortSignal | unde
  */
 export async function loadPreparedCache(baseUrl: string, name: string, options: LoadPreparedCacheOptions = {}): Promise<TinyImageNetSplit> {
   const f = options.fetch ?? globalThis.fetch;
-  if (typeof f !== 'function') throw new TypeError("loadPreparedCache: no global fetch; pass option 'fetch'");
+  if (typeof f !== 'function') {
+    const message = options.fetch === undefined ? 'is required: this runtime has no global fetch' : `expected a function, got ${describeValue(f)}`;
+    throw new OptionsError('loadPreparedCache()', { option: 'fetch', message });
+  }
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const manifestUrl = new URL(`${name}.json`, new URL(base, (globalThis as { location?: { href: string } }).location?.href ?? undefined)).toString();
   let json: unknown;

@@ -1,5 +1,7 @@
 // Public API of @regstudy/tinyimagenet for browsers and other non-Node runtimes (exports
 // condition `default`): no fs, zip or sharp. Re-exports only.
+export { OptionsError } from '@regstudy/options';
+export type { OptionIssue } from '@regstudy/options';
 export { loadPreparedCache } from './browser-cache';
 export type { LoadPreparedCacheOptions } from './browser-cache';
 export { batches, computeChannelStats, toTfDataset, planBatches } from './batches';

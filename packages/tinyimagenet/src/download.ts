@@ -6,7 +6,7 @@ import https from 'node:https';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { TinyImageNetError } from './errors';
-import { parseOptions } from './options';
+import { expectedValue, parseOptions } from './options';
 import type { Progress } from './split';
 
 /** The official archive (Stanford CS231n). No checksum is published for it. */
@@ -16,7 +16,7 @@ const schema = z.object({
   url: z.string().url().default(OFFICIAL_URL),
   sha256: z
     .string()
-    .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits')
+    .regex(/^[0-9a-fA-F]{64}$/, { error: expectedValue('64 hex digits') })
     .optional(),
   size: z.number().int().min(0).optional(),
   onProgress: z.custom<(p: Progress) => void>((v) => typeof v === 'function').optional(),
@@ -75,7 +75,7 @@ async function hashFile(path: string, upTo: number): Promise<ReturnType<typeof c
  * Returns at once when `dest` exists and matches `sha256` (or exists and no sha256 is given).
  */
 export async function download(dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-  const o = parseOptions(schema, options, 'download');
+  const o = parseOptions(schema, options, 'download()');
   const want = o.sha256?.toLowerCase();
   const existing = await stat(dest).catch(() => undefined);
   if (existing?.isFile()) {

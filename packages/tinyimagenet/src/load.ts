@@ -5,7 +5,7 @@ import { cacheName, parseManifest, type CacheManifest } from './cache-format';
 import { loadCache, readManifest, writeCache } from './cache';
 import { TinyImageNetError } from './errors';
 import { compareCodeUnits } from './layout';
-import { parseOptions } from './options';
+import { expectedValue, parseOptions } from './options';
 import { readSplit } from './read-split';
 import { openSource, sourceFingerprint } from './source';
 import type { Progress, SplitName, TinyImageNetSplit } from './split';
@@ -13,7 +13,7 @@ import type { Progress, SplitName, TinyImageNetSplit } from './split';
 const schema = z.object({
   source: z.string().min(1),
   split: z.enum(['train', 'val']),
-  classes: z.union([z.number().int().min(1), z.array(z.string().regex(/^n\d{8}$/, 'expected a wnid like n01443537')).min(1)]).optional(),
+  classes: z.union([z.number().int().min(1), z.array(z.string().regex(/^n\d{8}$/, { error: expectedValue('a wnid like n01443537') })).min(1)]).optional(),
   perClass: z.number().int().min(1).optional(),
   cacheDir: z.string().min(1).optional(),
   force: z.boolean().default(false),
@@ -86,7 +86,7 @@ function sameSelection(m: CacheManifest, classes: number | string[] | undefined,
  * read of the cached files unless the source changed (fingerprint: see openSource).
  */
 export async function loadTinyImageNet(options: LoadOptions): Promise<TinyImageNetSplit> {
-  const o = parseOptions(schema, options, 'loadTinyImageNet');
+  const o = parseOptions(schema, options, 'loadTinyImageNet()');
   // The same wnids in any order are the same selection (labels follow sorted order anyway).
   if (Array.isArray(o.classes)) o.classes = [...new Set(o.classes)].sort(compareCodeUnits);
   const name = cacheName(o.split, o.classes, o.perClass);

@@ -1,12 +1,4 @@
-import type { z } from 'zod';
-
-/**
- * Validates an options object once at the API boundary. The error names the function and every
- * offending option path, e.g. `batches: option 'batchSize': Too small: expected number to be >0`.
- */
-export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const res = schema.safeParse(value);
-  if (res.success) return res.data;
-  const msgs = res.error.issues.map((i) => `option '${i.path.join('.') || '(root)'}': ${i.message}`);
-  throw new TypeError(`${where}: ${msgs.join('; ')}`);
-}
+// The options dialect shared by every @regstudy package: `parseOptions` throws an `OptionsError`
+// naming the function, each bad option and the value it got, e.g.
+// `batches(): option 'batchSize': expected an integer > 0, got 0`.
+export { expectedValue, parseOptions } from '@regstudy/options';

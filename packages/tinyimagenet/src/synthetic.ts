@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { throwIfAborted } from './errors';
 import { IMAGE_SIZE, ROOT_FOLDER, compareCodeUnits, type ClassInfo } from './layout';
+import { OptionsError } from '@regstudy/options';
 import { parseOptions } from './options';
 import { mixSeed, mulberry32, shuffleInPlace } from './prng';
 import { classStyle, drawGeometry, renderImage, toGray } from './synthetic-pixels';
@@ -85,8 +86,10 @@ const CHUNK = 64;
  * and renamed at the end: an error or abort leaves nothing half-written.
  */
 export async function writeSyntheticTinyImageNet(dir: string, options: SyntheticOptions): Promise<SyntheticDataset> {
-  const o = parseOptions(schema, options, 'writeSyntheticTinyImageNet');
-  if (!o.folder && !o.zip) throw new TypeError("writeSyntheticTinyImageNet: option 'folder' and 'zip' are both false: nothing to write");
+  const o = parseOptions(schema, options, 'writeSyntheticTinyImageNet()');
+  if (!o.folder && !o.zip) {
+    throw new OptionsError('writeSyntheticTinyImageNet()', { option: 'folder', message: "is false, and so is option 'zip': nothing to write" });
+  }
   const root = join(dir, ROOT_FOLDER);
   const zipPath = join(dir, `${ROOT_FOLDER}.zip`);
   for (const p of [o.folder ? root : undefined, o.zip ? zipPath : undefined]) {

@@ -102,8 +102,8 @@ describe('batches', () => {
     for (const [y, x, c] of [[0, 0, 0], [5, 9, 1], [63, 2, 2]] as const) {
       expect(r.xs[0]![(y * 64 + x) * 3 + c]).toBeCloseTo((px(0, y, x, c) / 255 - mean[c]) / std[c], 5);
     }
-    await expect(collect(split, { batchSize: 1, normalize: { mean, std: [1, 0, 1] } })).rejects.toThrow(/batches: option 'normalize/);
-    await expect(collect(split, { batchSize: 0 })).rejects.toThrow(/batches: option 'batchSize'/);
+    await expect(collect(split, { batchSize: 1, normalize: { mean, std: [1, 0, 1] } })).rejects.toThrow(/^batches\(\): option 'normalize\.std\.1': expected a number > 0, got 0$/);
+    await expect(collect(split, { batchSize: 0 })).rejects.toThrow("batches(): option 'batchSize': expected an integer >= 1, got 0");
   });
 
   it('augments with padded random crops and flips that match a shifted/mirrored source', async () => {

@@ -43,6 +43,6 @@ describe('@regstudy/tinyimagenet/browser built output', () => {
         else imported.push(spec);
       }
     }
-    expect([...new Set(imported)].sort()).toEqual(['@tensorflow/tfjs-core', 'zod']);
+    expect([...new Set(imported)].sort()).toEqual(['@regstudy/options', '@tensorflow/tfjs-core', 'zod']);
   });
 });

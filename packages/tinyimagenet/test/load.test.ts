@@ -87,7 +87,7 @@ describe('loadTinyImageNet from a folder and a zip', () => {
     expect([...b.labels].sort()).toEqual([0, 0, 1, 1]);
     await expect(loadTinyImageNet({ source: ds.root!, split: 'val', classes: ['n00000001'] })).rejects.toThrow(/option 'classes': wnid 'n00000001' is not listed/);
     await expect(loadTinyImageNet({ source: ds.root!, split: 'val', classes: 5 })).rejects.toThrow(/option 'classes': asked for 5 classes/);
-    await expect(loadTinyImageNet({ source: ds.root!, split: 'test' as 'val' })).rejects.toThrow(/option 'split'/);
+    await expect(loadTinyImageNet({ source: ds.root!, split: 'test' as 'val' })).rejects.toThrow(`loadTinyImageNet(): option 'split': expected one of "train", "val", got "test"`);
   });
 });
 

@@ -90,11 +90,11 @@ describe('runStudy', () => {
 
   it('fails at once on bad specs, naming the field', async () => {
     const out = tmp();
-    await expect(runStudy({ ...base(out), models: ['vgg'] })).rejects.toThrow(/models\.0.*unknown model 'vgg'/);
-    await expect(runStudy({ ...base(out), regularization: [{ l1: -1e-4 }] })).rejects.toThrow(/regularization\.0\.l1/);
-    await expect(runStudy({ ...base(out), epochs: 0 })).rejects.toThrow(/epochs/);
-    await expect(runStudy({ ...base(out), shard: { index: 2, count: 2 } })).rejects.toThrow(/shard\.index/);
-    await expect(runStudy({ ...base(out), models: ['initial'], epochs: { new: 3 } })).rejects.toThrow(/epochs\.initial/);
+    await expect(runStudy({ ...base(out), models: ['vgg'] })).rejects.toThrow(/^runStudy\(\): option 'models\.0': expected a known model \(initial, new, resnet18, resnet34\) or \{ name, create \}, got "vgg"$/);
+    await expect(runStudy({ ...base(out), regularization: [{ l1: -1e-4 }] })).rejects.toThrow("runStudy(): option 'regularization.0.l1': expected a number >= 0, got -0.0001");
+    await expect(runStudy({ ...base(out), epochs: 0 })).rejects.toThrow(/^runStudy\(\): option 'epochs': /);
+    await expect(runStudy({ ...base(out), shard: { index: 2, count: 2 } })).rejects.toThrow("runStudy(): option 'shard.index': expected an integer < count (2), got 2");
+    await expect(runStudy({ ...base(out), models: ['initial'], epochs: { new: 3 } })).rejects.toThrow("runStudy(): option 'epochs.initial': is required (model 'initial' is in models)");
     expect(readdirSync(out)).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
-const nonNegative = (what: string) =>
-  z.number({ error: `${what} must be a number` }).finite().min(0, { error: `${what} must be >= 0` });
-const positive = (what: string) =>
-  z.number({ error: `${what} must be a number` }).finite().gt(0, { error: `${what} must be > 0` });
+/** A finite number >= 0 (zod 4's `z.number()` rejects NaN and +/-Infinity). */
+const nonNegative = () => z.number().min(0);
+/** A finite number > 0. */
+const positive = () => z.number().gt(0);
 
 /**
  * SGD with momentum (PyTorch semantics, dampening 0): `v <- m*v + g; w <- w - lr*v`.
@@ -11,23 +11,23 @@ const positive = (what: string) =>
  */
 export const sgdSpecSchema = z.strictObject({
   kind: z.literal('sgd'),
-  learningRate: positive('learningRate').default(0.001),
-  momentum: nonNegative('momentum').max(1).default(0.9),
+  learningRate: positive().default(0.001),
+  momentum: nonNegative().max(1).default(0.9),
 });
 
 /** Adam (Kingma & Ba): defaults lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-8. */
 export const adamSpecSchema = z.strictObject({
   kind: z.literal('adam'),
-  learningRate: positive('learningRate').default(0.001),
-  beta1: nonNegative('beta1').lt(1).default(0.9),
-  beta2: nonNegative('beta2').lt(1).default(0.999),
-  epsilon: positive('epsilon').default(1e-8),
+  learningRate: positive().default(0.001),
+  beta1: nonNegative().lt(1).default(0.9),
+  beta2: nonNegative().lt(1).default(0.999),
+  epsilon: positive().default(1e-8),
 });
 
 /** AdamW: Adam plus decoupled decay `w <- w - lr*weightDecay*w` after each step (default 0.01). */
 export const adamwSpecSchema = adamSpecSchema.extend({
   kind: z.literal('adamw'),
-  weightDecay: nonNegative('weightDecay').default(0.01),
+  weightDecay: nonNegative().default(0.01),
 });
 
 export const optimizerSpecSchema = z.discriminatedUnion('kind', [sgdSpecSchema, adamSpecSchema, adamwSpecSchema]);
@@ -49,12 +49,12 @@ export type ResolvedOptimizerSpec = z.output<typeof optimizerSpecSchema>;
  * - `decoupledDecay`: after each step `w <- w - lr*decoupledDecay*w`.
  */
 export const regularizationSpecSchema = z.strictObject({
-  l1: nonNegative('l1').default(0),
-  l2: nonNegative('l2').default(0),
+  l1: nonNegative().default(0),
+  l2: nonNegative().default(0),
   l2Mode: z.enum(['weight-decay', 'penalty']).default('weight-decay'),
   select: z.enum(['all', 'kernels']).default('all'),
-  proximalL1: nonNegative('proximalL1').default(0),
-  decoupledDecay: nonNegative('decoupledDecay').default(0),
+  proximalL1: nonNegative().default(0),
+  decoupledDecay: nonNegative().default(0),
 });
 
 /** Regularization as given by the caller. */

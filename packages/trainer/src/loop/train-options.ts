@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
+import { expectedValue } from './validate';
 import { isImageSplit, type BatchSource, type ImageSplit } from './batch-source';
 import { isCheckpointStore, type CheckpointStore } from './checkpoint';
 import { optimizerSpecSchema, regularizationSpecSchema } from './specs';
@@ -15,11 +16,11 @@ const isSource = (v: unknown): v is BatchSource | ImageSplit => {
 };
 
 export const trainOptionsSchema = z.strictObject({
-  model: z.custom<tfl.LayersModel>(isModel, { error: 'expected a tf.LayersModel' }),
-  train: z.custom<BatchSource | ImageSplit>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
-  val: z.custom<BatchSource | ImageSplit>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
-  epochs: z.number().int().min(1, { error: 'epochs must be an integer >= 1' }),
-  batchSize: z.number().int().min(1, { error: 'batchSize must be an integer >= 1' }).default(100),
+  model: z.custom<tfl.LayersModel>(isModel, { error: expectedValue('a tf.LayersModel') }),
+  train: z.custom<BatchSource | ImageSplit>(isSource, { error: expectedValue('a TinyImageNetSplit or a BatchSource') }),
+  val: z.custom<BatchSource | ImageSplit>(isSource, { error: expectedValue('a TinyImageNetSplit or a BatchSource') }),
+  epochs: z.number().int().min(1),
+  batchSize: z.number().int().min(1).default(100),
   optimizer: optimizerSpecSchema.default({ kind: 'sgd', learningRate: 0.001, momentum: 0.9 }),
   regularization: regularizationSpecSchema.default({
     l1: 0,

@@ -17,7 +17,7 @@ import { reseedDropout, seededLayers } from './dropout-seeds';
 import { createOptimizer, disposeOptimizer, optimizerDecay } from './optimizer';
 import { trainOptionsSchema, type ResolvedTrainOptions, type TrainOptions } from './train-options';
 import { bestOf, type EpochRecord, type TrainEvent, type TrainResult } from './types';
-import { parseOptions } from './validate';
+import { OptionsError, parseOptions } from './validate';
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -39,7 +39,7 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
  * the last saved epoch with the same result as an uninterrupted one.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const opts = parseOptions(trainOptionsSchema, options, 'train options');
+  const opts = parseOptions(trainOptionsSchema, options, 'train()');
   const store: CheckpointStore | undefined = opts.checkpoint;
   const optimizer = createOptimizer(opts.optimizer);
   try {
@@ -71,7 +71,7 @@ async function runLoop(
     if (isImageSplit(data)) {
       const max = data.labels.reduce((m, l) => Math.max(m, l), -1);
       if (max >= numClasses) {
-        throw new RangeError(`train options.${key}.labels: label ${max} >= the model's ${numClasses} output classes`);
+        throw new OptionsError('train()', { option: `${key}.labels`, message: `expected labels < ${numClasses} (the model's output classes), got label ${max}` });
       }
     }
   }

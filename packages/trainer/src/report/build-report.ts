@@ -40,7 +40,7 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
  * (Vega-Lite rendered headless), and one self-contained `report.html`.
  */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
-  const opts = parseOptions(reportOptionsSchema, options, 'report options');
+  const opts = parseOptions(reportOptionsSchema, options, 'buildReport()');
   const { fs, path } = await nodeModules();
   const outDir = opts.outDir ?? path.join(opts.studyDir, 'report');
   const { runs, missing } = await readStudyResults(opts.studyDir);

@@ -39,7 +39,7 @@ function inputShapeOf(data: StudyData): [number, number, number] {
  * anything runs (unknown model, negative lambda, epochs 0, shard index out of range, ...).
  */
 export async function runStudy(options: StudyOptions): Promise<StudyResult> {
-  const opts = parseOptions(studyOptionsSchema, options, 'study options');
+  const opts = parseOptions(studyOptionsSchema, options, 'runStudy()');
   const grid = expandGrid(opts);
   const mine = shardRuns(grid, opts.shard);
   const emit = (e: StudyEvent) => opts.onEvent?.(e);

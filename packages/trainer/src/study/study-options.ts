@@ -2,6 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { isImageSplit, type BatchSource, type ImageSplit } from '../loop/batch-source';
 import { optimizerSpecSchema, regularizationSpecSchema } from '../loop/specs';
+import { expectedValue } from '../loop/validate';
 import { registryModelNames, type ModelFactoryContext } from '../internal/architectures';
 import type { StudyEvent } from './study-types';
 
@@ -23,15 +24,15 @@ const isSource = (v: unknown) => {
 
 const modelSchema = z.union([
   z.string().refine((n) => (registryModelNames as readonly string[]).includes(n), {
-    error: (issue) => `unknown model '${String(issue.input)}' (known: ${registryModelNames.join(', ')}; or pass { name, create })`,
+    error: expectedValue(`a known model (${registryModelNames.join(', ')}) or { name, create }`),
   }),
   z.strictObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'model name must be [A-Za-z0-9._-]+' }),
-    create: z.custom<CustomModel['create']>((v) => typeof v === 'function', { error: 'create must be a function' }),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: expectedValue('a name of letters, digits, ., _ or - (not starting with ., _ or -)') }),
+    create: z.custom<CustomModel['create']>((v) => typeof v === 'function', { error: expectedValue('a function') }),
   }),
 ]);
 
-const epochsSchema = z.number().int().min(1, { error: 'epochs must be an integer >= 1' });
+const epochsSchema = z.number().int().min(1);
 
 /** The paper's grid: (l1, l2) in {0, 1e-4}^2. */
 export const paperRegularizationGrid = [
@@ -43,7 +44,7 @@ export const paperRegularizationGrid = [
 
 export const studyOptionsSchema = z
   .strictObject({
-    models: z.array(modelSchema).min(1, { error: 'models must name at least one model' }),
+    models: z.array(modelSchema).min(1),
     regularization: z.array(regularizationSpecSchema).min(1).default([...paperRegularizationGrid].map((r) => regularizationSpecSchema.parse(r))),
     seeds: z.array(z.number().int().min(0)).min(1).default([0]),
     /** Epochs for every model, or per model name (e.g. { initial: 50, new: 50, resnet18: 25 }). */
@@ -52,17 +53,20 @@ export const studyOptionsSchema = z
     optimizer: optimizerSpecSchema.default({ kind: 'sgd', learningRate: 0.001, momentum: 0.9 }),
     data: z.union([
       z.strictObject({
-        train: z.custom<StudyData['train']>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
-        val: z.custom<StudyData['val']>(isSource, { error: 'expected a TinyImageNetSplit or a BatchSource' }),
+        train: z.custom<StudyData['train']>(isSource, { error: expectedValue('a TinyImageNetSplit or a BatchSource') }),
+        val: z.custom<StudyData['val']>(isSource, { error: expectedValue('a TinyImageNetSplit or a BatchSource') }),
       }),
       z.custom<() => Promise<StudyData>>((v) => typeof v === 'function'),
-    ], { error: 'expected { train, val } (TinyImageNetSplits or BatchSources) or an async loader function' }),
+    ], { error: expectedValue('{ train, val } (TinyImageNetSplits or BatchSources) or an async loader function') }),
     /** Classes of the data; default: `train.classes.length`, else 1 + the largest train label. */
     numClasses: z.number().int().min(2).optional(),
     outDir: z.string().min(1),
     shard: z
       .strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) })
-      .refine((s) => s.index < s.count, { error: 'shard.index must be < shard.count', path: ['index'] })
+      .refine((s) => s.index < s.count, {
+        error: (issue) => `expected an integer < count (${String((issue.input as { count: number }).count)}), got ${String((issue.input as { index: number }).index)}`,
+        path: ['index'],
+      })
       .optional(),
     /** Keep per-epoch checkpoints so that a killed run resumes (default true). */
     checkpoint: z.boolean().default(true),
@@ -75,7 +79,7 @@ export const studyOptionsSchema = z
       opts.models.forEach((m) => {
         const name = typeof m === 'string' ? m : m.name;
         if ((opts.epochs as Record<string, number>)[name] === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['epochs', name], message: `no epoch count for model '${name}'` });
+          ctx.addIssue({ code: 'custom', path: ['epochs', name], message: `is required (model '${name}' is in models)` });
         }
       });
     }
