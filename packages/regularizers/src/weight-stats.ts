@@ -24,9 +24,16 @@ export interface NormStats {
 
 /** Stats of one variable. */
 export interface VariableStats extends NormStats {
-  /** Variable name, e.g. `conv2d_1/kernel`. */
+  /**
+   * Layer path of the weight, `<layer name>/<weight name>` (e.g. `conv1/kernel`): the variable's
+   * name without the `_<n>` suffix tfjs appends when a name was already taken in this process, so
+   * the same model gives the same keys whatever was built before it (fresh or resumed run). When
+   * two selected variables share a layer path, both keep their full variable names.
+   */
   name: string;
-  /** Owning layer: the name up to the last `/` (`conv2d_1`), or the whole name if none. */
+  /** The `tf.Variable`'s own name, e.g. `conv1/kernel_4` (process-dependent). */
+  variable: string;
+  /** Owning layer: the name up to the last `/` (`conv1`), or the whole name if none. */
   layer: string;
   shape: number[];
 }
@@ -100,10 +107,14 @@ function rawStats(vars: readonly NamedVariable[], eps: number): tf.Tensor2D {
 }
 
 function assemble(vars: readonly NamedVariable[], raw: Float32Array | Int32Array | Uint8Array, eps: number): WeightStats {
-  const variables: VariableStats[] = vars.map(({ name, variable }, i) => {
+  const taken = new Map<string, number>();
+  for (const v of vars) taken.set(v.baseName, (taken.get(v.baseName) ?? 0) + 1);
+  const variables: VariableStats[] = vars.map(({ name: variableName, baseName, variable }, i) => {
     const o = i * FIELDS;
+    const name = taken.get(baseName) === 1 ? baseName : variableName;
     return {
       name,
+      variable: variableName,
       layer: layerOf(name),
       shape: [...variable.shape],
       ...finish(variable.size, raw[o] ?? 0, raw[o + 1] ?? 0, raw[o + 2] ?? 0, raw[o + 3] ?? 0),
@@ -140,7 +151,8 @@ function prepare(source: VariableSource, options: WeightStatsOptions, where: str
 /**
  * Per-variable, per-layer and total weight statistics, for logging each epoch:
  * L1 norm `sum|w|`, L2 norm `sqrt(sum w^2)`, `sum w^2`, `max|w|`, and the count and fraction of
- * weights with `|w| <= eps`. Layers are grouped by the variable name's prefix before the last `/`.
+ * weights with `|w| <= eps`. Variables are keyed by layer path (`conv1/kernel`, see
+ * {@link VariableStats.name}); layers are grouped by that key's prefix before the last `/`.
  *
  * Cost: a few reductions per variable and ONE synchronous download of `4 * nVariables` floats;
  * no tensors are left allocated. Use {@link weightStatsAsync} to avoid blocking (WebGL).

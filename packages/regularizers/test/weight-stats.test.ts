@@ -79,3 +79,21 @@ describe('weightStats', () => {
     expect(() => weightStats([], { select: 'bias' as never })).toThrow(/option 'select': expected 'all', 'kernels', a RegExp or a function \(variable\) => boolean, got "bias"/);
   });
 });
+
+describe('weightStats keys', () => {
+  it('are layer paths, the same for a model built fresh and one built after others in the same process', () => {
+    const build = () =>
+      tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [2], name: 'fc1' }), tfl.layers.dense({ units: 1, name: 'fc2' })] });
+    const first = build();
+    const second = build(); // tfjs gives its variables suffixed names (fc1/kernel_1, ...)
+    const vars = (m: tfl.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+    expect(vars(second).map((v) => v.name)).not.toEqual(vars(first).map((v) => v.name));
+    const keys = (m: tfl.LayersModel) => weightStats(vars(m)).variables.map((v) => v.name);
+    expect(keys(first)).toEqual(['fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias']);
+    expect(keys(second)).toEqual(keys(first));
+    expect(weightStats(second).variables.map((v) => v.name)).toEqual(keys(first));
+    expect(weightStats(vars(second)).variables.map((v) => v.variable)).toEqual(vars(second).map((v) => v.name));
+    first.dispose();
+    second.dispose();
+  });
+});
