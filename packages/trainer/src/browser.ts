@@ -1,6 +1,8 @@
 // Browser entry of @regstudy/trainer (`@regstudy/trainer/browser`): re-exports only.
 export { browserBackendChoices, useBrowserBackend } from './backends/use-browser-backend';
 export { isSoftwareAdapter } from './backends/webgpu/adapter';
+export { isSoftwareRenderer, probeWebGl } from './backends/webgl-renderer';
+export type { WebGlProbe, WebGlRendererInfo } from './backends/webgl-renderer';
 export type { BrowserBackendChoice, UseBrowserBackendOptions } from './backends/use-browser-backend';
 export type { BackendSelection } from './backends/select-backend';
 export { registerWasmTrainingKernels } from './backends/wasm/register-training-kernels';
