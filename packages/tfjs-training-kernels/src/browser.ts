@@ -2,5 +2,7 @@
 export { browserBackendChoices, useBrowserBackend } from './use-browser-backend';
 export type { BrowserBackendChoice, UseBrowserBackendOptions } from './use-browser-backend';
 export { isSoftwareAdapter } from './webgpu/adapter';
+export { isSoftwareRenderer, probeWebGl } from './webgl-renderer';
+export type { WebGlProbe, WebGlRendererInfo } from './webgl-renderer';
 export type { BackendSelection } from './select-backend';
 export { createWebThreadedGemm } from './wasm/gemm/web-gemm-threads';

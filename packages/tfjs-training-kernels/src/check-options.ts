@@ -11,5 +11,8 @@ export function checkBackendOptions(fn: string, options: Record<string, unknown>
   if (options.importModule !== undefined && typeof options.importModule !== 'function') {
     throw new Error(`${fn}: option 'importModule' must be a function`);
   }
+  if (options.probeWebGl !== undefined && typeof options.probeWebGl !== 'function') {
+    throw new Error(`${fn}: option 'probeWebGl' must be a function`);
+  }
 }
 

@@ -8,6 +8,7 @@ import { createWebThreadedGemm } from './wasm/gemm/web-gemm-threads';
 import { asWasmModule, type WasmBackendModule } from './wasm/wasm-module';
 import { describeAdapter, isSoftwareAdapter, type GpuLike } from './webgpu/adapter';
 import { registerWebGpuTrainingKernels } from './webgpu/register-webgpu-training-kernels';
+import { isSoftwareRenderer, probeWebGl, type WebGlProbe } from './webgl-renderer';
 
 /** Backends `useBrowserBackend` can pick. */
 export const browserBackendChoices = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -26,6 +27,8 @@ export interface UseBrowserBackendOptions {
   importModule?: ModuleLoader;
   /** `navigator.gpu` override (tests). */
   gpu?: GpuLike | null;
+  /** Reads the WebGL renderer (tests inject one); default {@link probeWebGl} on a 1x1 canvas. */
+  probeWebGl?: WebGlProbe;
 }
 
 function defaultGpu(): GpuLike | null {
@@ -40,8 +43,10 @@ function defaultThreads(): number {
 
 /**
  * Picks and activates a tfjs backend in the browser: `'auto'` tries WebGPU (hardware adapters
- * only), WebGL, wasm (with {@link registerWasmTrainingKernels}), then cpu; any other choice forces
- * that backend or throws naming what is missing.
+ * only), WebGL (hardware renderers only: never SwiftShader, llvmpipe or a context with a major
+ * performance caveat, see {@link isSoftwareRenderer}), wasm (with
+ * {@link registerWasmTrainingKernels}), then cpu; any other choice forces that backend or throws
+ * naming what is missing (a forced `'webgl'` on a software renderer runs and says so in the reason).
  *
  * Multithreaded wasm needs a cross-origin isolated page (`Cross-Origin-Opener-Policy: same-origin`
  * and `Cross-Origin-Embedder-Policy: require-corp`), otherwise tfjs-backend-wasm runs one thread.
@@ -57,7 +62,7 @@ export async function useBrowserBackend(
   if (!(browserBackendChoices as readonly string[]).includes(choice)) {
     throw new Error(`useBrowserBackend: backend must be one of ${browserBackendChoices.join(', ')}; got '${String(choice)}'`);
   }
-  checkBackendOptions('useBrowserBackend', options as Record<string, unknown>, ['threads', 'wasmPaths', 'importModule', 'gpu']);
+  checkBackendOptions('useBrowserBackend', options as Record<string, unknown>, ['threads', 'wasmPaths', 'importModule', 'gpu', 'probeWebGl']);
   const load = options.importModule ?? importModule;
   let wasm: WasmBackendModule | undefined;
   let restoreCap = (): void => undefined;
@@ -79,8 +84,15 @@ export async function useBrowserBackend(
     webgl: {
       name: 'webgl',
       async load() {
+        const info = (options.probeWebGl ?? probeWebGl)();
+        const software = info !== null && isSoftwareRenderer(info);
+        if (choice === 'auto') {
+          if (info === null) throw new Error('no WebGL context');
+          if (software) throw new Error(`WebGL renders in software (${info.renderer || 'unnamed renderer'}), slower than wasm`);
+        }
         await load('@tensorflow/tfjs-backend-webgl');
-        return 'WebGL';
+        if (info === null) return 'WebGL';
+        return software ? `WebGL on a software renderer (${info.renderer}; wasm is faster)` : `WebGL on ${info.renderer}`;
       },
       threads: () => 1,
     },

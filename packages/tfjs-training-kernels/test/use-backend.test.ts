@@ -10,6 +10,7 @@ import { coreCount, useBackend } from '../src/use-backend';
 import { importModule } from '../src/module-loader';
 import { useBrowserBackend } from '../src/use-browser-backend';
 import { isSoftwareAdapter } from '../src/webgpu/adapter';
+import { isSoftwareRenderer, probeWebGl } from '../src/webgl-renderer';
 import { raiseBrowserThreadCap } from '../src/wasm/browser-thread-cap';
 import { onBackend, randomValues, relativeError } from './helpers/backends';
 
@@ -213,10 +214,18 @@ describe("useBackend('webgpu') (Node, Dawn)", () => {
 describe('useBrowserBackend', () => {
   const hardware = { requestAdapter: async () => ({ info: { vendor: 'nvidia', architecture: 'ampere' } }) };
   const swiftshader = { requestAdapter: async () => ({ info: { vendor: 'google', architecture: 'swiftshader' } }) };
+  // Headless Chromium's WebGL (what the browser-trainer page got): SwiftShader behind ANGLE.
+  const swiftshaderGl = () => ({ renderer: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)', majorPerformanceCaveat: false });
+  const hardwareGl = () => ({ renderer: 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 Direct3D11 vs_5_0 ps_5_0)', majorPerformanceCaveat: false });
+  const fakeWebGl = { '@tensorflow/tfjs-backend-webgl': () => tf.registerBackend('webgl', () => new MathBackendCPU()) };
+  afterEach(() => {
+    if (tf.findBackend('webgl') !== null) tf.removeBackend('webgl');
+  });
+
 
   it('skips WebGPU without navigator.gpu and WebGL when it does not load, and lands on wasm', async () => {
     const { load } = loaderWithout(['@tensorflow/tfjs-backend-webgl']);
-    const sel = await useBrowserBackend('auto', { importModule: load, gpu: null, threads: 1 });
+    const sel = await useBrowserBackend('auto', { importModule: load, gpu: null, threads: 1, probeWebGl: hardwareGl });
     expect(sel.backend).toBe('wasm');
     expect(sel.attempts.map((a) => a.error)).toEqual([
       'navigator.gpu is not available',
@@ -238,6 +247,71 @@ describe('useBrowserBackend', () => {
     const sel = await useBrowserBackend('auto', { importModule: load, gpu: hardware });
     expect(calls[0]).toBe('@tensorflow/tfjs-backend-webgpu');
     expect(sel.backend).toBe('wasm');
+  });
+
+  it("'auto' passes over a SwiftShader WebGL renderer without loading the WebGL backend, and lands on wasm", async () => {
+    const { load, calls } = loaderWithout([], fakeWebGl);
+    const sel = await useBrowserBackend('auto', { importModule: load, gpu: null, threads: 1, probeWebGl: swiftshaderGl });
+    expect(sel.backend).toBe('wasm');
+    expect(sel.attempts[1]).toEqual({ backend: 'webgl', error: expect.stringMatching(/^WebGL renders in software \(ANGLE \(Google, Vulkan.*SwiftShader driver\)\), slower than wasm$/) });
+    expect(calls).not.toContain('@tensorflow/tfjs-backend-webgl');
+  });
+
+  it("'auto' passes over a context the browser flags with a major performance caveat, and over no WebGL context", async () => {
+    const { load } = loaderWithout([], fakeWebGl);
+    const caveat = () => ({ renderer: 'WebKit WebGL', majorPerformanceCaveat: true });
+    const a = await useBrowserBackend('auto', { importModule: load, gpu: null, threads: 1, probeWebGl: caveat });
+    expect([a.backend, a.attempts[1]?.error]).toEqual(['wasm', 'WebGL renders in software (WebKit WebGL), slower than wasm']);
+    const b = await useBrowserBackend('auto', { importModule: load, gpu: null, threads: 1, probeWebGl: () => null });
+    expect([b.backend, b.attempts[1]?.error]).toEqual(['wasm', 'no WebGL context']);
+  });
+
+  it("'auto' takes WebGL on a hardware renderer and names it", async () => {
+    const { load, calls } = loaderWithout([], fakeWebGl);
+    const sel = await useBrowserBackend('auto', { importModule: load, gpu: null, probeWebGl: hardwareGl });
+    expect(sel.backend).toBe('webgl');
+    expect(sel.reason).toMatch(/^WebGL on ANGLE \(NVIDIA, NVIDIA GeForce RTX 3080/);
+    expect(calls).toContain('@tensorflow/tfjs-backend-webgl');
+  });
+
+  it("forcing 'webgl' on SwiftShader runs it and says it is a software renderer", async () => {
+    const { load } = loaderWithout([], fakeWebGl);
+    const sel = await useBrowserBackend('webgl', { importModule: load, probeWebGl: swiftshaderGl });
+    expect(sel.backend).toBe('webgl');
+    expect(sel.reason).toMatch(/^WebGL on a software renderer \(ANGLE .*SwiftShader driver\); wasm is faster\)$/);
+  });
+
+  it('isSoftwareRenderer: SwiftShader, llvmpipe, a performance caveat yes; a hardware renderer no; probeWebGl is null without a canvas', () => {
+    expect(isSoftwareRenderer(swiftshaderGl())).toBe(true);
+    expect(isSoftwareRenderer({ renderer: 'llvmpipe (LLVM 15.0.7, 256 bits)', majorPerformanceCaveat: false })).toBe(true);
+    expect(isSoftwareRenderer({ renderer: 'Apple M2', majorPerformanceCaveat: true })).toBe(true);
+    expect(isSoftwareRenderer(hardwareGl())).toBe(false);
+    expect(probeWebGl()).toBeNull(); // Node has neither OffscreenCanvas nor document
+  });
+
+  it('probeWebGl reads the unmasked renderer, falls back to gl.RENDERER, and reports a refused strict context', () => {
+    const g = globalThis as { OffscreenCanvas?: unknown };
+    const lost: string[] = [];
+    const fakeCanvas = (debugInfo: boolean, strictOk: boolean) =>
+      class {
+        getContext(kind: string, attrs?: { failIfMajorPerformanceCaveat?: boolean }) {
+          if (kind !== 'webgl2') return null;
+          if (attrs?.failIfMajorPerformanceCaveat === true && !strictOk) return null;
+          return {
+            getExtension: (n: string) => (n === 'WEBGL_debug_renderer_info' ? (debugInfo ? {} : null) : n === 'WEBGL_lose_context' ? { loseContext: () => lost.push(kind) } : null),
+            getParameter: (p: number) => (p === 0x9246 ? 'Unmasked GPU' : p === 0x1f01 ? 'WebKit WebGL' : null),
+          };
+        }
+      };
+    try {
+      g.OffscreenCanvas = fakeCanvas(true, true);
+      expect(probeWebGl()).toEqual({ renderer: 'Unmasked GPU', majorPerformanceCaveat: false });
+      g.OffscreenCanvas = fakeCanvas(false, false);
+      expect(probeWebGl()).toEqual({ renderer: 'WebKit WebGL', majorPerformanceCaveat: true });
+      expect(lost).toHaveLength(3); // both contexts of the first probe, the one of the second
+    } finally {
+      delete g.OffscreenCanvas;
+    }
   });
 
   it("forcing 'webgl' when it is missing throws; forcing 'cpu' works", async () => {
