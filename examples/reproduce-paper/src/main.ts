@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { CliError, helpText, parseCliArgs } from './cli/args';
+import { countParams, dryRunText, imagesOf, summarizeDryRun } from './cli/dry-run';
 import { checkPlan, resolvePlan, type StudyPlan } from './cli/plan';
 import { formatDuration, StudyProgress, type ProgressSink } from './cli/progress';
 import { paperReference } from './paper/reference';
@@ -80,7 +81,10 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     const plan = resolvePlan(args, io.cwd);
     checkPlan(plan);
     if (args.dryRun) {
-      io.out.write(`${JSON.stringify({ plan, runs: plannedRunIds(plan) }, null, 2)}\n`);
+      const runs = plannedRunIds(plan);
+      const images = imagesOf(plan);
+      const params = await countParams(plan.models.map((m) => m.name), images.classes);
+      io.out.write(`${JSON.stringify({ plan, runs }, null, 2)}\n${dryRunText(summarizeDryRun(plan, runs, params, images), plan, images)}`);
       return 0;
     }
     const progress = new StudyProgress(io.err, !args.quiet);

@@ -32,7 +32,7 @@ describe('parseCliArgs', () => {
   });
 
   it.each([
-    [['--preset', 'fast'], /^--preset: "fast" is not one of quick, paper$/],
+    [['--preset', 'fast'], /^--preset: "fast" is not one of quick, paper, sweep$/],
     [['--models', 'new,vgg'], /^--models: "vgg" is not one of/],
     [['--l1', '0,abc'], /^--l1: "abc" is not a number >= 0$/],
     [['--l2=-1'], /^--l2: "-1" is not a number >= 0$/],

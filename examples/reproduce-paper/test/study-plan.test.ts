@@ -35,3 +35,20 @@ describe('the grid of a plan', () => {
     expect(plannedRunIds(p)).toEqual(['new_l1-0_l2-0.0001_l2mode-penalty_seed-0']);
   });
 });
+
+describe('--preset sweep', () => {
+  it('is each penalty alone at 0, 1e-5, 1e-4, 1e-3 with 3 seeds; the synthetic twin takes 3 epochs; --l1/--l2 give the product again', async () => {
+    const { parseCliArgs } = await import('../src/cli/args');
+    const { resolvePlan } = await import('../src/cli/plan');
+    const synth = resolvePlan(parseCliArgs(['--preset', 'sweep']), '/tmp');
+    expect(synth.regularization).toEqual([
+      { l1: 0, l2: 0 }, { l1: 1e-5, l2: 0 }, { l1: 1e-4, l2: 0 }, { l1: 1e-3, l2: 0 }, { l1: 0, l2: 1e-5 }, { l1: 0, l2: 1e-4 }, { l1: 0, l2: 1e-3 },
+    ]);
+    expect(synth.seeds).toBe(3);
+    expect(synth.models).toEqual([{ name: 'initial', epochs: 3 }, { name: 'new', epochs: 3 }]);
+    const real = resolvePlan(parseCliArgs(['--preset', 'sweep', '--data', '/x/tiny-imagenet-200']), '/tmp');
+    expect(real.models.map((m) => m.epochs)).toEqual([30, 30]);
+    expect(real.data).toMatchObject({ classes: 20, trainPerClass: 300, valPerClass: 50 });
+    expect(resolvePlan(parseCliArgs(['--preset', 'sweep', '--l1', '0,1', '--l2', '0,2']), '/tmp').regularization).toHaveLength(4);
+  });
+});

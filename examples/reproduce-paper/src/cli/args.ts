@@ -5,7 +5,7 @@ import { nodeBackendChoices } from '@regstudy/tfjs-training-kernels/node';
 export const cliModelNames = ['initial', 'new', 'resnet18', 'resnet34'] as const;
 export type CliModelName = (typeof cliModelNames)[number];
 
-export const presetNames = ['quick', 'paper'] as const;
+export const presetNames = ['quick', 'paper', 'sweep'] as const;
 export type PresetName = (typeof presetNames)[number];
 
 /** `--backend` values: those of `useBackend` from `@regstudy/tfjs-training-kernels/node`. */
@@ -63,7 +63,8 @@ beside the paper's Tables 1-3 and original per-epoch logs.
 Usage: reproduce-paper [options]          (from the repo root: pnpm reproduce [-- options])
 
 Presets
-  --preset quick|paper    quick (default): a synthetic Tiny-ImageNet twin written into the cache
+  --preset quick|paper|sweep
+                          quick (default): a synthetic Tiny-ImageNet twin written into the cache
                           (10 classes, 20 + 10 images each), the whole grid (3 models x 4 lambda
                           settings) for 5/8/2 epochs at lr 0.01, batch 20: 1.5-3 minutes on a
                           2-core CPU with the wasm backend.
@@ -71,6 +72,9 @@ Presets
                           pixels in [0,1], L1 as a loss term over all parameters, L2 as PyTorch's
                           coupled weight decay, 50 epochs (Initial, New), 25 (ResNet-18), on the
                           real Tiny-ImageNet (--data, default: the official zip's URL).
+                          sweep: Initial and New, L1 and L2 each in {0,1e-5,1e-4,1e-3} (the other
+                          0), 3 seeds, 30 epochs, on 20 classes x 300+50 images of --data (3-4 h
+                          with --jobs 2 on 2 cores); without --data a tiny synthetic twin, 3 epochs.
 Data
   --data <dir|zip|URL>    the real Tiny-ImageNet: a tiny-imagenet-200 folder, its zip, or a URL to
                           the zip (prepared into the cache once). Default: synthetic twin (quick).
@@ -105,7 +109,7 @@ Running
   --keep-checkpoints      keep finished runs' checkpoint/ folders (default: deleted; they serve
                           to resume, e.g. a later --epochs larger than before, and weigh 40-130 MB
                           a run; without one a longer run starts over)
-  --dry-run               print the resolved plan and this shard's runs, then exit
+  --dry-run               print the plan, its runs, the estimated time and checkpoint disk, then exit
   --quiet                 no progress bars
   -h, --help              this text
 

@@ -1,6 +1,9 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { BackendName, CliArgs, CliModelName, L2Mode, PresetName } from './args';
 import { CliError } from './args';
+import { presets } from './presets';
+
+export { presets, TINY_IMAGENET_URL } from './presets';
 
 /** Where the images come from. */
 export type DataPlan =
@@ -30,7 +33,7 @@ export interface StudyPlan {
   outDir: string;
   /** Models with their epoch counts. */
   models: { name: CliModelName; epochs: number }[];
-  /** The grid's (L1, L2) settings: every L1 with every L2. */
+  /** The grid's (L1, L2) settings: every L1 with every L2 (or the preset's own list, e.g. sweep's). */
   regularization: { l1: number; l2: number }[];
   l2Mode: L2Mode;
   seeds: number;
@@ -49,59 +52,6 @@ export interface StudyPlan {
   keepCheckpoints: boolean;
 }
 
-/** The official Tiny-ImageNet zip (about 237 MB). */
-export const TINY_IMAGENET_URL = 'http://cs231n.stanford.edu/tiny-imagenet-200.zip';
-
-interface Preset {
-  models: { name: CliModelName; epochs: number }[];
-  l1: number[];
-  l2: number[];
-  batchSize: number;
-  /** SGD learning rate (momentum is always the paper's 0.9). */
-  learningRate: number;
-  /** Synthetic twin size, when no --data is given. */
-  synthetic?: { classes: number; trainPerClass: number; valPerClass: number };
-  /** Subset of the real data, when --data is given. */
-  subset?: { classes?: number; trainPerClass?: number; valPerClass?: number };
-  defaultData?: string;
-}
-
-/**
- * The presets. `paper` is the original code's protocol (STUDY-NOTES.md). `quick` keeps the
- * protocol (SGD with momentum, pixel scaling, L1/L2 handling, grid) and shrinks data and epochs
- * so that the whole grid runs in well under 15 minutes on a 2-core CPU (measured, see README);
- * its learning rate is 10x larger so that a few epochs of 10 steps show learning.
- */
-export const presets: Record<PresetName, Preset> = {
-  paper: {
-    models: [
-      { name: 'initial', epochs: 50 },
-      { name: 'new', epochs: 50 },
-      { name: 'resnet18', epochs: 25 },
-    ],
-    l1: [0, 1e-4],
-    l2: [0, 1e-4],
-    batchSize: 100,
-    learningRate: 0.001,
-    defaultData: TINY_IMAGENET_URL,
-  },
-  quick: {
-    models: [
-      { name: 'initial', epochs: 5 },
-      { name: 'new', epochs: 8 },
-      { name: 'resnet18', epochs: 2 },
-    ],
-    l1: [0, 1e-4],
-    l2: [0, 1e-4],
-    batchSize: 20,
-    // 10x the paper's rate: with 10 steps an epoch the Initial and New models stay at chance
-    // for 8 epochs at 0.001; at 0.01 they leave it within 2-5 epochs (measured on the twin).
-    learningRate: 0.01,
-    synthetic: { classes: 10, trainPerClass: 20, valPerClass: 10 },
-    subset: { classes: 10, trainPerClass: 20, valPerClass: 10 },
-  },
-};
-
 /** SGD as the original code ran it: `SGD(lr=0.001, momentum=0.9)`. */
 export const PAPER_OPTIMIZER = { kind: 'sgd', learningRate: 0.001, momentum: 0.9 } as const;
 
@@ -117,16 +67,17 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
   const preset = presets[args.preset];
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
   const cacheDir = abs(args.cache ?? join('.cache', 'regstudy'));
-  const epochsOf = (e: number): number => args.epochs ?? e;
+  const source = args.data ?? preset.defaultData;
+  const epochsOf = (e: number): number => args.epochs ?? (source === undefined ? preset.syntheticEpochs : undefined) ?? e;
   const models = args.models
     ? args.models.map((name) => ({ name, epochs: epochsOf(preset.models.find((m) => m.name === name)?.epochs ?? preset.models[preset.models.length - 1]!.epochs) }))
     : preset.models.map((m) => ({ name: m.name, epochs: epochsOf(m.epochs) }));
   const l1s = args.l1 ?? preset.l1;
   const l2s = args.l2 ?? preset.l2;
-  const regularization = l1s.flatMap((l1) => l2s.map((l2) => ({ l1, l2 })));
+  const regularization =
+    preset.settings && args.l1 === undefined && args.l2 === undefined ? preset.settings.map((r) => ({ ...r })) : l1s.flatMap((l1) => l2s.map((l2) => ({ l1, l2 })));
 
   let data: DataPlan;
-  const source = args.data ?? preset.defaultData;
   if (source !== undefined) {
     const isUrl = /^https?:\/\//i.test(source);
     data = {
@@ -159,7 +110,7 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
     models,
     regularization,
     l2Mode: args.l2Mode ?? 'weight-decay',
-    seeds: args.seeds ?? 1,
+    seeds: args.seeds ?? preset.seeds ?? 1,
     batchSize,
     optimizer: { ...PAPER_OPTIMIZER, learningRate: args.learningRate ?? preset.learningRate },
     normalize: '0-1',

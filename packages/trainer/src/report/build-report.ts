@@ -4,6 +4,8 @@ import { parseOptions } from '../loop/validate';
 import { overlayChartSpec, renderSvg, runChartSpec } from './charts';
 import { reportHtml, type HtmlSection } from './html';
 import { readStudyResults } from './read-results';
+import { buildSweeps, sweepsToCsv, sweepToMarkdown, type ModelSweep } from './sweep';
+import { sweepChartSpec, weightStatsChartSpec } from './sweep-charts';
 import { referenceSchema } from './reference';
 import { buildTables, tableToCsv, tableToMarkdown, type ModelTable } from './tables';
 
@@ -26,6 +28,8 @@ export type ReportOptions = z.input<typeof reportOptionsSchema>;
 
 export interface ReportResult {
   tables: ModelTable[];
+  /** The lambda sweeps: models whose grid has more than two values of L1 or L2 (see `buildSweeps`). */
+  sweeps: ModelSweep[];
   /** Paths of every file written. */
   files: string[];
   /** Grid runs without results. */
@@ -37,7 +41,10 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 /**
  * Builds the report of a study from its result files alone: per model `tables/<model>.md` and
  * `.csv` (also all in `tables.md`), `figures/<runId>.svg` and `figures/overlay-<model>.svg`
- * (Vega-Lite rendered headless), and one self-contained `report.html`.
+ * (Vega-Lite rendered headless), and one self-contained `report.html`. Models whose grid has more
+ * than two values of a lambda also get their sweep: `figures/sweep-<model>.svg`,
+ * `tables/sweep-<model>.md`, and all of them in `tables/sweep.csv` and `tables/sweep.json`; runs
+ * that recorded weightStats get `figures/weights-<model>.svg` (sparsity and norms per epoch).
  */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const opts = parseOptions(reportOptionsSchema, options, 'buildReport()');
@@ -45,6 +52,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   const outDir = opts.outDir ?? path.join(opts.studyDir, 'report');
   const { runs, missing } = await readStudyResults(opts.studyDir);
   const tables = buildTables(runs, { ...(opts.reference ? { reference: opts.reference } : {}), ...opts.bootstrap });
+  const sweeps = buildSweeps(runs, opts.bootstrap);
   const files: string[] = [];
   const write = async (rel: string, text: string) => {
     const file = path.join(outDir, rel);
@@ -61,7 +69,23 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     markdown.push(`## ${table.model}`, '', md, '');
     const modelRuns = runs.filter((r) => r.config.model === table.model && r.history.length > 0);
     const section: HtmlSection = { table, overlaySvg: '', runs: [] };
+    const sweep = sweeps.find((s) => s.model === table.model);
+    if (sweep) {
+      const md = sweepToMarkdown(sweep);
+      await write(`tables/sweep-${safe(table.model)}.md`, `${md}\n`);
+      markdown.push(`### ${table.model}: lambda sweep`, '', md, '');
+    }
     if (opts.figures) {
+      if (sweep) {
+        const svg = await renderSvg(sweepChartSpec(sweep));
+        await write(`figures/sweep-${safe(table.model)}.svg`, svg);
+        section.sweep = { sweep, svg };
+      }
+      const weights = weightStatsChartSpec(table.model, modelRuns);
+      if (weights) {
+        section.weightStatsSvg = await renderSvg(weights);
+        await write(`figures/weights-${safe(table.model)}.svg`, section.weightStatsSvg);
+      }
       section.overlaySvg = await renderSvg(overlayChartSpec(table.model, modelRuns));
       await write(`figures/overlay-${safe(table.model)}.svg`, section.overlaySvg);
       for (const run of modelRuns) {
@@ -73,6 +97,10 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       }
     }
     sections.push(section);
+  }
+  if (sweeps.length) {
+    await write('tables/sweep.csv', sweepsToCsv(sweeps));
+    await write('tables/sweep.json', `${JSON.stringify(sweeps, null, 2)}\n`);
   }
   if (missing.length) markdown.push(`Runs without results: ${missing.join(', ')}`, '');
   await write('tables.md', markdown.join('\n'));
@@ -86,5 +114,5 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       generatedAt: new Date().toISOString(),
     }),
   );
-  return { tables, files, missing };
+  return { tables, sweeps, files, missing };
 }

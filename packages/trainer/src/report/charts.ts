@@ -33,30 +33,53 @@ function referencePoints(points: readonly ReferencePoint[], source: string): Poi
   return out;
 }
 
+/** The smallest and largest epoch of some points ([1, 1] for none). */
+function epochRange(points: readonly Point[]): [number, number] {
+  if (!points.length) return [1, 1];
+  const epochs = points.map((p) => p.epoch);
+  return [Math.min(...epochs), Math.max(...epochs)];
+}
+
+/** Loss and accuracy side by side for one source, x on exactly the given epochs. */
+function curvesPanel(title: string, values: Point[], dash: boolean) {
+  const domain = epochRange(values);
+  return {
+    title,
+    data: { values },
+    facet: { column: { field: 'metric', type: 'nominal' as const, sort: ['loss', 'accuracy'], title: null } },
+    spec: {
+      width: 260,
+      height: 180,
+      mark: { type: 'line' as const, point: values.length < 400, ...(dash ? { strokeDash: [5, 3] } : {}) },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative' as const, title: 'epoch', scale: { domain, nice: false }, axis: { tickMinStep: 1, format: 'd' } },
+        y: { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false } },
+        color: { field: 'split', type: 'nominal' as const, title: 'split', scale: { domain: ['train', 'val'] } },
+      },
+    },
+    resolve: { scale: { y: 'independent' as const } },
+  };
+}
+
 /**
  * One run's figure (like the paper's Figures 5-17): loss and accuracy per epoch, train and val,
- * side by side; reference curves, when given, are drawn dashed.
+ * side by side, x spanning exactly this run's epochs. A reference run (e.g. the original log of
+ * the same setting), when given, is drawn beside it (dashed) on its own epoch range, so that a
+ * 5-epoch run is not squashed into the left tenth of a 50-epoch axis.
  */
 export function runChartSpec(run: RunResult, reference?: { source: string; history: readonly ReferencePoint[] }): TopLevelSpec {
-  const values = [...historyPoints(run, 'ours'), ...(reference ? referencePoints(reference.history, reference.source) : [])].filter(finite);
+  const ours = historyPoints(run, 'ours').filter(finite);
+  const panels = [curvesPanel(`ours (${run.history.length} epochs)`, ours, false)];
+  if (reference) {
+    const theirs = referencePoints(reference.history, reference.source).filter(finite);
+    if (theirs.length) panels.push(curvesPanel(`${reference.source} (${epochRange(theirs)[1]} epochs)`, theirs, true));
+  }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: run.runId,
-    data: { values },
-    facet: { column: { field: 'metric', type: 'nominal', sort: ['loss', 'accuracy'], title: null } },
-    spec: {
-      width: 300,
-      height: 200,
-      mark: { type: 'line', point: !reference && values.length < 200 },
-      encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: 'split', type: 'nominal', title: 'split' },
-        strokeDash: { field: 'source', type: 'nominal', title: 'source', sort: ['ours'] },
-      },
-    },
-    resolve: { scale: { y: 'independent' } },
-  };
+    hconcat: panels,
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  } as TopLevelSpec;
 }
 
 /** One point of {@link settingCurvesSpec}: a value of one curve (setting x split x seed) at an epoch. */
@@ -72,8 +95,9 @@ export interface SettingCurvePoint {
 }
 
 /**
- * Loss and accuracy per epoch side by side, one colour per setting and one line per seed, train
- * dashed and val solid. Non-finite values are dropped.
+ * Loss and accuracy per epoch side by side, one colour and marker shape per setting and one line
+ * per seed, train dashed and val solid; the hollow markers keep settings whose curves coincide
+ * both visible. Non-finite values are dropped.
  */
 export function settingCurvesSpec(title: string, points: readonly SettingCurvePoint[]): TopLevelSpec {
   return {
@@ -84,11 +108,12 @@ export function settingCurvesSpec(title: string, points: readonly SettingCurvePo
     spec: {
       width: 320,
       height: 220,
-      mark: { type: 'line' },
+      mark: { type: 'line', point: { filled: false, size: 36 } },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+        x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: { field: 'setting', type: 'nominal' },
+        shape: { field: 'setting', type: 'nominal' },
         strokeDash: { field: 'split', type: 'nominal', sort: ['val', 'train'] },
         detail: { field: 'seed', type: 'nominal' },
       },
