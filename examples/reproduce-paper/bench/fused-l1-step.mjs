@@ -9,6 +9,7 @@
 // bench/results/fused-l1-step.json at the repository root.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '@regstudy/architectures';
