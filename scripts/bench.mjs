@@ -2,6 +2,7 @@
 //   packages/tinyimagenet/bench/bench.mjs  (prepare/load/batch throughput, memory)
 //   packages/tfjs-training-kernels/bench/bench.mjs (training/inference images/s per backend vs PyTorch)
 //   examples/browser-trainer/bench/train-throughput.mjs (training images/s in headless Chromium vs PyTorch)
+//   examples/reproduce-paper/bench/epoch.mjs (whole epochs vs the paper's PyTorch loop; --only epoch [--quick])
 // Each prints its figures and writes them under bench/results/ (kernels and browser also update
 // BENCHMARKS.md). `--only kernels|tinyimagenet|browser` picks one (`trainer` is an alias of
 // `kernels`, the bench's name before it moved to @regstudy/tfjs-training-kernels); other arguments
@@ -22,9 +23,11 @@ const benches = [
   { name: 'tinyimagenet', filter: '@regstudy/tinyimagenet', dir: 'packages/tinyimagenet', script: 'bench/bench.mjs', args: [] },
   { name: 'kernels', filter: '@regstudy/tfjs-training-kernels...', dir: 'packages/tfjs-training-kernels', script: 'bench/bench.mjs', args },
   { name: 'browser', filter: 'browser-trainer^...', dir: 'examples/browser-trainer', script: 'bench/train-throughput.mjs', args },
-].filter((b) => (only ? b.name === only : b.name !== 'browser' || args.length === 0));
+  // whole epochs of the paper protocol vs the notebook's PyTorch loop (long: only with --only epoch)
+  { name: 'epoch', filter: 'reproduce-paper^...', dir: 'examples/reproduce-paper', script: 'bench/epoch.mjs', args, onlyWhenAsked: true },
+].filter((b) => (only ? b.name === only : !b.onlyWhenAsked && (b.name !== 'browser' || args.length === 0)));
 if (benches.length === 0) {
-  console.error(`pnpm bench: --only must be tinyimagenet, kernels (alias trainer) or browser (got ${onlyArg})`);
+  console.error(`pnpm bench: --only must be tinyimagenet, kernels (alias trainer), browser or epoch (got ${onlyArg})`);
   process.exit(2);
 }
 const run = (cmd, cmdArgs, cwd) => {

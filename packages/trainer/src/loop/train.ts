@@ -15,6 +15,7 @@ import { restoreCheckpoint, snapshot } from './checkpoint-io';
 import type { CheckpointStore } from './checkpoint';
 import { reseedDropout, seededLayers } from './dropout-seeds';
 import { createOptimizer, disposeOptimizer, optimizerDecay } from './optimizer';
+import { SgdMomentumOptimizer, type FoldedTerms } from './sgd-momentum-optimizer';
 import { trainOptionsSchema, type ResolvedTrainOptions, type TrainOptions } from './train-options';
 import { bestOf, type EpochRecord, type TrainEvent, type TrainResult } from './types';
 import { OptionsError, parseOptions } from './validate';
@@ -27,7 +28,9 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
  * Per batch (train mode, `model.apply(x, {training: true})`, dropout seeded per step):
  * - data loss `CE = mean_i -log softmax(logits_i)[y_i]` (the model outputs logits);
  * - penalty `P = l1*sum|w| (+ l2*sum w^2 when l2Mode = 'penalty')` over the selected variables;
- * - gradients of `CE + P`, plus `l2*w` when l2Mode = 'weight-decay' (PyTorch coupled decay);
+ * - gradients of `CE + P`, plus `l2*w` when l2Mode = 'weight-decay' (PyTorch coupled decay); with SGD
+ *   momentum on a backend with the fused momentum kernel (wasm) and no L2 loss term, `l1*sign(w)`
+ *   and `l2*w` are added inside the momentum step instead (same weights; P summed in that pass);
  * - optimizer step, then the step hooks (proximal L1, decoupled decay, AdamW's decay).
  * Train loss/accuracy are running means over the epoch's batches weighted by batch size; the val
  * loss is the eval-mode cross-entropy plus the penalty at the epoch's end (as the paper logs it).
@@ -90,6 +93,13 @@ async function runLoop(
   if (adamwDecay > 0) hooks.push(decoupledWeightDecay({ rate: adamwDecay, select: 'all' }));
   const dropout = seededLayers(model);
   const penaltyNow = () => (hasPenalty ? penalty(selected, penaltyTerms) : tf.scalar(0));
+  // SGD with momentum on a backend with the fused kernel: l1 * sign(w) and the coupled decay go
+  // into the momentum step (one pass per variable) instead of through autograd; the logged
+  // penalty is summed in that pass, at the same (pre-step) weights.
+  const folded = new Map<string, FoldedTerms>();
+  if (optimizer instanceof SgdMomentumOptimizer && penaltyTerms.l2 === 0 && (penaltyTerms.l1 > 0 || coupledDecay > 0)) {
+    for (const v of selected) folded.set(v.name, { l1: penaltyTerms.l1, decay: coupledDecay });
+  }
 
   let history: EpochRecord[] = [];
   let startEpoch = 1;
@@ -126,6 +136,7 @@ async function runLoop(
       }
       reseedDropout(dropout, seed, epoch, batch);
       let kept: tf.Scalar[] = [];
+      const fold = folded.size > 0 && (optimizer as SgdMomentumOptimizer).fusedActive();
       const stats = tf.tidy(() => {
         const labels = tf.oneHot(ys, numClasses);
         const { grads } = tf.variableGrads(() => {
@@ -139,18 +150,27 @@ async function runLoop(
           }
           const dataLoss = tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
           const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32')) as tf.Scalar;
+          if (fold) {
+            kept = [tf.keep(dataLoss), tf.keep(correct)];
+            return dataLoss;
+          }
           const pen = penaltyNow();
           kept = [tf.keep(dataLoss), tf.keep(pen), tf.keep(correct)];
           return tf.add(dataLoss, pen) as tf.Scalar;
         }, trainable);
-        const decayed = coupledDecay > 0 ? addCoupledWeightDecay(grads, trainable, coupledDecay, reg.select) : grads;
+        const decayed = coupledDecay > 0 && !fold ? addCoupledWeightDecay(grads, trainable, coupledDecay, reg.select) : grads;
         // An array in a fixed order: tfjs optimizers index their slots by position.
         const named = trainable.map((v) => {
           const tensor = decayed[v.name];
           if (tensor === undefined) throw new Error(`no gradient for variable ${v.name}`);
           return { name: v.name, tensor };
         });
-        optimizer.applyGradients(named);
+        if (fold) {
+          const pen = (optimizer as SgdMomentumOptimizer).applyGradientsFolded(named, folded);
+          kept = [kept[0]!, tf.keep(pen), kept[1]!];
+        } else {
+          optimizer.applyGradients(named);
+        }
         return tf.stack(kept);
       });
       tf.dispose(kept);

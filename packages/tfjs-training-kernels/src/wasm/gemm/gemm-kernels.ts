@@ -1,5 +1,5 @@
 import { allFewChannelFilterGradFns } from './few-channel-filter-grad-kernel';
-import { sgdMomentumFn } from './sgd-momentum-kernel';
+import { sgdMomentumFn, sgdMomentumRegFn } from './sgd-momentum-kernel';
 import { maxPoolGradFn } from './max-pool-grad-kernel';
 import { winogradFns } from './winograd-kernels';
 import { channelKernelFns } from './channel-kernels';
@@ -56,7 +56,7 @@ export function gemmFunctions(s: MicroKernelShape): Fn[] {
   if (!Number.isInteger(KU) || KU < 1 || KU > 8) throw new Error(`gemm: ku must be an integer in [1, 8]; got ${KU}`);
   return [
     packFn('packA', MR), packFn('packB', NR), macroFn(s), driverFn(), im2colFn('im2col', false), im2colFn('col2im', true),
-    ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), maxPoolGradFn(), ...winogradFns(), ...channelKernelFns(),
+    ...allFewChannelFilterGradFns(s.relaxed), sgdMomentumFn(), sgdMomentumRegFn(), maxPoolGradFn(), ...winogradFns(), ...channelKernelFns(),
     ...allDirectConvFns(s.relaxed), poolFn(),
   ];
 }

@@ -1,5 +1,5 @@
 import { fewChannelFilterGradName, type FewChannelFilterGrad } from './few-channel-filter-grad-kernel';
-import type { SgdMomentum, SgdMomentumCall } from './sgd-momentum-kernel';
+import type { SgdMomentum, SgdMomentumCall, SgdMomentumReg, SgdMomentumRegCall } from './sgd-momentum-kernel';
 import type { MaxPoolGrad, MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { WinogradFilter, WinogradFilterCall, WinogradFilterExport, WinogradTile, WinogradTileCall, WinogradTileExport } from './winograd-kernels';
 import type { ChannelCall, ChannelExport, ChannelKernel } from './channel-kernels';
@@ -68,6 +68,8 @@ export interface GemmKernelExports {
   [name: `filterGrad${number}x${number}`]: FewChannelFilterGrad;
   /** One momentum step (see `sgdMomentumFn`). */
   sgdMomentum: SgdMomentum;
+  /** One momentum step with the L1 and coupled-decay terms (see `sgdMomentumRegFn`). */
+  sgdMomentumReg: SgdMomentumReg;
   /** The first-occurrence max-pool gradient (see `maxPoolGradFn`). */
   maxPoolGrad: MaxPoolGrad;
   /** `directConv<nv>` variants (see `directConvFn`). */
@@ -226,6 +228,12 @@ export class WasmGemm {
   /** The fused momentum step (see `sgdMomentumFn`) over all `call[5]` floats on the calling thread. */
   sgdMomentum(...call: SgdMomentumCall): void {
     this.exports.sgdMomentum(...call);
+  }
+
+  /** The regularized momentum step (see `sgdMomentumRegFn`) over all `call[5]` floats on the calling thread; returns 1 (one partial sum). */
+  sgdMomentumReg(...call: SgdMomentumRegCall): number {
+    this.exports.sgdMomentumReg(...call);
+    return 1;
   }
 
   /** The max-pool gradient (see `maxPoolGradFn`) of all `call[4]` images on the calling thread. */

@@ -1,6 +1,6 @@
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { flagOn, OWN_GEMM_FLAG } from '../flags';
-import type { SgdMomentumCall } from './sgd-momentum-kernel';
+import type { SgdMomentumCall, SgdMomentumRegCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { DirectConvCall } from './direct-conv-kernel';
 import type { PoolCall } from './pool-kernel';
@@ -22,6 +22,11 @@ export interface HeapGemm {
   col2im?(...args: Im2colCall): void;
   /** The fused momentum step (see `sgdMomentumFn`), split over the threads for large tensors. */
   sgdMomentum?(...call: SgdMomentumCall): void;
+  /**
+   * The regularized momentum step (see `sgdMomentumRegFn`), split over the threads for large
+   * tensors, slice `s` writing its `sum |v|` at `call[10] + 4 s`; returns the number of slices.
+   */
+  sgdMomentumReg?(...call: SgdMomentumRegCall): number;
   /** The max-pool gradient (see `maxPoolGradFn`), split by image over the threads. */
   maxPoolGrad?(...call: MaxPoolGradCall): void;
   /**

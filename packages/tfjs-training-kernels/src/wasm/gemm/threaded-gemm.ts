@@ -1,4 +1,4 @@
-import type { SgdMomentumCall } from './sgd-momentum-kernel';
+import type { SgdMomentumCall, SgdMomentumRegCall } from './sgd-momentum-kernel';
 import type { MaxPoolGradCall } from './max-pool-grad-kernel';
 import type { DirectConvCall } from './direct-conv-kernel';
 import type { PoolCall } from './pool-kernel';
@@ -32,6 +32,7 @@ export const CHANNEL_MIN_PARALLEL = 65536;
 export const WINOGRAD_FILTER_MIN_PARALLEL = 16384;
 const OP_DIRECT_CONV = 9;
 const OP_POOL = 10;
+const OP_SGD_MOMENTUM_REG = 11;
 /** Fewest window-channel pairs (`nb ho wo c`) a max-pool gradient is split over the threads for. */
 export const MAX_POOL_GRAD_MIN_PARALLEL = 32768;
 /** Fewest floats a momentum step is split over the threads for (below, one pass on the caller). */
@@ -64,6 +65,8 @@ for (;;) {
         pa, pb, scratch, c[b + 15], c[b + 16], c[b + 17]);
     } else if (op === ${OP_SGD_MOMENTUM}) {
       ex.sgdMomentum(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7]);
+    } else if (op === ${OP_SGD_MOMENTUM_REG}) {
+      ex.sgdMomentumReg(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10]);
     } else if (op === ${OP_MAX_POOL_GRAD}) {
       ex.maxPoolGrad(c[b], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5], c[b + 6], c[b + 7], c[b + 8], c[b + 9], c[b + 10],
         c[b + 11], c[b + 12], c[b + 13], c[b + 14], c[b + 15], c[b + 16]);
@@ -251,6 +254,25 @@ export class ThreadedWasmGemm {
       jobs.push([OP_SGD_MOMENTUM, v + o, a + o, g + o, oa + o, ov + o, Math.min(part, n - i0), lrBits, mBits]);
     }
     this.runJobs(jobs);
+  }
+
+  /**
+   * {@link WasmGemm.sgdMomentumReg} split as {@link sgdMomentum} splits (at most
+   * {@link MAX_SLABS} slices), slice `s` writing its `sum |v|` at `call[10] + 4 s`; returns the
+   * number of slices.
+   */
+  sgdMomentumReg(...call: SgdMomentumRegCall): number {
+    if (this.disposed) throw new Error('ThreadedWasmGemm: called after dispose()');
+    const [v, a, g, oa, ov, n, lrBits, mBits, l1Bits, decayBits, sumOut] = call;
+    if (this.threads < 2 || n < SGD_MOMENTUM_MIN_PARALLEL) return this.local.sgdMomentumReg(...call);
+    const part = Math.max(Math.ceil(n / this.threads / 16) * 16, Math.ceil(n / MAX_SLABS / 16) * 16);
+    const jobs: number[][] = [];
+    for (let i0 = 0; i0 < n; i0 += part) {
+      const o = i0 * 4;
+      jobs.push([OP_SGD_MOMENTUM_REG, v + o, a + o, g + o, oa + o, ov + o, Math.min(part, n - i0), lrBits, mBits, l1Bits, decayBits, sumOut + 4 * jobs.length]);
+    }
+    this.runJobs(jobs);
+    return jobs.length;
   }
 
   /**
@@ -459,6 +481,7 @@ export class ThreadedWasmGemm {
       if (job[0] === OP_GEMM) ex.gemm(...(args as GemmCall));
       else if (job[0] === OP_IM2COL) ex.im2col(...(args as Im2colCall));
       else if (job[0] === OP_SGD_MOMENTUM) this.local.sgdMomentum(...(args as SgdMomentumCall));
+      else if (job[0] === OP_SGD_MOMENTUM_REG) this.local.sgdMomentumReg(...(args as SgdMomentumRegCall));
       else if (job[0] === OP_MAX_POOL_GRAD) this.local.maxPoolGrad(...(args as MaxPoolGradCall));
       else if (job[0] === OP_FILTER_GRAD) this.local.fewChannelFilterGrad(args[0]!, args[1]!, args.slice(2) as FewChannelFilterGradCall, 0, 1);
       else if (job[0] === OP_WINOGRAD_TILES) this.local.winogradTiles(WINOGRAD_TILE_EXPORTS[args[0]!]!, ...(args.slice(1) as WinogradTileCall));
