@@ -4,6 +4,7 @@ export type { WasmTrainingKernelsInfo } from './wasm/register-training-kernels';
 export { IM2COL_MIN_ROWS_FLAG, registerWebGpuTrainingKernels } from './webgpu/register-webgpu-training-kernels';
 export type { WebGpuTrainingKernelsInfo } from './webgpu/register-webgpu-training-kernels';
 export { SgdMomentumOptimizer } from './sgd-momentum-optimizer';
+export type { FoldedTerms } from './sgd-momentum-optimizer';
 export { lazyConvGradients } from './lazy-conv-gradients';
 export { SGD_MOMENTUM_KERNEL } from './sgd-momentum-kernel-name';
 export type { SgdMomentumAttrs } from './sgd-momentum-kernel-name';

@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { penalty } from '@regstudy/regularizers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FUSED_SGD_MOMENTUM_FLAG } from '../src/backends/wasm/flags';
-import { SGD_MOMENTUM_KERNEL } from '../src/backends/sgd-momentum-kernel-name';
-import { createNodeThreadedGemm } from '../src/backends/wasm/gemm/node-gemm-threads';
-import { f32Bits, sgdMomentumRegFn } from '../src/backends/wasm/gemm/sgd-momentum-kernel';
-import { SGD_MOMENTUM_MIN_PARALLEL } from '../src/backends/wasm/gemm/threaded-gemm';
-import { encodeModule } from '../src/backends/wasm/gemm/wasm-encoder';
+import { FUSED_SGD_MOMENTUM_FLAG } from '../../tfjs-training-kernels/src/wasm/flags';
+import { SGD_MOMENTUM_KERNEL } from '../../tfjs-training-kernels/src/sgd-momentum-kernel-name';
+import { createNodeThreadedGemm } from '../../tfjs-training-kernels/src/wasm/gemm/node-gemm-threads';
+import { f32Bits, sgdMomentumRegFn } from '../../tfjs-training-kernels/src/wasm/gemm/sgd-momentum-kernel';
+import { SGD_MOMENTUM_MIN_PARALLEL } from '../../tfjs-training-kernels/src/wasm/gemm/threaded-gemm';
+import { encodeModule } from '../../tfjs-training-kernels/src/wasm/gemm/wasm-encoder';
 import { disposeOptimizer } from '../src/loop/optimizer';
-import { SgdMomentumOptimizer } from '../src/loop/sgd-momentum-optimizer';
+import { SgdMomentumOptimizer } from '../../tfjs-training-kernels/src/sgd-momentum-optimizer';
 import { train } from '../src/index';
-import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
-import { bumpHeap } from './helpers/bump-heap';
+import { randomValues, relativeError, setUpCpuAndWasm } from '../../tfjs-training-kernels/test/helpers/backends';
+import { bumpHeap } from '../../tfjs-training-kernels/test/helpers/bump-heap';
 import { tinyModel, tinySplit } from './tiny-fixtures';
 
 beforeAll(setUpCpuAndWasm);

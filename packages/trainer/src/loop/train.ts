@@ -15,7 +15,7 @@ import { restoreCheckpoint, snapshot } from './checkpoint-io';
 import type { CheckpointStore } from './checkpoint';
 import { reseedDropout, seededLayers } from './dropout-seeds';
 import { createOptimizer, disposeOptimizer, optimizerDecay } from './optimizer';
-import { SgdMomentumOptimizer, type FoldedTerms } from './sgd-momentum-optimizer';
+import { SgdMomentumOptimizer, type FoldedTerms } from '@regstudy/tfjs-training-kernels';
 import { trainOptionsSchema, type ResolvedTrainOptions, type TrainOptions } from './train-options';
 import { bestOf, type EpochRecord, type TrainEvent, type TrainResult } from './types';
 import { OptionsError, parseOptions } from './validate';
