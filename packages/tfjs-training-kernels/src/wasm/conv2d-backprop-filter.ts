@@ -49,6 +49,13 @@ export function conv2dBackpropFilter(
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const expected = [n, ho, wo, info.outChannels];
+  if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== expected[i])) {
+    throw new Error(
+      `Conv2DBackpropFilter (wasm training kernels): dy has shape [${dy.shape.join(', ')}], but the convolution of x ` +
+        `[${x.shape.join(', ')}] with filter [${attrs.filterShape.join(', ')}] gives [${expected.join(', ')}]`,
+    );
+  }
   const few = fewChannelFilterGrad(r.backend, x, dy, info);
   if (few !== null) return few;
   const winograd = winogradFilterGrad(r.backend, x, dy, info);

@@ -29,7 +29,8 @@ export const PHASE_SPLIT_MIN_PIXELS = 16;
  * where `dilate_s` inserts `s - 1` zeros between neighbouring rows/columns of `dy` (stride s),
  * `rot180(W)^T[a, b, o, c] = W[kh-1-a, kw-1-b, c, o]`, and the padding is
  * `top' = kh - 1 - top`, `bottom' = H + top - Hd` with `Hd = (Ho - 1) * s + 1` (likewise for
- * columns). Returns `null` when the padding would be negative (unusual explicit pads), so that
+ * columns). Returns `null` when the padding would be negative (unusual explicit pads) or `dy` is not the
+ * forward output's shape, so that
  * the caller can fall back to the backend's own kernel.
  */
 export function conv2dBackpropInput(
@@ -49,6 +50,11 @@ export function conv2dBackpropInput(
   );
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  // A dy that is not the forward convolution's output shape (tfjs-core's conv2dTranspose spec
+  // 'input=8x8x8,output=4x4x8,...' passes an 8x8 dy for a 4x4 output): the stock kernel reads its
+  // top-left block through dy's strides, as the cpu backend does; every path below assumes the shape.
+  const [dn, dh, dw, dc] = dy.shape;
+  if (dn !== n || dh !== ho || dw !== wo || dc !== co) return null;
   const winograd = winogradInputGrad(r.backend, dy, filter, info);
   if (winograd !== null) return winograd;
   const direct = directConvInputGrad(r.backend, dy, filter, info);
