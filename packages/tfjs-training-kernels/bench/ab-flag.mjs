@@ -1,5 +1,5 @@
 // Side-by-side (one process, steps interleaved) training images/s with one of our wasm kernel
-// switches on and off (tfjs flags REGSTUDY_WASM_TINY_MAP_FILTER_GRAD, REGSTUDY_WASM_TILED_MAX_POOL_GRAD,
+// switches on and off (tfjs flags such as REGSTUDY_WASM_MAXPOOL_GRAD_WASM,
 // REGSTUDY_WASM_FEW_CHANNEL_FILTER_GRAD, REGSTUDY_WASM_FUSED_SGD_MOMENTUM),
 // plus, for the MaxPoolGrad switch, interleaved kernel calls on New's first pool.
 // Usage: node bench/ab-flag.mjs <FLAG> [model] [threads] [rounds]
@@ -12,7 +12,7 @@ import { interleaved, kernelMedians, printTrainRates } from './interleaved.mjs';
 const [flag, name = 'new', threadsArg = '2', roundsArg = '9'] = process.argv.slice(2);
 if (!flag) throw new Error('usage: node bench/ab-flag.mjs <FLAG> [model] [threads] [rounds]');
 await useBackend('wasm', { threads: Number(threadsArg) });
-if (flag === 'REGSTUDY_WASM_TILED_MAX_POOL_GRAD') {
+if (flag === 'REGSTUDY_WASM_MAXPOOL_GRAD_WASM') {
   for (const shape of [[64, 32, 32, 20], [64, 16, 16, 30]]) {
     const x = tf.relu(tf.randomNormal(shape));
     const y = tf.maxPool(x, 2, 2, 'valid');

@@ -2,7 +2,6 @@ import { backend_util, engine, getKernel, registerGradient, sum } from '@tensorf
 import type { KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { CONV_BIAS_RELU_KERNEL, type ConvBiasReluAttrs } from '../conv-bias-relu-kernel-name';
 import { directConv2d, directConvTakes } from './direct-conv';
-import { FUSED_CONV_BIAS_RELU_FLAG, flagOn } from './flags';
 import { winogradTakes } from './gemm/winograd-conv';
 import { RELU_GRAD_KERNEL } from './relu-grad';
 
@@ -21,7 +20,7 @@ function directForPlain(backend: unknown, x: TensorInfo, filter: TensorInfo, inf
 /**
  * The kernel function of {@link CONV_BIAS_RELU_KERNEL} for wasm: one pass of the direct
  * convolution with the bias and relu in its epilogue where our `Conv2D` itself would use the
- * direct kernel (and the flag `REGSTUDY_WASM_FUSED_CONV_BIAS_RELU` is on); otherwise the registered
+ * direct kernel; otherwise the registered
  * `Conv2D`, `Add` and `Relu` kernels one after the other. Either way the bits of
  * `relu(conv2d(x, filter) + bias)`.
  */
@@ -29,7 +28,7 @@ export const convBiasReluKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, filter, bias } = inputs as { x: TensorInfo; filter: TensorInfo; bias: TensorInfo };
   const a = attrs as unknown as ConvBiasReluAttrs;
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, 1, a.pad);
-  if (flagOn(FUSED_CONV_BIAS_RELU_FLAG) && directForPlain(backend, x, filter, info)) {
+  if (directForPlain(backend, x, filter, info)) {
     const fused = directConv2d(backend, x, filter, bias, true, info);
     if (fused !== null) return fused;
   }

@@ -1,5 +1,4 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
-import { flagOn, TINY_MAP_FILTER_GRAD_FLAG } from './flags';
 import type { KernelRunner } from './kernel-runner';
 import type { WasmHeapBackend } from './max-pool-grad';
 
@@ -27,7 +26,7 @@ export function tinyMapFilterGrad(
 ): TensorInfo | null {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || h * w > kh * kw || !flagOn(TINY_MAP_FILTER_GRAD_FLAG)) return null;
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || h * w > kh * kw) return null;
   const k1 = h * w * ci;
   const k2 = ho * wo * co;
   const xT = r.transpose(r.reshape(x, [n, k1]), [1, 0]); // [H W Ci, N]

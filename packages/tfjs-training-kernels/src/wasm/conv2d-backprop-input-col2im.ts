@@ -1,7 +1,6 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from './kernel-runner';
 import type { WasmHeapBackend } from './max-pool-grad';
-import { flagOn, COL2IM_INPUT_GRAD_FLAG } from './flags';
 
 /**
  * The input gradient of a strided convolution as one GEMM and a scatter-add (col2im):
@@ -20,7 +19,7 @@ export function col2imConv2dBackpropInput(
   filter: TensorInfo,
   info: backend_util.Conv2DInfo,
 ): TensorInfo | null {
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || !flagOn(COL2IM_INPUT_GRAD_FLAG)) return null;
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   const taps = kh * kw * ci;

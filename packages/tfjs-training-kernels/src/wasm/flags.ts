@@ -1,11 +1,5 @@
 import { env } from '@tensorflow/tfjs-core';
 
-/** tfjs flag (default true): the filter gradient on tiny maps as one GEMM (`conv2d-backprop-filter-tiny-map.ts`). */
-export const TINY_MAP_FILTER_GRAD_FLAG = 'REGSTUDY_WASM_TINY_MAP_FILTER_GRAD';
-/** tfjs flag (default true): `MaxPoolGrad` of exactly tiling 2x2/2 windows in one write pass (`max-pool-grad.ts`). */
-export const TILED_MAX_POOL_GRAD_FLAG = 'REGSTUDY_WASM_TILED_MAX_POOL_GRAD';
-/** tfjs flag (default true): strided input gradients as one GEMM + col2im (`conv2d-backprop-input-col2im.ts`). */
-export const COL2IM_INPUT_GRAD_FLAG = 'REGSTUDY_WASM_COL2IM_INPUT_GRAD';
 /**
  * tfjs flag (default true): float32 unbatched `BatchMatMul`s and the convolutions (forward, input
  * and filter gradients, as im2col / col2im + GEMM) on our generated SIMD128 GEMM (`gemm/`) instead
@@ -48,9 +42,10 @@ export const MAX_POOL_GRAD_WASM_FLAG = 'REGSTUDY_WASM_MAXPOOL_GRAD_WASM';
 
 /**
  * tfjs flag (default true): 3x3 stride-1 'same' convolutions with channel counts divisible by 4
- * (ResNet's 3x3 layers on 8x8 and larger maps) forward, input and filter gradients as Winograd
- * F(2x2, 3x3) (`gemm/winograd-conv.ts`: tile transforms + 16 GEMMs, 2.25x fewer multiplications),
- * when the own GEMM is active.
+ * (ResNet's 3x3 layers on 4x4 and larger maps) forward, input and filter gradients as Winograd
+ * F(4x4, 3x3) (`gemm/winograd-conv.ts`, `winogradLimits.tile` 4: 6x6 tile transforms + 36 GEMMs,
+ * 4x fewer multiplications; tile 2 gives F(2x2, 3x3)), when the own GEMM is active. Off: the direct
+ * or im2col + GEMM paths.
  */
 export const WINOGRAD_FLAG = 'REGSTUDY_WASM_WINOGRAD';
 
@@ -77,14 +72,6 @@ export const DIRECT_CONV_FLAG = 'REGSTUDY_WASM_DIRECT_CONV';
 export const POOL_WASM_FLAG = 'REGSTUDY_WASM_POOL_WASM';
 
 /**
- * tfjs flag (default true): `RegstudyConv2DBiasRelu` (what `lazyConvGradients` runs for a
- * convolution layer with a bias and relu) is one pass of the direct convolution with the bias and
- * relu in its epilogue where our `Conv2D` uses the direct kernel, instead of `Conv2D`, `Add` and
- * `Relu` one after the other (same bits either way; `conv-bias-relu.ts`).
- */
-export const FUSED_CONV_BIAS_RELU_FLAG = 'REGSTUDY_WASM_FUSED_CONV_BIAS_RELU';
-
-/**
  * tfjs flag (default true): `_FusedMatMul` (a dense layer's fused forward pass) runs on our GEMM,
  * then the bias add and the activation (relu on the generated pass), instead of XNNPACK's
  * fully-connected operator (`fused-mat-mul.ts`).
@@ -92,13 +79,15 @@ export const FUSED_CONV_BIAS_RELU_FLAG = 'REGSTUDY_WASM_FUSED_CONV_BIAS_RELU';
 export const FUSED_MATMUL_FLAG = 'REGSTUDY_WASM_FUSED_MATMUL';
 
 /**
- * Registers the wasm kernels' switches (all default true; set one false with `tf.env().set` to
- * run the previous form, for side-by-side measurements). Registered once: tfjs warns when a flag
- * is registered again, and its registry is not public.
+ * Registers the wasm kernels' switches (all default true). Each turns one of our kernels off
+ * (`tf.env().set(name, false)`, read at every call) so that the previous form runs: an escape
+ * hatch should a kernel misbehave on some machine, and the A side of a side-by-side measurement.
+ * Every off path is tested against the cpu backend like the on path. Registered once: tfjs warns
+ * when a flag is registered again, and its registry is not public.
  */
 export function registerWasmKernelFlags(): void {
   const registry = (env() as unknown as { flagRegistry: Record<string, unknown> }).flagRegistry;
-  for (const name of [TINY_MAP_FILTER_GRAD_FLAG, TILED_MAX_POOL_GRAD_FLAG, COL2IM_INPUT_GRAD_FLAG, OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, POOL_WASM_FLAG, DIRECT_CONV_FLAG, FUSED_CONV_BIAS_RELU_FLAG, FUSED_MATMUL_FLAG]) {
+  for (const name of [OWN_GEMM_FLAG, FEW_CHANNEL_FILTER_GRAD_FLAG, FUSED_SGD_MOMENTUM_FLAG, OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG, MAX_POOL_GRAD_WASM_FLAG, WINOGRAD_FLAG, CHANNEL_KERNELS_FLAG, POOL_WASM_FLAG, DIRECT_CONV_FLAG, FUSED_MATMUL_FLAG]) {
     if (!(name in registry)) env().registerFlag(name, () => true);
   }
 }

@@ -9,7 +9,7 @@ import { directConv2d } from './direct-conv';
 
 /**
  * `Conv2D` / `FusedConv2D` for the wasm backend: 3x3 'same' convolutions that qualify take
- * Winograd F(2x2, 3x3) (`winogradConv2d`, flag `REGSTUDY_WASM_WINOGRAD`; without bias or
+ * Winograd F(4x4, 3x3) (`winogradConv2d`, flag `REGSTUDY_WASM_WINOGRAD`; without bias or
  * activation); stride-1 convolutions with few channels take the generated direct convolution
  * (`directConv2d`, flag `REGSTUDY_WASM_DIRECT_CONV`; it also applies a fused per-channel bias and
  * a linear or relu activation); stride-1 convolutions on maps smaller than the filter take

@@ -1,7 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { DataType, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelRunner } from './kernel-runner';
-import { flagOn, MAX_POOL_GRAD_WASM_FLAG, TILED_MAX_POOL_GRAD_FLAG } from './flags';
+import { flagOn, MAX_POOL_GRAD_WASM_FLAG } from './flags';
 import { runMaxPoolGradWasm } from './max-pool-grad-wasm';
 
 /** The part of tfjs-backend-wasm's `BackendWasm` that {@link maxPoolGrad} uses. */
@@ -104,7 +104,7 @@ export function maxPoolGrad(
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const y = yInfo === null ? null : (backend.typedArrayFromHeap(yInfo) as Float32Array);
-  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0 && ho * 2 === h && wo * 2 === w && flagOn(TILED_MAX_POOL_GRAD_FLAG)) {
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0 && ho * 2 === h && wo * 2 === w) {
     tiled2x2(dx, x, g, n, h, w, c);
     return out;
   }

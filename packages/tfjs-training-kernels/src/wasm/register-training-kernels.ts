@@ -69,11 +69,10 @@ let registered: WasmTrainingKernelsInfo | null = null;
  *
  * - adds `Conv2DBackpropFilter` (missing in tfjs-backend-wasm): one XNNPACK convolution with batch
  *   and channels swapped; on maps with no more pixels than filter taps, one GEMM over the batch and
- *   a routing pass (`tinyMapFilterGrad`, tfjs flag `REGSTUDY_WASM_TINY_MAP_FILTER_GRAD`);
+ *   a routing pass (`tinyMapFilterGrad`);
  * - replaces `Conv2DBackpropInput` (a naive C++ loop) by a stride-1 XNNPACK convolution of the
  *   padded `dy` with the rotated filter; strided ones (more than 4 input channels, maps larger
- *   than the filter) by one GEMM `dy W^T` and a col2im scatter-add (tfjs flag
- *   `REGSTUDY_WASM_COL2IM_INPUT_GRAD`);
+ *   than the filter) by one GEMM `dy W^T` and a col2im scatter-add;
  * - replaces `BatchMatMul` so that transposed products (every dense-layer gradient) run on
  *   XNNPACK's GEMM after an explicit `Transpose` instead of the stock naive loop;
  * - replaces `Tile` when it only repeats leading axes of size 1 by a block copy with doubling
