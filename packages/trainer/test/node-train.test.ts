@@ -16,7 +16,7 @@ describe('checkpoint: { dir }', () => {
     const model = tinyModel({ classes: 4 });
     const run = trainWithStore({ model, ...data, epochs: 1, batchSize: 20, checkpoint: { dir: 'x' } as never });
     await expect(run).rejects.toBeInstanceOf(OptionsError);
-    await expect(run).rejects.toThrow(/checkpoint: expected a CheckpointStore; for a directory use fsCheckpointStore\(dir\)/);
+    await expect(run).rejects.toThrow(/option 'checkpoint': expected a CheckpointStore; for a directory use fsCheckpointStore\(dir\)/);
     model.dispose();
   });
 
@@ -40,7 +40,7 @@ describe('checkpoint: { dir }', () => {
 
   it('names the field when dir is empty', async () => {
     const model = tinyModel({ classes: 4 });
-    await expect(train({ model, ...data, epochs: 1, batchSize: 20, checkpoint: { dir: '' } })).rejects.toThrow(/train options\.checkpoint\.dir:/);
+    await expect(train({ model, ...data, epochs: 1, batchSize: 20, checkpoint: { dir: '' } })).rejects.toThrow(/checkpoint: option 'dir': expected a string of at least 1 character/);
     model.dispose();
   });
 });

@@ -97,7 +97,8 @@ async function runLoop(
   // into the momentum step (one pass per variable) instead of through autograd; the logged
   // penalty is summed in that pass, at the same (pre-step) weights.
   const folded = new Map<string, FoldedTerms>();
-  if (optimizer instanceof SgdMomentumOptimizer && penaltyTerms.l2 === 0 && (penaltyTerms.l1 > 0 || coupledDecay > 0)) {
+  // (tf.Optimizer's Symbol.hasInstance accepts any optimizer, so `instanceof` cannot tell them apart.)
+  if (SgdMomentumOptimizer.prototype.isPrototypeOf(optimizer) && penaltyTerms.l2 === 0 && (penaltyTerms.l1 > 0 || coupledDecay > 0)) {
     for (const v of selected) folded.set(v.name, { l1: penaltyTerms.l1, decay: coupledDecay });
   }
 
