@@ -98,7 +98,7 @@ async function runLoop(
   // penalty is summed in that pass, at the same (pre-step) weights.
   const folded = new Map<string, FoldedTerms>();
   // (tf.Optimizer's Symbol.hasInstance accepts any optimizer, so `instanceof` cannot tell them apart.)
-  if (SgdMomentumOptimizer.prototype.isPrototypeOf(optimizer) && penaltyTerms.l2 === 0 && (penaltyTerms.l1 > 0 || coupledDecay > 0)) {
+  if (Object.prototype.isPrototypeOf.call(SgdMomentumOptimizer.prototype, optimizer) && penaltyTerms.l2 === 0 && (penaltyTerms.l1 > 0 || coupledDecay > 0)) {
     for (const v of selected) folded.set(v.name, { l1: penaltyTerms.l1, decay: coupledDecay });
   }
 
