@@ -50,10 +50,6 @@ const SIMD = {
   bitselect: 0x52,
 } as const;
 
-function simd(f: Fn, code: number): Fn {
-  return code < 128 ? f.op(0xfd, code) : f.op(0xfd, (code & 0x7f) | 0x80, code >> 7);
-}
-
 /**
  * The loop both channel kernels share: for each of `rows` rows of `c` floats (the input row at
  * `inRow`, the output row at `outRow`, both advancing by `4 c` bytes), `body(inRow, outRow, j)` for
@@ -79,7 +75,7 @@ function channelBinaryFn(name: 'chanAdd' | 'chanSub' | 'chanRsub' | 'chanMul'): 
     f.get(oRow).get(j).add();
     if (name === 'chanRsub') f.get(v).get(j).add().v128Load().get(aRow).get(j).add().v128Load();
     else f.get(aRow).get(j).add().v128Load().get(v).get(j).add().v128Load();
-    simd(f, op);
+    f.simd(op);
     f.v128Store();
   });
   return f;
@@ -113,10 +109,10 @@ function unaryFn(name: UnaryExport): Fn {
     f.get(y).get(i).add();
     if (name === 'relu') {
       f.get(x).get(i).add().v128Load().get(zero);
-      simd(f, SIMD.max);
+      f.simd(SIMD.max);
     } else if (name === 'floor') {
       f.get(x).get(i).add().v128Load();
-      simd(f, SIMD.floor);
+      f.simd(SIMD.floor);
     } else {
       f.get(x).get(i).add().v128Load().tee(t).get(t).f32x4Mul();
     }
@@ -154,13 +150,13 @@ function reluGradFn(): Fn {
     f.get(dy).get(i).add().v128Load().tee(g);
     // dy * (isNaN(x) ? NaN : 0)
     f.get(g).get(nan).get(zero).get(xv).get(xv);
-    simd(f, SIMD.ne);
-    simd(f, SIMD.bitselect);
+    f.simd(SIMD.ne);
+    f.simd(SIMD.bitselect);
     f.f32x4Mul();
     // x > 0 ? dy : that
     f.get(xv).get(zero);
-    simd(f, SIMD.gt);
-    simd(f, SIMD.bitselect);
+    f.simd(SIMD.gt);
+    f.simd(SIMD.bitselect);
     f.v128Store();
   });
   f.get(n).i32(4).mul().set(end);

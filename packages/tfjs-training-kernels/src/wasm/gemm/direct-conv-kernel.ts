@@ -84,7 +84,6 @@ export function directConvFn(nv: number, pixels: number, relaxed: boolean, name 
   const acc: Local[][] = Array.from({ length: P }, () => Array.from({ length: nv }, () => f.local(V128)));
   const held: Local[] = Array.from({ length: Math.max(nv, P) }, () => f.local(V128));
   const one = f.local(V128);
-  const simd = (code: number, ...imm: number[]): Fn => f.op(0xfd, ...(code < 128 ? [code] : [(code & 0x7f) | 0x80, code >> 7]), ...imm);
   /** acc += a * b (locals). */
   const madd = (a: Local, bv: Local, accL: Local): void => {
     if (relaxed) f.get(a).get(bv).get(accL).f32x4RelaxedMadd().set(accL);
@@ -149,12 +148,12 @@ export function directConvFn(nv: number, pixels: number, relaxed: boolean, name 
       f.get(op).get(last).v128Store(at);
       f.else_();
       f.get(op).get(last);
-      simd(0x1f, 0); // f32x4.extract_lane 0
+      f.simd(0x1f, 0); // f32x4.extract_lane 0
       f.f32Store(at);
       for (let lane = 1; lane < 3; lane++) {
         f.get(rem).i32(lane).gtS().if_();
         f.get(op).get(last);
-        simd(0x1f, lane);
+        f.simd(0x1f, lane);
         f.f32Store(at + lane * 4);
         f.end();
       }

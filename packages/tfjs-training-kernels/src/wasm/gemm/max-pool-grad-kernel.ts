@@ -43,7 +43,6 @@ export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
   const v4 = f.local(V128);
   const mask = f.local(V128);
   const lanes = f.local(V128);
-  const simd = (code: number, ...imm: number[]): Fn => f.op(0xfd, ...(code < 128 ? [code] : [(code & 0x7f) | 0x80, code >> 7]), ...imm);
   const loopTo = (i: Local, end: Local, body: () => void): void => void f.forRange(i, end, body);
   const max0 = (dst: Local): void => {
     // dst = max(dst, 0)
@@ -70,7 +69,7 @@ export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
   };
 
   f.get(c).i32(4).mul().set(cs);
-  simd(0x0c, ...[0, 4, 8, 12].flatMap((k) => [k, 0, 0, 0])); // v128.const i32x4 0 4 8 12
+  f.simd(0x0c, ...[0, 4, 8, 12].flatMap((k) => [k, 0, 0, 0])); // v128.const i32x4 0 4 8 12
   f.set(lanes);
   f.get(h).get(w).mul().get(cs).mul().set(imgBytes);
   f.get(dx).get(x).sub().set(dxOff);
@@ -95,26 +94,26 @@ export function maxPoolGradFn(name: string = MAX_POOL_GRAD_EXPORT): Fn {
         // best4 = -Inf, p4 = -1; per position: mask = v4 > best4 (false for NaN), keep the first
         f.f32(Number.NEGATIVE_INFINITY).f32x4Splat().set(best4);
         f.i32(-1);
-        simd(0x11); // i32x4.splat
+        f.simd(0x11); // i32x4.splat
         f.set(p4);
         windowLoops(() => {
           f.get(q).v128Load().tee(v4).get(best4);
-          simd(0x44); // f32x4.gt
+          f.simd(0x44); // f32x4.gt
           f.set(mask);
           f.get(v4).get(best4).get(mask);
-          simd(0x52); // v128.bitselect
+          f.simd(0x52); // v128.bitselect
           f.set(best4);
           f.get(q);
-          simd(0x11);
+          f.simd(0x11);
           f.get(lanes);
-          simd(0xae); // i32x4.add
+          f.simd(0xae); // i32x4.add
           f.get(p4).get(mask);
-          simd(0x52);
+          f.simd(0x52);
           f.set(p4);
         });
         for (let lane = 0; lane < 4; lane++) {
           f.get(p4);
-          simd(0x1b, lane); // i32x4.extract_lane
+          f.simd(0x1b, lane); // i32x4.extract_lane
           f.tee(p).i32(0).geS().if_();
           f.get(p).get(dxOff).add().tee(t).get(t).f32Load().get(g).get(o).add().f32Load(4 * lane).f32Add().f32Store();
           f.end();

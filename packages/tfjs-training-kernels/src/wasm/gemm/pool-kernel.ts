@@ -35,7 +35,6 @@ export function poolFn(name: string = POOL_EXPORT): Fn {
   const count = f.local(V128);
   const s = f.local(F32);
   const sc = f.local(F32);
-  const simd = (code: number): Fn => f.op(0xfd, ...(code < 128 ? [code] : [(code & 0x7f) | 0x80, code >> 7]));
   const PMAX = 0xeb;
   const DIV = 0xe7;
 
@@ -66,7 +65,7 @@ export function poolFn(name: string = POOL_EXPORT): Fn {
         f.f32(Number.NEGATIVE_INFINITY).f32x4Splat().set(acc);
         rest(() => {
           f.get(acc).get(q).v128Load();
-          simd(PMAX);
+          f.simd(PMAX);
           f.set(acc);
         });
         f.else_();
@@ -75,7 +74,7 @@ export function poolFn(name: string = POOL_EXPORT): Fn {
           f.get(acc).get(q).v128Load().f32x4Add().set(acc);
         });
         f.get(acc).get(count);
-        simd(DIV);
+        f.simd(DIV);
         f.set(acc);
         f.end();
         f.get(out).get(d).add().get(acc).v128Store();

@@ -1,4 +1,4 @@
-import { F32, Fn, I32, uleb, V128 } from './wasm-encoder';
+import { F32, Fn, I32, V128 } from './wasm-encoder';
 
 /** Export name of the generated momentum step. */
 export const SGD_MOMENTUM_EXPORT = 'sgdMomentum';
@@ -77,8 +77,7 @@ export type SgdMomentumRegCall = [number, number, number, number, number, number
 /** Signature of the generated export (see {@link sgdMomentumRegFn}). */
 export type SgdMomentumReg = (...args: SgdMomentumRegCall) => void;
 
-// SIMD and scalar opcodes the shared encoder has no helper for (WebAssembly SIMD spec, 128-bit).
-const simd = (f: Fn, code: number, ...imm: number[]): Fn => f.op(0xfd, ...uleb(code), ...imm);
+// SIMD and scalar opcodes the shared encoder has no named helper for (WebAssembly SIMD spec, 128-bit).
 const F32X4_LT = 0x43;
 const F32X4_GT = 0x44;
 const V128_AND = 0x4e;
@@ -142,23 +141,23 @@ export function sgdMomentumRegFn(name: string = SGD_MOMENTUM_REG_EXPORT): Fn {
     // sign term: (w > 0 ? l1 : 0) | (w < 0 ? -l1 : 0), lane masks of the comparisons
     f.get(g).get(i).add().v128Load();
     f.get(w4).get(zero4);
-    simd(f, F32X4_GT).get(l14);
-    simd(f, V128_AND).get(w4).get(zero4);
-    simd(f, F32X4_LT).get(negL14);
-    simd(f, V128_AND);
-    simd(f, V128_OR).f32x4Add();
+    f.simd(F32X4_GT).get(l14);
+    f.simd(V128_AND).get(w4).get(zero4);
+    f.simd(F32X4_LT).get(negL14);
+    f.simd(V128_AND);
+    f.simd(V128_OR).f32x4Add();
     f.get(w4).get(decay4).f32x4Mul().f32x4Add().set(gr4);
     f.get(a).get(i).add().v128Load().get(m4).f32x4Mul().get(gr4).f32x4Add().set(na4);
     f.get(oa).get(i).add().get(na4).v128Store();
     f.get(ov).get(i).add().get(na4).get(lr4).f32x4Mul().get(w4).f32x4Add().v128Store();
     f.get(sum4).get(w4);
-    simd(f, F32X4_ABS).f32x4Add().set(sum4);
+    f.simd(F32X4_ABS).f32x4Add().set(sum4);
   });
   f.get(sum4);
-  simd(f, F32X4_EXTRACT_LANE, 0).get(sum4);
-  simd(f, F32X4_EXTRACT_LANE, 1).f32Add().get(sum4);
-  simd(f, F32X4_EXTRACT_LANE, 2).f32Add().get(sum4);
-  simd(f, F32X4_EXTRACT_LANE, 3).f32Add().set(sum);
+  f.simd(F32X4_EXTRACT_LANE, 0).get(sum4);
+  f.simd(F32X4_EXTRACT_LANE, 1).f32Add().get(sum4);
+  f.simd(F32X4_EXTRACT_LANE, 2).f32Add().get(sum4);
+  f.simd(F32X4_EXTRACT_LANE, 3).f32Add().set(sum);
   f.get(n).i32(4).mul().set(end);
   f.stepLoop(i, end, 4, () => {
     f.get(v).get(i).add().f32Load().set(w);

@@ -72,7 +72,8 @@ export class Fn {
     return this;
   }
 
-  private simd(code: number, ...imm: number[]): this {
+  /** A SIMD instruction (prefix 0xfd, LEB128 opcode `code`) and its immediates. */
+  simd(code: number, ...imm: number[]): this {
     return this.op(0xfd, ...uleb(code), ...imm);
   }
 
