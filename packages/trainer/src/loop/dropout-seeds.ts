@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { mixSeed } from '@regstudy/tinyimagenet';
+import { mixSeed } from '../internal/seeded-random';
 
 interface SeededLayer {
   seed?: number;
