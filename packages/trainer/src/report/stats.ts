@@ -22,6 +22,20 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/**
+ * `resamples` bootstrap means of `xs`: each draws `xs.length` indices with `pick(n)` (uniform in
+ * {0..n-1}) and averages the values drawn.
+ */
+function resampledMeans(xs: readonly number[], resamples: number, pick: (n: number) => number): number[] {
+  const means: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++) s += xs[pick(xs.length)]!;
+    means.push(s / xs.length);
+  }
+  return means;
+}
+
 export interface BootstrapCI {
   /** Observed difference mean(a) - mean(b). */
   estimate: number;
@@ -49,12 +63,7 @@ export function bootstrapDiffCI(
   const stats: number[] = [];
   if (opts.paired) {
     if (a.length !== b.length) throw new RangeError('bootstrapDiffCI: paired samples need equal lengths');
-    const d = a.map((x, i) => x - b[i]!);
-    for (let r = 0; r < resamples; r++) {
-      let s = 0;
-      for (let i = 0; i < d.length; i++) s += d[pick(d.length)]!;
-      stats.push(s / d.length);
-    }
+    stats.push(...resampledMeans(a.map((x, i) => x - b[i]!), resamples, pick));
   } else {
     for (let r = 0; r < resamples; r++) {
       let sa = 0;
@@ -94,12 +103,7 @@ export function bootstrapMeanCI(xs: readonly number[], opts: { resamples?: numbe
   const level = opts.level ?? 0.95;
   if (xs.length === 0) return { mean: Number.NaN, lower: Number.NaN, upper: Number.NaN, resamples };
   const rng = mulberry32(mixSeed(opts.seed ?? 0, xs.length, 0x5eed));
-  const stats: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    let s = 0;
-    for (let i = 0; i < xs.length; i++) s += xs[rng.int(xs.length)]!;
-    stats.push(s / xs.length);
-  }
+  const stats = resampledMeans(xs, resamples, (n) => rng.int(n));
   stats.sort((x, y) => x - y);
   const alpha = (1 - level) / 2;
   return { mean: mean(xs), lower: quantileSorted(stats, alpha), upper: quantileSorted(stats, 1 - alpha), resamples };
