@@ -113,14 +113,8 @@ function cpuCandidate(load: ModuleLoader): BackendCandidate {
  * @returns which backend is active, why, and with how many threads.
  */
 export async function useBackend(choice: NodeBackendChoice = 'auto', options: UseBackendOptions = {}): Promise<BackendSelection> {
-  if (!(nodeBackendChoices as readonly string[]).includes(choice)) {
-    throw new Error(`useBackend: backend must be one of ${nodeBackendChoices.join(', ')}; got '${String(choice)}'`);
-  }
-  checkBackendOptions('useBackend', options as Record<string, unknown>, ['threads', 'dawnFlags', 'importModule']);
+  checkBackendOptions('useBackend', choice, nodeBackendChoices, options);
   const flags = options.dawnFlags ?? [];
-  if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) {
-    throw new Error("useBackend: option 'dawnFlags' must be an array of strings");
-  }
   const load = options.importModule ?? importModule;
   const candidates: Record<Exclude<NodeBackendChoice, 'auto'>, BackendCandidate> = {
     tensorflow: tensorflowCandidate(load),

@@ -59,10 +59,7 @@ export async function useBrowserBackend(
   choice: BrowserBackendChoice = 'auto',
   options: UseBrowserBackendOptions = {},
 ): Promise<BackendSelection> {
-  if (!(browserBackendChoices as readonly string[]).includes(choice)) {
-    throw new Error(`useBrowserBackend: backend must be one of ${browserBackendChoices.join(', ')}; got '${String(choice)}'`);
-  }
-  checkBackendOptions('useBrowserBackend', options as Record<string, unknown>, ['threads', 'wasmPaths', 'importModule', 'gpu', 'probeWebGl']);
+  checkBackendOptions('useBrowserBackend', choice, browserBackendChoices, options);
   const load = options.importModule ?? importModule;
   let wasm: WasmBackendModule | undefined;
   let restoreCap = (): void => undefined;

@@ -110,12 +110,16 @@ describe('useBackend (Node)', () => {
 
   it('rejects an unknown backend name and invalid options, naming them', async () => {
     // @ts-expect-error testing a bad value
-    await expect(useBackend('metal')).rejects.toThrow(/backend must be one of auto, tensorflow, webgpu, wasm, cpu; got 'metal'/);
+    await expect(useBackend('metal')).rejects.toThrow(
+      `useBackend(): option 'backend': expected one of "auto", "tensorflow", "webgpu", "wasm", "cpu", got "metal"`,
+    );
     // @ts-expect-error testing a bad value
-    await expect(useBackend('cpu', { dawnFlags: 'backend=vulkan' })).rejects.toThrow(/option 'dawnFlags' must be an array of strings/);
-    await expect(useBackend('cpu', { threads: 0 })).rejects.toThrow(/option 'threads' must be a positive integer/);
+    await expect(useBackend('cpu', { dawnFlags: 'backend=vulkan' })).rejects.toThrow(`useBackend(): option 'dawnFlags': expected an array, got "backend=vulkan"`);
+    await expect(useBackend('cpu', { threads: 0 })).rejects.toThrow(`useBackend(): option 'threads': expected an integer >= 1, got 0`);
     // @ts-expect-error testing a bad option
-    await expect(useBackend('cpu', { thread: 2 })).rejects.toThrow(/unknown option 'thread'/);
+    await expect(useBackend('cpu', { thread: 2 })).rejects.toThrow(`useBackend(): option 'thread': unknown option (known: threads, dawnFlags, importModule)`);
+    // One error class across the packages (@regstudy/options), with a stable code.
+    await expect(useBackend('cpu', { threads: 1.5 })).rejects.toMatchObject({ name: 'OptionsError', code: 'ERR_REGSTUDY_OPTIONS', option: 'threads' });
   });
 });
 
@@ -318,6 +322,14 @@ describe('useBrowserBackend', () => {
     const { load } = loaderWithout(['@tensorflow/tfjs-backend-webgl']);
     await expect(useBrowserBackend('webgl', { importModule: load })).rejects.toThrow(/useBrowserBackend\('webgl'\)/);
     expect((await useBrowserBackend('cpu', { importModule: load })).backend).toBe('cpu');
+  });
+
+  it('rejects an unknown backend name and invalid options, naming them', async () => {
+    // @ts-expect-error testing a bad value
+    await expect(useBrowserBackend('tensorflow')).rejects.toThrow(`useBrowserBackend(): option 'backend': expected one of "auto", "webgpu", "webgl", "wasm", "cpu", got "tensorflow"`);
+    await expect(useBrowserBackend('cpu', { wasmPaths: 3 as unknown as string })).rejects.toThrow(`useBrowserBackend(): option 'wasmPaths'`);
+    // @ts-expect-error testing a bad option
+    await expect(useBrowserBackend('cpu', { dawnFlags: [] })).rejects.toThrow(`useBrowserBackend(): option 'dawnFlags': unknown option`);
   });
 
   it('isSoftwareAdapter recognises fallback and SwiftShader adapters only', () => {
