@@ -11,6 +11,7 @@
 // `Error: [vitest-worker]: Timeout calling "onTaskUpdate"`, and vitest exits 1 although every
 // test passed. One `setTimeout(0)` after each test lets the loop turn (timers, then poll, reading
 // any reply), so the stretch without a turn is one test, not a file.
+import { setTimeout } from 'node:timers';
 import { afterEach } from 'vitest';
 
 afterEach(() => new Promise((resolve) => setTimeout(resolve, 0)));

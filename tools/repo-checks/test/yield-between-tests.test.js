@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers';
 import { describe, expect, it } from 'vitest';
 
 // This package's own vitest config uses the setup file, so these two tests check what it does:
