@@ -5,4 +5,4 @@ export { isSoftwareAdapter } from './webgpu/adapter';
 export { isSoftwareRenderer, probeWebGl } from './webgl-renderer';
 export type { WebGlProbe, WebGlRendererInfo } from './webgl-renderer';
 export type { BackendSelection } from './select-backend';
-export { createWebThreadedGemm } from './wasm/gemm/web-gemm-threads';
+export { createWebThreadedGemm } from './wasm/runtime/web-gemm-threads';

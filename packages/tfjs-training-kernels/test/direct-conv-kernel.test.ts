@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { directConvFn, type DirectConv } from '../src/wasm/gemm/direct-conv-kernel';
-import { encodeModule } from '../src/wasm/gemm/wasm-encoder';
-import { relaxedSimdSupported } from '../src/wasm/gemm/gemm-kernels';
+import { directConvFn, type DirectConv } from '../src/wasm/codegen/direct-conv-kernel';
+import { encodeModule } from '../src/wasm/codegen/wasm-encoder';
+import { relaxedSimdSupported } from '../src/wasm/codegen/gemm-kernels';
 
 /** Reference: out[b,y,x,o] = act(bias[o] + sum in[b, y+i-pt, x+j-pl, c] W[i,j,c,o]). */
 function reference(inp: Float32Array, wt: Float32Array, bias: Float32Array, g: Geo, relu: boolean): Float32Array {

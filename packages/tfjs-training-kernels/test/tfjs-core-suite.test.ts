@@ -8,10 +8,10 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../src/use-backend';
-import { installOwnGemmOnWasmBackend } from '../src/wasm/gemm/install-own-gemm';
-import { createNodeThreadedGemm } from '../src/wasm/gemm/node-gemm-threads';
-import { ownGemm } from '../src/wasm/gemm/own-gemm-matmul';
-import { ThreadedWasmGemm } from '../src/wasm/gemm/threaded-gemm';
+import { installOwnGemmOnWasmBackend } from '../src/wasm/runtime/install-own-gemm';
+import { createNodeThreadedGemm } from '../src/wasm/runtime/node-gemm-threads';
+import { ownGemm } from '../src/wasm/ops/own-gemm-matmul';
+import { ThreadedWasmGemm } from '../src/wasm/runtime/threaded-gemm';
 import { runJasmineSpecs } from './helpers/jasmine-specs';
 
 const THREADS = 2;

@@ -11,7 +11,7 @@ import { importModule } from '../src/module-loader';
 import { useBrowserBackend } from '../src/use-browser-backend';
 import { isSoftwareAdapter } from '../src/webgpu/adapter';
 import { isSoftwareRenderer, probeWebGl } from '../src/webgl-renderer';
-import { raiseBrowserThreadCap } from '../src/wasm/browser-thread-cap';
+import { raiseBrowserThreadCap } from '../src/wasm/runtime/browser-thread-cap';
 import { onBackend, randomValues, relativeError } from './helpers/backends';
 
 /** A loader that fails for `absent` packages (like a missing optional peer) and imports the rest. */

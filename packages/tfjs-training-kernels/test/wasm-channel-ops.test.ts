@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL_KERNELS_FLAG } from '../src/wasm/flags';
-import { CHANNEL_OPS_MIN_ELEMENTS } from '../src/wasm/channel-ops';
-import { createBackendGemm } from '../src/wasm/gemm/backend-heap';
-import { createWasmGemm } from '../src/wasm/gemm/gemm';
-import { CHANNEL_EXPORTS, isBinaryMap, isUnary, type ChannelCall } from '../src/wasm/gemm/channel-kernels';
-import { createNodeThreadedGemm } from '../src/wasm/gemm/node-gemm-threads';
-import { CHANNEL_MIN_PARALLEL } from '../src/wasm/gemm/threaded-gemm';
-import { installOwnGemm } from '../src/wasm/gemm/own-gemm-matmul';
+import { CHANNEL_OPS_MIN_ELEMENTS } from '../src/wasm/ops/channel-ops';
+import { createBackendGemm } from '../src/wasm/runtime/backend-heap';
+import { createWasmGemm } from '../src/wasm/runtime/gemm';
+import { CHANNEL_EXPORTS, isBinaryMap, isUnary, type ChannelCall } from '../src/wasm/codegen/channel-kernels';
+import { createNodeThreadedGemm } from '../src/wasm/runtime/node-gemm-threads';
+import { CHANNEL_MIN_PARALLEL } from '../src/wasm/runtime/threaded-gemm';
+import { installOwnGemm } from '../src/wasm/ops/own-gemm-matmul';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { bumpHeap } from './helpers/bump-heap';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { channelChunk, fewChannelFilterGrad } from '../src/wasm/few-channel-filter-grad';
+import { channelChunk, fewChannelFilterGrad } from '../src/wasm/ops/few-channel-filter-grad';
 import { FEW_CHANNEL_FILTER_GRAD_FLAG } from '../src/wasm/flags';
 import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 

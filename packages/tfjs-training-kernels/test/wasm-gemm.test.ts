@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createWasmGemm, type GemmOperand } from '../src/wasm/gemm/gemm';
+import { createWasmGemm, type GemmOperand } from '../src/wasm/runtime/gemm';
 import { Worker } from 'node:worker_threads';
-import { createNodeThreadedGemm, NODE_WORKER_SOURCE } from '../src/wasm/gemm/node-gemm-threads';
-import { startThreadedGemm } from '../src/wasm/gemm/threaded-gemm';
-import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from '../src/wasm/gemm/gemm-kernels';
-import { sleb, uleb } from '../src/wasm/gemm/wasm-encoder';
+import { createNodeThreadedGemm, NODE_WORKER_SOURCE } from '../src/wasm/runtime/node-gemm-threads';
+import { startThreadedGemm } from '../src/wasm/runtime/threaded-gemm';
+import { gemmModuleBytes, relaxedSimdSupported, type MicroKernelShape } from '../src/wasm/codegen/gemm-kernels';
+import { sleb, uleb } from '../src/wasm/codegen/wasm-encoder';
 import { randomValues as values } from './helpers/backends';
 import { bumpHeap } from './helpers/bump-heap';
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_POOL_GRAD_WASM_FLAG } from '../src/wasm/flags';
-import { createNodeThreadedGemm } from '../src/wasm/gemm/node-gemm-threads';
-import { MAX_POOL_GRAD_EXPORT, maxPoolGradFn, type MaxPoolGrad } from '../src/wasm/gemm/max-pool-grad-kernel';
-import { MAX_POOL_GRAD_MIN_PARALLEL } from '../src/wasm/gemm/threaded-gemm';
-import { encodeModule } from '../src/wasm/gemm/wasm-encoder';
+import { createNodeThreadedGemm } from '../src/wasm/runtime/node-gemm-threads';
+import { MAX_POOL_GRAD_EXPORT, maxPoolGradFn, type MaxPoolGrad } from '../src/wasm/codegen/max-pool-grad-kernel';
+import { MAX_POOL_GRAD_MIN_PARALLEL } from '../src/wasm/runtime/threaded-gemm';
+import { encodeModule } from '../src/wasm/codegen/wasm-encoder';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { poolInput, poolInputKinds } from './helpers/pool-inputs';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECT_CONV_FLAG, FUSED_MATMUL_FLAG } from '../src/wasm/flags';
-import { OWN_CONV_MIN, ownConvLimits } from '../src/wasm/gemm/own-gemm-conv';
+import { OWN_CONV_MIN, ownConvLimits } from '../src/wasm/ops/own-gemm-conv';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { installCountingGemm, uninstallCountingGemm, type GemmCounts } from './helpers/counting-gemm';
 

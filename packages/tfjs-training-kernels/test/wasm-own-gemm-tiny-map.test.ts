@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWN_GEMM_TINY_MAP_FLAG, SPLIT_K_FILTER_GRAD_FLAG } from '../src/wasm/flags';
-import { tapRuns } from '../src/wasm/gemm/own-gemm-tiny-map';
+import { tapRuns } from '../src/wasm/ops/own-gemm-tiny-map';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { installCountingGemm, uninstallCountingGemm, type GemmCounts } from './helpers/counting-gemm';
 

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_WASM_FLAG } from '../src/wasm/flags';
-import { createBackendGemm } from '../src/wasm/gemm/backend-heap';
-import { createWasmGemm } from '../src/wasm/gemm/gemm';
-import { createNodeThreadedGemm } from '../src/wasm/gemm/node-gemm-threads';
-import { installOwnGemm } from '../src/wasm/gemm/own-gemm-matmul';
-import { MAX_POOL_GRAD_MIN_PARALLEL } from '../src/wasm/gemm/threaded-gemm';
+import { createBackendGemm } from '../src/wasm/runtime/backend-heap';
+import { createWasmGemm } from '../src/wasm/runtime/gemm';
+import { createNodeThreadedGemm } from '../src/wasm/runtime/node-gemm-threads';
+import { installOwnGemm } from '../src/wasm/ops/own-gemm-matmul';
+import { MAX_POOL_GRAD_MIN_PARALLEL } from '../src/wasm/runtime/threaded-gemm';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { bumpHeap } from './helpers/bump-heap';
 

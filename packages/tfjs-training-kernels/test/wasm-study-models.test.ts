@@ -4,8 +4,8 @@ import { createModel } from '@regstudy/architectures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { OWN_GEMM_FLAG } from '../src/wasm/flags';
-import { createBackendGemm } from '../src/wasm/gemm/backend-heap';
-import { installOwnGemm } from '../src/wasm/gemm/own-gemm-matmul';
+import { createBackendGemm } from '../src/wasm/runtime/backend-heap';
+import { installOwnGemm } from '../src/wasm/ops/own-gemm-matmul';
 
 // The study's real model factories (smaller inputs and heads so that the cpu reference stays fast;
 // every layer kind and stride of the full models is exercised). New's dropout is unseeded in the

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { smallModels } from './helpers/small-models';
 import { OWN_GEMM_FLAG } from '../src/wasm/flags';
-import { createBackendGemm } from '../src/wasm/gemm/backend-heap';
-import { installOwnGemm } from '../src/wasm/gemm/own-gemm-matmul';
+import { createBackendGemm } from '../src/wasm/runtime/backend-heap';
+import { installOwnGemm } from '../src/wasm/ops/own-gemm-matmul';
 
 /** Products our own GEMM computed (it is installed, and used while OWN_GEMM_FLAG is on). */
 let ownGemmCalls = 0;

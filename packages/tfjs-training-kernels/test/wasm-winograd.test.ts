@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OWN_GEMM_FLAG, WINOGRAD_FLAG } from '../src/wasm/flags';
-import { createBackendGemm } from '../src/wasm/gemm/backend-heap';
-import { createWasmGemm, type WasmGemm } from '../src/wasm/gemm/gemm';
-import { createNodeThreadedGemm } from '../src/wasm/gemm/node-gemm-threads';
-import { installOwnGemm } from '../src/wasm/gemm/own-gemm-matmul';
-import { winogradLimits } from '../src/wasm/gemm/winograd-conv';
-import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS } from '../src/wasm/gemm/winograd-kernels';
+import { createBackendGemm } from '../src/wasm/runtime/backend-heap';
+import { createWasmGemm, type WasmGemm } from '../src/wasm/runtime/gemm';
+import { createNodeThreadedGemm } from '../src/wasm/runtime/node-gemm-threads';
+import { installOwnGemm } from '../src/wasm/ops/own-gemm-matmul';
+import { winogradLimits } from '../src/wasm/ops/winograd-conv';
+import { parseTileExport, WINOGRAD_FILTER_EXPORTS, WINOGRAD_TILE_EXPORTS } from '../src/wasm/codegen/winograd-kernels';
 import { onBackend, randomValues, relativeError, setUpCpuAndWasm } from './helpers/backends';
 import { bumpHeap } from './helpers/bump-heap';
 

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelRunner } from '../src/wasm/kernel-runner';
+import { KernelRunner } from '../src/wasm/runtime/kernel-runner';
 import { conv2dBackpropFilterIm2col, splitKChunks } from '../src/webgpu/conv2d-backprop-filter-im2col';
 import { randomValues, relativeError } from './helpers/backends';
 

@@ -3,10 +3,10 @@ import { penalty } from '@regstudy/regularizers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUSED_SGD_MOMENTUM_FLAG } from '../../tfjs-training-kernels/src/wasm/flags';
 import { SGD_MOMENTUM_KERNEL } from '../../tfjs-training-kernels/src/sgd-momentum-kernel-name';
-import { createNodeThreadedGemm } from '../../tfjs-training-kernels/src/wasm/gemm/node-gemm-threads';
-import { f32Bits, sgdMomentumRegFn } from '../../tfjs-training-kernels/src/wasm/gemm/sgd-momentum-kernel';
-import { SGD_MOMENTUM_MIN_PARALLEL } from '../../tfjs-training-kernels/src/wasm/gemm/threaded-gemm';
-import { encodeModule } from '../../tfjs-training-kernels/src/wasm/gemm/wasm-encoder';
+import { createNodeThreadedGemm } from '../../tfjs-training-kernels/src/wasm/runtime/node-gemm-threads';
+import { f32Bits, sgdMomentumRegFn } from '../../tfjs-training-kernels/src/wasm/codegen/sgd-momentum-kernel';
+import { SGD_MOMENTUM_MIN_PARALLEL } from '../../tfjs-training-kernels/src/wasm/runtime/threaded-gemm';
+import { encodeModule } from '../../tfjs-training-kernels/src/wasm/codegen/wasm-encoder';
 import { disposeOptimizer } from '../src/loop/optimizer';
 // The class train() uses (the built package), so the spy below sees its calls.
 import { SgdMomentumOptimizer } from '@regstudy/tfjs-training-kernels';

@@ -1,5 +1,5 @@
 import type { Conv2DBackpropFilterAttrs, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import type { KernelRunner } from '../wasm/kernel-runner';
+import type { KernelRunner } from '../wasm/runtime/kernel-runner';
 import { convFilterGradInfo } from '../conv-filter-grad-info';
 
 /** Upper bound, in floats, on the split-K partial products `[S, kh*kw*Ci, Co]` (64 MiB). */

@@ -1,6 +1,6 @@
 import { env, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelRunner } from '../wasm/kernel-runner';
+import { KernelRunner } from '../wasm/runtime/kernel-runner';
 import { conv2dBackpropFilterIm2col } from './conv2d-backprop-filter-im2col';
 
 const BACKEND = 'webgpu';

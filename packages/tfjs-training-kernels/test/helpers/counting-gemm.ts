@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OWN_GEMM_FLAG } from '../../src/wasm/flags';
-import { createBackendGemm } from '../../src/wasm/gemm/backend-heap';
-import type { WasmGemm } from '../../src/wasm/gemm/gemm';
-import { installOwnGemm, type HeapGemm } from '../../src/wasm/gemm/own-gemm-matmul';
+import { createBackendGemm } from '../../src/wasm/runtime/backend-heap';
+import type { WasmGemm } from '../../src/wasm/runtime/gemm';
+import { installOwnGemm, type HeapGemm } from '../../src/wasm/ops/own-gemm-matmul';
 
 /** How often the installed own GEMM's entry points ran (read differences around a call). */
 export interface GemmCounts {
