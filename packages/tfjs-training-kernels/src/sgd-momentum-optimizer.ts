@@ -62,6 +62,15 @@ export class SgdMomentumOptimizer extends tf.MomentumOptimizer {
     this.nesterov = useNesterov;
   }
 
+  /**
+   * Frees the optimizer's tensors: the momentum accumulators and scalars (tfjs' `MomentumOptimizer`
+   * frees those but not the `-learningRate` scalar its `SGDOptimizer` base keeps; this frees it too).
+   */
+  override dispose(): void {
+    super.dispose();
+    (this as unknown as { c?: tf.Tensor }).c?.dispose();
+  }
+
   /** Whether the next {@link applyGradients} takes the fused kernel on the active backend. */
   fusedActive(): boolean {
     return !this.nesterov && flagOn(FUSED_SGD_MOMENTUM_FLAG) && tf.getKernel(SGD_MOMENTUM_KERNEL, tf.getBackend()) !== undefined;

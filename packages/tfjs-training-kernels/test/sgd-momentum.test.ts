@@ -117,6 +117,18 @@ describe('SgdMomentumOptimizer', () => {
     disposeOptimizer(opt);
   });
 
+  it.each(['cpu', 'wasm'])('dispose() alone frees every tensor it made, tfjs base class scalars included (%s)', (backend) => {
+    tf.setBackend(backend);
+    const start = tf.memory().numTensors;
+    const opt = new SgdMomentumOptimizer(LR, M);
+    const v = tf.tidy(() => tf.variable(tf.tensor1d(randomValues(8, 5)), true, `d_${Math.random()}`));
+    const g = tf.tensor1d(randomValues(8, 6));
+    opt.applyGradients([{ name: v.name, tensor: g }]);
+    tf.dispose([v, g]);
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   it('does not leak tensors over steps and frees the replaced values', () => {
     tf.setBackend('wasm');
     const start = tf.memory().numTensors;
