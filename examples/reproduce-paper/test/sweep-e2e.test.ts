@@ -150,4 +150,26 @@ describe('--preset sweep on the synthetic twin, end to end', () => {
       }
     }
   });
+
+  it('states claims 2 and 4 per lambda with bootstrap CIs, from the same histories', () => {
+    interface Line { model: string; penalty: string; points: { lambda: number; l1: number; l2: number; mean: { mean: number; lower: number; upper: number }; baseline: { mean: number }; diff: { estimate: number; lower: number; upper: number } | null; direction: string | null }[]; statement: string }
+    const claims = readJson<{ ours: { id: number; lines?: Line[] }[]; original: { lines?: Line[] }[] }>(out('claims.json'));
+    expect(claims.original.every((c) => c.lines === undefined)).toBe(true);
+    const runs = runsOnDisk();
+    const trainAt = (l1: number, l2: number) => avg(runs.filter((r) => r.config.regularization.l1 === l1 && r.config.regularization.l2 === l2).map((r) => best(r.history).trainAccuracy));
+    const valAt = (l1: number, l2: number) => avg(runs.filter((r) => r.config.regularization.l1 === l1 && r.config.regularization.l2 === l2).map((r) => best(r.history).valAccuracy));
+    for (const [id, of] of [[2, trainAt], [4, valAt]] as const) {
+      const lines = claims.ours.find((c) => c.id === id)!.lines!;
+      expect(lines.map((l) => `${l.model} ${l.penalty} ${l.points.map((p) => p.lambda).join(',')}`)).toEqual(['new L1 0.00001,0.0001,0.001', 'new L2 0.00001,0.0001,0.001']);
+      for (const p of lines.flatMap((l) => l.points)) {
+        expect(p.mean.mean).toBeCloseTo(of(p.l1, p.l2), 12);
+        expect(p.baseline.mean).toBeCloseTo(of(0, 0), 12);
+        expect(p.diff!.estimate).toBeCloseTo(of(p.l1, p.l2) - of(0, 0), 12);
+        expect(p.direction).toBe(p.diff!.upper < 0 ? 'lower' : p.diff!.lower > 0 ? 'higher' : 'unresolved');
+      }
+    }
+    const html = readFileSync(out('report.html'), 'utf8');
+    expect(html).toContain('New Model, L1: train accuracy at the best epoch');
+    expect(html).toContain('New Model, L2: best val accuracy');
+  });
 });

@@ -109,14 +109,15 @@ ${originalSvgs.length ? `<details><summary>All original runs' curves (${original
 
 /**
  * The paper's claims checked on our result files (`history.json` per run, read back through the
- * trainer's reader; claim 4 uses the bootstrap CIs of the trainer report's tables) and on the
- * original logs (all of them, whatever models this run had).
+ * trainer's reader; claim 4 uses the bootstrap CIs of the trainer report's tables; on a lambda
+ * sweep claims 2 and 4 are also stated per lambda, from the report's sweeps) and on the original
+ * logs (all of them, whatever models this run had).
  */
 export async function checkClaimsOn(studyDir: string, report: ReportResult, ref: PaperReference): Promise<ClaimsCheck> {
   const { runs } = await readStudyResults(studyDir);
   const ours = claimRunsFromResults(runs);
   const original = claimRunsFromOriginals(ref.runs);
-  return { ours: checkClaims(ours, differencesFromTables(report.tables)), original: checkClaims(original, differencesFromRuns(original)) };
+  return { ours: checkClaims(ours, differencesFromTables(report.tables), report.sweeps), original: checkClaims(original, differencesFromRuns(original)) };
 }
 
 /**
