@@ -273,7 +273,7 @@ describe('claims 2 and 4 on a lambda sweep: per lambda, with bootstrap CIs', () 
     expect(md).toContain(`- ${claims[1]!.lines![1]!.statement}.`);
     expect(md).toMatch(/^\| new \| L2 \| 1e-3 \| 3 \/ 3 \| 0\.4100 \[0\.\d{4}, 0\.\d{4}\] \| 0\.6100 \[0\.\d{4}, 0\.\d{4}\] \| -0\.2000 \[.*\] \| below 0 \|$/m);
     const html = claimsHtml(check);
-    expect(html).toMatch(/<div class="table-scroll"><table><thead><tr><th>Model<\/th><th>Line<\/th><th>λ<\/th>/);
+    expect(html).toMatch(/<div class="table-wrap"><table><thead><tr><th>Model<\/th><th>Line<\/th><th>λ<\/th>/);
     expect(html).not.toMatch(/<\/ul><table/);
   });
 });

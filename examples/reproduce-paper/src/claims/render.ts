@@ -1,4 +1,5 @@
 /** The "paper's claims" section of reproduction.md and report.html. */
+import { htmlTable } from '@regstudy/trainer/report';
 import type { ClaimResult, Verdict } from './evaluate';
 import { diffText, meanText, type Direction, type SweepLine } from './sweep-lines';
 
@@ -61,9 +62,7 @@ function linesHtml(lines: readonly SweepLine[] | undefined): string {
   const { header, rows } = linesTableCells(lines);
   return (
     `\n<p>Per lambda (${esc(lines[0]!.quantity)}, means over seeds; percentile bootstrap 95% CIs):</p>\n<ul>${lines.map((l) => `<li>${esc(l.statement)}.</li>`).join('\n')}</ul>\n` +
-    `<div class="table-scroll"><table><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n` +
-    rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n') +
-    '\n</tbody></table></div>'
+    htmlTable(header, rows)
   );
 }
 
@@ -109,7 +108,7 @@ export function claimsHtml(c: ClaimsCheck): string {
 <style>.verdict-supported{color:#1a7f37}.verdict-not-supported{color:#cf222e}.verdict-cannot-tell{color:#9a6700}</style>
 <h2>${esc(CLAIMS_TITLE)}</h2>
 <p>${esc(INTRO).replace(/`([^`]*)`/g, '<code>$1</code>')}</p>
-<div class="table-scroll"><table><thead><tr><th>Claim</th><th>This run</th><th>Original logs</th></tr></thead><tbody>
+<div class="table-wrap"><table><thead><tr><th>Claim</th><th>This run</th><th>Original logs</th></tr></thead><tbody>
 ${summary}
 </tbody></table></div>
 ${details}

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildReport, readStudyResults, type ReportResult } from '@regstudy/trainer/report';
+import { buildReport, htmlTable, readStudyResults, type ReportResult } from '@regstudy/trainer/report';
 import { claimRunsFromOriginals, claimRunsFromResults, differencesFromRuns, differencesFromTables } from '../claims/claim-runs';
 import { checkClaims } from '../claims/evaluate';
 import { claimsHtml, claimsMarkdown, type ClaimsCheck } from '../claims/render';
@@ -70,9 +70,7 @@ function markdownTableToHtml(md: string): string {
   const rows = md.split('\n').filter((l) => l.startsWith('|') && !/^\|[-| ]+\|$/.test(l));
   const cells = rows.map((l) => l.slice(1, -1).split('|').map((c) => c.trim()));
   const [head, ...body] = cells;
-  return `<table><thead><tr>${head!.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('\n')}</tbody></table>`;
+  return htmlTable(head!, body);
 }
 
 /**
