@@ -1,6 +1,6 @@
 // The operationalisations of the paper's claims, on hand-made histories, and their verdicts on the
 // original logs shipped with the example.
-import { bootstrapDiffCI, buildTables, type RunResult } from '@regstudy/trainer/report';
+import { bootstrapDiffCI, bootstrapMeanCI, buildSweeps, buildTables, type RunResult } from '@regstudy/trainer/report';
 import { describe, expect, it } from 'vitest';
 import { claimRunsFromOriginals, claimRunsFromResults, differencesFromRuns, differencesFromTables, type ClaimRun, type SettingDifference } from '../src/claims/claim-runs';
 import { checkClaim1, checkClaim2, checkClaim3, checkClaim4, checkClaims, combineFindings, lowestValLoss } from '../src/claims/evaluate';
@@ -200,6 +200,81 @@ describe('claim 4: single runs make the differences inconclusive', () => {
     expect(claimRunsFromResults(results).map((r) => [r.model, r.l1, r.seed, r.history.length])).toEqual([['new', 0, 0, 1], ['new', 0, 1, 1], ['new', 1e-4, 0, 1], ['new', 1e-4, 1, 1]]);
     const single = differencesFromRuns([run('new', 0, 0, [1]), run('new', 1e-4, 0, [1]), run('initial', 1e-4, 0, [1])]);
     expect(single).toEqual([{ model: 'new', l1: 1e-4, l2: 0, seeds: 1, baselineSeeds: 1, ci: null }]);
+  });
+});
+
+describe('claims 2 and 4 on a lambda sweep: per lambda, with bootstrap CIs', () => {
+  /** One-epoch result of `model` at (l1, l2), seed, with the given train and val accuracy. */
+  const result = (l1: number, l2: number, seed: number, trainAcc: number, valAcc: number): RunResult =>
+    ({
+      runId: `new_l1-${l1}_l2-${l2}_seed-${seed}`,
+      config: { model: 'new', seed, gridIndex: seed, epochs: 1, regularization: { l1, l2, proximalL1: 0, decoupledDecay: 0 } },
+      status: { status: 'completed' },
+      history: [{ epoch: 1, trainLoss: 1, trainPenalty: 0, trainTotalLoss: 1, trainAccuracy: trainAcc, valLoss: 1, valDataLoss: 1, valAccuracy: valAcc, learningRate: 0.01, epochSeconds: 1, imagesPerSecond: 1 }],
+    }) as unknown as RunResult;
+  const baseTrain = [0.6, 0.62, 0.61];
+  const baseVal = [0.3, 0.31, 0.32];
+  const noise = [0.01, -0.01, 0.005];
+  // L2 = 1e-3 lowers train accuracy by 0.2 on every seed; L1 = 1e-3 lowers val accuracy by 0.1; everything else is noise only.
+  const settings: { l1: number; l2: number; train: (s: number) => number; val: (s: number) => number }[] = [
+    { l1: 0, l2: 0, train: (s) => baseTrain[s]!, val: (s) => baseVal[s]! },
+    ...[1e-5, 1e-4, 1e-3].map((l1) => ({ l1, l2: 0, train: (s: number) => baseTrain[s]! + noise[s]!, val: (s: number) => baseVal[s]! + (l1 === 1e-3 ? -0.1 : noise[s]!) })),
+    ...[1e-5, 1e-4, 1e-3].map((l2) => ({ l1: 0, l2, train: (s: number) => baseTrain[s]! + (l2 === 1e-3 ? -0.2 : noise[s]!), val: (s: number) => baseVal[s]! + noise[s]! })),
+  ];
+  const results = settings.flatMap((x) => [0, 1, 2].map((seed) => result(x.l1, x.l2, seed, x.train(seed), x.val(seed))));
+  const sweeps = buildSweeps(results);
+  const claims = checkClaims(claimRunsFromResults(results), differencesFromTables(buildTables(results)), sweeps);
+  const boot = { resamples: 2000, seed: 0 };
+
+  it('claim 2: train accuracy clearly lower at L2 = 1e-3 is supported there with a CI below 0; noise-only lambdas have CIs containing 0', () => {
+    const c2 = claims[1]!;
+    expect(c2.lines!.map((l) => `${l.model} ${l.penalty}: ${l.points.map((p) => `${p.lambda} ${p.direction}`).join(', ')}`)).toEqual([
+      'new L1: 0.00001 unresolved, 0.0001 unresolved, 0.001 unresolved',
+      'new L2: 0.00001 unresolved, 0.0001 unresolved, 0.001 lower',
+    ]);
+    const strong = c2.lines![1]!.points[2]!;
+    const trainOf = (l1: number, l2: number) => [0, 1, 2].map((s) => settings.find((x) => x.l1 === l1 && x.l2 === l2)!.train(s));
+    // The CIs are the trainer report's bootstraps of these very numbers (paired by seed).
+    expect(strong.diff).toEqual(bootstrapDiffCI(trainOf(0, 1e-3), trainOf(0, 0), { paired: true, ...boot }));
+    expect(strong.mean).toEqual(bootstrapMeanCI(trainOf(0, 1e-3), boot));
+    expect(strong.baseline).toEqual(bootstrapMeanCI(baseTrain, boot));
+    expect(strong.diff!.estimate).toBeCloseTo(-0.2, 12);
+    expect(strong.diff!.upper).toBeLessThan(0);
+    for (const p of c2.lines!.flatMap((l) => l.points).filter((x) => x !== strong)) {
+      expect(p.diff!.lower).toBeLessThan(0);
+      expect(p.diff!.upper).toBeGreaterThan(0);
+      expect(p.mean.lower).toBeLessThanOrEqual(p.mean.mean);
+      expect(p.mean.upper).toBeGreaterThanOrEqual(p.mean.mean);
+    }
+    expect(c2.lines![1]!.statement).toMatch(
+      /^New Model, L2: train accuracy at the best epoch lower than at λ = 0 at λ = 1e-3 \(-0\.2000 \[-0\.\d{4}, -0\.\d{4}\]\); 95% CI of the difference contains 0 at λ = 1e-5 \([+-]0\.\d{4} \[-0\.\d{4}, \+0\.\d{4}\]\), λ = 1e-4 /,
+    );
+    expect(c2.findings.find((f) => f.scope === 'New Model, L1=0, L2=1e-3')!.verdict).toBe('supported');
+    expect(c2.findings.filter((f) => f.verdict === 'cannot tell')).toHaveLength(5);
+    expect(c2.verdict).toBe('supported');
+  });
+
+  it("claim 4: per lambda from the sweep's best val accuracy CIs; the resolved one is L1 = 1e-3", () => {
+    const c4 = claims[3]!;
+    expect(c4.lines!.map((l) => l.points.map((p) => p.direction).join(' '))).toEqual(['unresolved unresolved lower', 'unresolved unresolved unresolved']);
+    const l1Strong = c4.lines![0]!.points[2]!;
+    expect(l1Strong.diff).toEqual(sweeps[0]!.points.find((p) => p.l1 === 1e-3)!.metrics.bestValAccuracy.diff);
+    expect(l1Strong.diff!.estimate).toBeCloseTo(-0.1, 12);
+    expect(l1Strong.mean.mean).toBeCloseTo(0.21, 12);
+    expect(l1Strong.baseline.mean).toBeCloseTo(0.31, 12);
+    expect(c4.lines![0]!.statement).toMatch(/^New Model, L1: best val accuracy lower than at λ = 0 at λ = 1e-3 \(-0\.1000 /);
+    expect(c4).toMatchObject({ verdict: 'supported', reason: '5 of 6 differences with a CI contain 0' });
+  });
+
+  it('has no per-lambda lines without a sweep, and renders them in Markdown and HTML (in a scroll box)', () => {
+    expect(checkClaims(claimRunsFromResults(results.slice(0, 6)), [], buildSweeps(results.slice(0, 6))).map((c) => c.lines)).toEqual([undefined, undefined, undefined, undefined]);
+    const check = { ours: claims, original: claims };
+    const md = claimsMarkdown(check);
+    expect(md).toContain(`- ${claims[1]!.lines![1]!.statement}.`);
+    expect(md).toMatch(/^\| new \| L2 \| 1e-3 \| 3 \/ 3 \| 0\.4100 \[0\.\d{4}, 0\.\d{4}\] \| 0\.6100 \[0\.\d{4}, 0\.\d{4}\] \| -0\.2000 \[.*\] \| below 0 \|$/m);
+    const html = claimsHtml(check);
+    expect(html).toMatch(/<div class="table-wrap"><table><thead><tr><th>Model<\/th><th>Line<\/th><th>λ<\/th>/);
+    expect(html).not.toMatch(/<\/ul><table/);
   });
 });
 

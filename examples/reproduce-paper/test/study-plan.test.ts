@@ -37,17 +37,22 @@ describe('the grid of a plan', () => {
 });
 
 describe('--preset sweep', () => {
-  it('is each penalty alone at 0, 1e-5, 1e-4, 1e-3 with 3 seeds; the synthetic twin takes 3 epochs; --l1/--l2 give the product again', async () => {
+  it('is each penalty alone at 0, 1e-5, 1e-4, 1e-3 with 3 seeds; the synthetic twin: New only, 2 seeds, 3 epochs; --l1/--l2 give the product again', async () => {
     const { parseCliArgs } = await import('../src/cli/args');
     const { resolvePlan } = await import('../src/cli/plan');
     const synth = resolvePlan(parseCliArgs(['--preset', 'sweep']), '/tmp');
     expect(synth.regularization).toEqual([
       { l1: 0, l2: 0 }, { l1: 1e-5, l2: 0 }, { l1: 1e-4, l2: 0 }, { l1: 1e-3, l2: 0 }, { l1: 0, l2: 1e-5 }, { l1: 0, l2: 1e-4 }, { l1: 0, l2: 1e-3 },
     ]);
-    expect(synth.seeds).toBe(3);
-    expect(synth.models).toEqual([{ name: 'initial', epochs: 3 }, { name: 'new', epochs: 3 }]);
+    expect(synth.seeds).toBe(2);
+    expect(synth.models).toEqual([{ name: 'new', epochs: 3 }]);
+    // Flags still win on the twin.
+    const flagged = resolvePlan(parseCliArgs(['--preset', 'sweep', '--models', 'initial,new', '--seeds', '3']), '/tmp');
+    expect(flagged.models).toEqual([{ name: 'initial', epochs: 3 }, { name: 'new', epochs: 3 }]);
+    expect(flagged.seeds).toBe(3);
     const real = resolvePlan(parseCliArgs(['--preset', 'sweep', '--data', '/x/tiny-imagenet-200']), '/tmp');
-    expect(real.models.map((m) => m.epochs)).toEqual([30, 30]);
+    expect(real.models).toEqual([{ name: 'initial', epochs: 30 }, { name: 'new', epochs: 30 }]);
+    expect(real.seeds).toBe(3);
     expect(real.data).toMatchObject({ classes: 20, trainPerClass: 300, valPerClass: 50 });
     expect(resolvePlan(parseCliArgs(['--preset', 'sweep', '--l1', '0,1', '--l2', '0,2']), '/tmp').regularization).toHaveLength(4);
   });

@@ -8,9 +8,10 @@
  * finding is decided and every decided one supports it, "cannot tell" when none is decided.
  * Claim 4, a statement about how many differences are resolved, counts instead (see there).
  */
-import { bootstrapDiffCI, mean, type BootstrapCI } from '@regstudy/trainer/report';
+import { mean, type BootstrapCI, type ModelSweep } from '@regstudy/trainer/report';
 import { paperModelTitles, type PaperModel } from '../paper/tables';
 import type { ClaimEpoch, ClaimRun, SettingDifference } from './claim-runs';
+import { bestValAccuracyLines, compareSeeds, lineStatement, linePoints, meanText, type LambdaComparison, type LinePenalty, type SweepLine } from './sweep-lines';
 
 export type Verdict = 'supported' | 'not supported' | 'cannot tell';
 
@@ -31,14 +32,18 @@ export interface ClaimResult {
   /** One sentence: why this verdict. */
   reason: string;
   findings: Finding[];
+  /**
+   * Claims 2 and 4 on a lambda sweep (a model whose grid has more than two values of a lambda):
+   * per line (L1, L2, elastic) and lambda, the quantity's mean over seeds against lambda = 0 with
+   * bootstrap 95% CIs, and a sentence per line. Absent without a sweep.
+   */
+  lines?: SweepLine[];
 }
 
 /** Claim 1 needs this many epochs in both runs for "the last epoch at which val loss fell" to mean anything. */
 export const CLAIM1_MIN_EPOCHS = 3;
 /** Claim 3: "overfits within 10-15 epochs" holds when overfitting starts at this epoch or earlier. */
 export const CLAIM3_OVERFIT_BY = 15;
-/** Bootstrap of claim 2's multi-seed comparison: the trainer report's defaults. */
-const BOOTSTRAP = { resamples: 2000, seed: 0 };
 
 export const claimTexts: Record<1 | 2 | 3 | 4, string> = {
   1: 'L1 keeps the validation loss falling with the training loss for longer than L2.',
@@ -59,7 +64,8 @@ export const operationalisations: Record<1 | 2 | 3 | 4, string> = {
   2:
     "Per model and regularised setting, the train accuracy at the epoch of best validation accuracy (the tables' \"train accuracy\") against the unregularised run's. " +
     'One run each: lower is supported, equal or higher is not (a point comparison, see claim 4). More than one seed in both: the bootstrap 95% CI of the difference of the means ' +
-    '(paired by seed when the seeds match; 2000 resamples) entirely below 0 is supported, entirely above 0 is not, containing 0 is cannot tell.',
+    '(paired by seed when the seeds match; 2000 resamples) entirely below 0 is supported, entirely above 0 is not, containing 0 is cannot tell. ' +
+    'On a lambda sweep the same per lambda along each line (L1 alone, L2 alone, elastic), stated per line: where the CI lies below 0, above 0, or contains 0.',
   3:
     `(a) Per ResNet-18 run, overfitting starts at the epoch of the lowest validation loss, provided the validation loss is higher at every later epoch while the training loss at the last epoch is below its value there. ` +
     `Supported when that epoch is <= ${CLAIM3_OVERFIT_BY}, not supported when it is later or when the training loss did not fall after it; ` +
@@ -70,7 +76,8 @@ export const operationalisations: Record<1 | 2 | 3 | 4, string> = {
   4:
     "Per model and regularised setting, the trainer report's bootstrap 95% CI of the difference in best validation accuracy to the unregularised setting (needs more than one seed in both). " +
     'A CI that contains 0 is a difference the seeds do not resolve. Supported when at least half of the comparisons with a CI contain 0, not supported when fewer do; ' +
-    'cannot tell with one seed per setting (the seed-to-seed spread cannot be estimated from one run).',
+    'cannot tell with one seed per setting (the seed-to-seed spread cannot be estimated from one run). ' +
+    "On a lambda sweep the CIs are the sweep table's, stated per line and lambda: which lambdas the seeds resolve and which they do not.",
 };
 
 const title = (model: string): string => paperModelTitles[model as PaperModel] ?? model;
@@ -79,6 +86,7 @@ const setting = (l1: number, l2: number): string => `L1=${lam(l1)}, L2=${lam(l2)
 const f4 = (x: number): string => x.toFixed(4);
 const signed = (x: number): string => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(4)}`;
 const ciText = (ci: BootstrapCI): string => `${signed(ci.estimate)} [${signed(ci.lower)}, ${signed(ci.upper)}]`;
+const settingKey = (l1: number, l2: number): string => `${l1}/${l2}`;
 const modelsOf = (runs: readonly ClaimRun[]): string[] => [...new Set(runs.map((r) => r.model))];
 
 /** Combines findings: any decided contradiction -> not supported; decided and all supporting -> supported; none decided -> cannot tell. */
@@ -147,34 +155,37 @@ export function checkClaim1(runs: readonly ClaimRun[]): ClaimResult {
   return { id: 1, claim: claimTexts[1], operationalisation: operationalisations[1], findings, ...combineFindings(findings) };
 }
 
-/** Claim 2: train accuracy at the best-val epoch, regularised against unregularised. */
-export function checkClaim2(runs: readonly ClaimRun[]): ClaimResult {
+/**
+ * Claim 2: train accuracy at the best-val epoch, regularised against unregularised. For a model
+ * in `sweeps` also per line and lambda ({@link ClaimResult.lines}).
+ */
+export function checkClaim2(runs: readonly ClaimRun[], sweeps: readonly ModelSweep[] = []): ClaimResult {
   const findings: Finding[] = [];
+  const lines: SweepLine[] = [];
+  const quantity = 'train accuracy at the best epoch';
   for (const model of modelsOf(runs)) {
     const mine = runs.filter((r) => r.model === model);
     const base = mine.filter((r) => r.l1 === 0 && r.l2 === 0);
-    const settings = [...new Map(mine.filter((r) => r.l1 > 0 || r.l2 > 0).map((r) => [`${r.l1}/${r.l2}`, { l1: r.l1, l2: r.l2 }])).values()];
+    const settings = [...new Map(mine.filter((r) => r.l1 > 0 || r.l2 > 0).map((r) => [settingKey(r.l1, r.l2), { l1: r.l1, l2: r.l2 }])).values()];
     if (!base.length) {
       findings.push({ scope: title(model), verdict: 'cannot tell', detail: 'no unregularised run: nothing to compare with' });
       continue;
     }
     const trainAcc = (rs: readonly ClaimRun[]): Map<number, number> => new Map(rs.map((r) => [r.seed, bestValEpoch(r.history)!.trainAccuracy]));
     const b = trainAcc(base);
+    const compared = new Map<string, ReturnType<typeof compareSeeds>>();
     for (const s of settings) {
       const a = trainAcc(mine.filter((r) => r.l1 === s.l1 && r.l2 === s.l2));
       const scope = `${title(model)}, ${setting(s.l1, s.l2)}`;
-      if (a.size > 1 && b.size > 1) {
-        const shared = [...a.keys()].filter((k) => b.has(k));
-        const paired = shared.length === a.size && shared.length === b.size;
-        const ci = paired
-          ? bootstrapDiffCI(shared.map((k) => a.get(k)!), shared.map((k) => b.get(k)!), { paired: true, ...BOOTSTRAP })
-          : bootstrapDiffCI([...a.values()], [...b.values()], { paired: false, ...BOOTSTRAP });
-        const verdict: Verdict = ci.upper < 0 ? 'supported' : ci.lower > 0 ? 'not supported' : 'cannot tell';
-        const detail = `train acc ${f4(mean([...a.values()]))} vs ${f4(mean([...b.values()]))} unregularised (${a.size} and ${b.size} seeds), difference ${ciText(ci)}`;
+      const c = compareSeeds(a, b);
+      compared.set(settingKey(s.l1, s.l2), c);
+      if (c.diff) {
+        const verdict: Verdict = c.direction === 'lower' ? 'supported' : c.direction === 'higher' ? 'not supported' : 'cannot tell';
+        const detail = `train acc (mean [95% CI]) ${meanText(c.mean)} vs ${meanText(c.baseline)} unregularised (${a.size} and ${b.size} seeds), difference ${ciText(c.diff)}`;
         findings.push({ scope, verdict, detail: verdict === 'cannot tell' ? `the 95% CI contains 0: ${detail}` : detail });
       } else {
-        const ma = mean([...a.values()]);
-        const mb = mean([...b.values()]);
+        const ma = c.mean.mean;
+        const mb = c.baseline.mean;
         findings.push({
           scope,
           verdict: ma < mb ? 'supported' : 'not supported',
@@ -182,8 +193,16 @@ export function checkClaim2(runs: readonly ClaimRun[]): ClaimResult {
         });
       }
     }
+    const sweep = sweeps.find((x) => x.model === model);
+    for (const penalty of (sweep?.penalties ?? []) as LinePenalty[]) {
+      const points = linePoints(sweep!, penalty).flatMap((p): LambdaComparison[] => {
+        const c = compared.get(settingKey(p.l1, p.l2));
+        return c ? [{ lambda: p.lambda, l1: p.l1, l2: p.l2, ...c }] : [];
+      });
+      if (points.length) lines.push({ model, penalty, quantity, points, statement: lineStatement(model, penalty, quantity, points) });
+    }
   }
-  return { id: 2, claim: claimTexts[2], operationalisation: operationalisations[2], findings, ...combineFindings(findings) };
+  return { id: 2, claim: claimTexts[2], operationalisation: operationalisations[2], findings, ...combineFindings(findings), ...(lines.length ? { lines } : {}) };
 }
 
 /** Claim 3 (a): when a ResNet-18 run starts to overfit. */
@@ -245,9 +264,13 @@ export function checkClaim3(runs: readonly ClaimRun[]): ClaimResult {
   return { ...base, findings: [...a.map((f) => ({ ...f, scope: `(a) ${f.scope}` })), ...b.map((f) => ({ ...f, scope: `(b) ${f.scope}` }))], verdict, reason };
 }
 
-/** Claim 4: do the seeds resolve the differences to the unregularised setting? */
-export function checkClaim4(diffs: readonly SettingDifference[]): ClaimResult {
-  const base = { id: 4 as const, claim: claimTexts[4], operationalisation: operationalisations[4] };
+/**
+ * Claim 4: do the seeds resolve the differences to the unregularised setting? For a model in
+ * `sweeps` also per line and lambda ({@link ClaimResult.lines}, the sweep table's CIs).
+ */
+export function checkClaim4(diffs: readonly SettingDifference[], sweeps: readonly ModelSweep[] = []): ClaimResult {
+  const lines = bestValAccuracyLines(sweeps);
+  const base = { id: 4 as const, claim: claimTexts[4], operationalisation: operationalisations[4], ...(lines.length ? { lines } : {}) };
   const findings: Finding[] = diffs.map((d) => {
     const scope = `${title(d.model)}, ${setting(d.l1, d.l2)} vs unregularised`;
     if (!d.ci) {
@@ -271,7 +294,7 @@ export function checkClaim4(diffs: readonly SettingDifference[]): ClaimResult {
   };
 }
 
-/** All four claims on one set of runs. */
-export function checkClaims(runs: readonly ClaimRun[], diffs: readonly SettingDifference[]): ClaimResult[] {
-  return [checkClaim1(runs), checkClaim2(runs), checkClaim3(runs), checkClaim4(diffs)];
+/** All four claims on one set of runs (claims 2 and 4 also per lambda on the models in `sweeps`). */
+export function checkClaims(runs: readonly ClaimRun[], diffs: readonly SettingDifference[], sweeps: readonly ModelSweep[] = []): ClaimResult[] {
+  return [checkClaim1(runs), checkClaim2(runs, sweeps), checkClaim3(runs), checkClaim4(diffs, sweeps)];
 }

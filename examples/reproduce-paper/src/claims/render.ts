@@ -1,5 +1,7 @@
 /** The "paper's claims" section of reproduction.md and report.html. */
+import { htmlTable } from '@regstudy/trainer/report';
 import type { ClaimResult, Verdict } from './evaluate';
+import { diffText, meanText, type Direction, type SweepLine } from './sweep-lines';
 
 export const CLAIMS_TITLE = "The paper's claims, checked on this run";
 
@@ -18,6 +20,52 @@ const INTRO =
   '"not supported" when any decided finding contradicts it, "supported" when at least one is decided and all decided ones support it, ' +
   '"cannot tell" when none is decided (the reason is given). Claim 4 counts instead. With one seed every comparison is between two single runs.';
 
+const lam = (x: number): string => (x === 0 ? '0' : x.toExponential().replace('e+', 'e'));
+const directionWords: Record<Exclude<Direction, null>, string> = { lower: 'below 0', higher: 'above 0', unresolved: 'contains 0' };
+
+/** The per-lambda table of a claim's sweep lines: header and string cells. */
+export function linesTableCells(lines: readonly SweepLine[]): { header: string[]; rows: string[][] } {
+  const header = ['Model', 'Line', 'λ', 'Seeds', 'Mean [95% CI]', 'At λ = 0 [95% CI]', 'Δ vs λ = 0 [95% CI]', 'CI of Δ'];
+  const rows = lines.flatMap((l) =>
+    l.points.map((p) => [
+      l.model,
+      l.penalty,
+      lam(p.lambda),
+      `${p.seeds} / ${p.baselineSeeds}`,
+      meanText(p.mean),
+      meanText(p.baseline),
+      p.diff ? diffText(p.diff) : '',
+      p.direction ? directionWords[p.direction] : 'no CI (one seed)',
+    ]),
+  );
+  return { header, rows };
+}
+
+function linesMarkdown(lines: readonly SweepLine[] | undefined): string[] {
+  if (!lines?.length) return [];
+  const { header, rows } = linesTableCells(lines);
+  const row = (cells: readonly string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
+  return [
+    `Per lambda (${lines[0]!.quantity}, means over seeds; percentile bootstrap 95% CIs):`,
+    '',
+    ...lines.map((l) => `- ${l.statement}.`),
+    '',
+    row(header),
+    row(header.map(() => '---')),
+    ...rows.map(row),
+    '',
+  ];
+}
+
+function linesHtml(lines: readonly SweepLine[] | undefined): string {
+  if (!lines?.length) return '';
+  const { header, rows } = linesTableCells(lines);
+  return (
+    `\n<p>Per lambda (${esc(lines[0]!.quantity)}, means over seeds; percentile bootstrap 95% CIs):</p>\n<ul>${lines.map((l) => `<li>${esc(l.statement)}.</li>`).join('\n')}</ul>\n` +
+    htmlTable(header, rows)
+  );
+}
+
 /** Markdown: a summary table, then per claim its rule and the findings on both sources. */
 export function claimsMarkdown(c: ClaimsCheck): string {
   const out = [`## ${CLAIMS_TITLE}`, '', INTRO, '', '| claim | this run | original logs |', '|---|---|---|'];
@@ -32,6 +80,7 @@ export function claimsMarkdown(c: ClaimsCheck): string {
     for (const [name, r] of [['This run', o], ['Original logs', p]] as const) {
       out.push(`${name}: **${r.verdict}** (${r.reason})`, '');
       out.push(...r.findings.map((f) => `- ${f.scope}: ${f.verdict}. ${f.detail}`), '');
+      out.push(...linesMarkdown(r.lines));
     }
   });
   return out.join('\n');
@@ -51,7 +100,7 @@ export function claimsHtml(c: ClaimsCheck): string {
     .map((o, i) => {
       const p = c.original[i]!;
       const part = (name: string, r: ClaimResult): string =>
-        `<p>${esc(name)}: ${badge(r.verdict)} (${esc(r.reason)})</p>\n<ul>${r.findings.map((f) => `<li>${esc(f.scope)}: ${badge(f.verdict)}. ${esc(f.detail)}</li>`).join('\n')}</ul>`;
+        `<p>${esc(name)}: ${badge(r.verdict)} (${esc(r.reason)})</p>\n<ul>${r.findings.map((f) => `<li>${esc(f.scope)}: ${badge(f.verdict)}. ${esc(f.detail)}</li>`).join('\n')}</ul>${linesHtml(r.lines)}`;
       return `<h3>Claim ${o.id}: ${esc(o.claim)}</h3>\n<p>How it is checked: ${esc(o.operationalisation)}</p>\n${part('This run', o)}\n${part('Original logs', p)}`;
     })
     .join('\n');
@@ -59,9 +108,9 @@ export function claimsHtml(c: ClaimsCheck): string {
 <style>.verdict-supported{color:#1a7f37}.verdict-not-supported{color:#cf222e}.verdict-cannot-tell{color:#9a6700}</style>
 <h2>${esc(CLAIMS_TITLE)}</h2>
 <p>${esc(INTRO).replace(/`([^`]*)`/g, '<code>$1</code>')}</p>
-<table><thead><tr><th>Claim</th><th>This run</th><th>Original logs</th></tr></thead><tbody>
+<div class="table-wrap"><table><thead><tr><th>Claim</th><th>This run</th><th>Original logs</th></tr></thead><tbody>
 ${summary}
-</tbody></table>
+</tbody></table></div>
 ${details}
 </section>
 `;

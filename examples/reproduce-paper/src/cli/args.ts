@@ -74,7 +74,8 @@ Presets
                           real Tiny-ImageNet (--data, default: the official zip's URL).
                           sweep: Initial and New, L1 and L2 each in {0,1e-5,1e-4,1e-3} (the other
                           0), 3 seeds, 30 epochs, on 20 classes x 300+50 images of --data (3-4 h
-                          with --jobs 2 on 2 cores); without --data a tiny synthetic twin, 3 epochs.
+                          with --jobs 2 on 2 cores); without --data the quick check: New only,
+                          2 seeds, 3 epochs on a tiny synthetic twin (14 runs).
 Data
   --data <dir|zip|URL>    the real Tiny-ImageNet: a tiny-imagenet-200 folder, its zip, or a URL to
                           the zip (prepared into the cache once). Default: synthetic twin (quick).

@@ -69,9 +69,9 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
   const cacheDir = abs(args.cache ?? join('.cache', 'regstudy'));
   const source = args.data ?? preset.defaultData;
   const epochsOf = (e: number): number => args.epochs ?? (source === undefined ? preset.syntheticEpochs : undefined) ?? e;
-  const models = args.models
-    ? args.models.map((name) => ({ name, epochs: epochsOf(preset.models.find((m) => m.name === name)?.epochs ?? preset.models[preset.models.length - 1]!.epochs) }))
-    : preset.models.map((m) => ({ name: m.name, epochs: epochsOf(m.epochs) }));
+  const presetModels = source === undefined && preset.syntheticModels ? preset.syntheticModels : preset.models.map((m) => m.name);
+  const epochsOfModel = (name: CliModelName): number => epochsOf(preset.models.find((m) => m.name === name)?.epochs ?? preset.models[preset.models.length - 1]!.epochs);
+  const models = (args.models ?? presetModels).map((name) => ({ name, epochs: epochsOfModel(name) }));
   const l1s = args.l1 ?? preset.l1;
   const l2s = args.l2 ?? preset.l2;
   const regularization =
@@ -110,7 +110,7 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
     models,
     regularization,
     l2Mode: args.l2Mode ?? 'weight-decay',
-    seeds: args.seeds ?? preset.seeds ?? 1,
+    seeds: args.seeds ?? (source === undefined ? preset.syntheticSeeds : undefined) ?? preset.seeds ?? 1,
     batchSize,
     optimizer: { ...PAPER_OPTIMIZER, learningRate: args.learningRate ?? preset.learningRate },
     normalize: '0-1',

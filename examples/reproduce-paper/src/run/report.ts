@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildReport, readStudyResults, type ReportResult } from '@regstudy/trainer/report';
+import { buildReport, htmlTable, readStudyResults, type ReportResult } from '@regstudy/trainer/report';
 import { claimRunsFromOriginals, claimRunsFromResults, differencesFromRuns, differencesFromTables } from '../claims/claim-runs';
 import { checkClaims } from '../claims/evaluate';
 import { claimsHtml, claimsMarkdown, type ClaimsCheck } from '../claims/render';
@@ -70,9 +70,7 @@ function markdownTableToHtml(md: string): string {
   const rows = md.split('\n').filter((l) => l.startsWith('|') && !/^\|[-| ]+\|$/.test(l));
   const cells = rows.map((l) => l.slice(1, -1).split('|').map((c) => c.trim()));
   const [head, ...body] = cells;
-  return `<table><thead><tr>${head!.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('\n')}</tbody></table>`;
+  return htmlTable(head!, body);
 }
 
 /**
@@ -109,14 +107,15 @@ ${originalSvgs.length ? `<details><summary>All original runs' curves (${original
 
 /**
  * The paper's claims checked on our result files (`history.json` per run, read back through the
- * trainer's reader; claim 4 uses the bootstrap CIs of the trainer report's tables) and on the
- * original logs (all of them, whatever models this run had).
+ * trainer's reader; claim 4 uses the bootstrap CIs of the trainer report's tables; on a lambda
+ * sweep claims 2 and 4 are also stated per lambda, from the report's sweeps) and on the original
+ * logs (all of them, whatever models this run had).
  */
 export async function checkClaimsOn(studyDir: string, report: ReportResult, ref: PaperReference): Promise<ClaimsCheck> {
   const { runs } = await readStudyResults(studyDir);
   const ours = claimRunsFromResults(runs);
   const original = claimRunsFromOriginals(ref.runs);
-  return { ours: checkClaims(ours, differencesFromTables(report.tables)), original: checkClaims(original, differencesFromRuns(original)) };
+  return { ours: checkClaims(ours, differencesFromTables(report.tables), report.sweeps), original: checkClaims(original, differencesFromRuns(original)) };
 }
 
 /**
