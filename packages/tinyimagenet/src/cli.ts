@@ -128,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
         if (split !== 'train' && split !== 'val') throw new Error(`--split: '${split}' is not train or val`);
         const t0 = Date.now();
         const b = bars();
+        const warnings: string[] = [];
         const data = await loadTinyImageNet({
           source: arg,
           split,
@@ -138,8 +139,10 @@ export async function main(argv: string[]): Promise<number> {
           force: values.force ?? false,
           signal,
           onProgress: b.onProgress,
+          onWarning: (w) => warnings.push(w.message),
         });
         b.end();
+        for (const w of warnings.splice(0)) process.stderr.write(`warning: ${w}\n`);
         const s = (Date.now() - t0) / 1000;
         console.log(
           `${split}: ${data.count} images, ${data.classes.length} classes${data.skipped ? `, ${data.skipped} bad images skipped` : ''} in ${s.toFixed(1)} s -> ${cacheManifestPath(values.cache, split, classes, perClass)}`,
