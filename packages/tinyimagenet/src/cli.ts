@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { readManifest } from './cache';
 import type { CacheManifest } from './cache-format';
 import { download, OFFICIAL_URL } from './download';
+import { TinyImageNetError } from './errors';
 import { inspectTinyImageNet } from './inspect';
 import { cacheManifestPath, loadTinyImageNet } from './load';
 import { ProgressBar } from './progress-bar';
@@ -140,6 +141,13 @@ export async function main(argv: string[]): Promise<number> {
           signal,
           onProgress: b.onProgress,
           onWarning: (w) => warnings.push(w.message),
+        }).catch((e: unknown) => {
+          // The API's advice names `skipBadImages: true`; here it is a flag.
+          if (e instanceof TinyImageNetError && e.code === 'ERR_BAD_IMAGE') {
+            const why = e.cause instanceof Error ? e.cause.message : String(e.cause);
+            throw new Error(`${e.file ?? 'an image'}: cannot decode image (${why}); pass --skip-bad-images to leave undecodable images out`, { cause: e });
+          }
+          throw e;
         });
         b.end();
         for (const w of warnings.splice(0)) process.stderr.write(`warning: ${w}\n`);
