@@ -3,6 +3,7 @@ import { useBackend } from '@regstudy/tfjs-training-kernels/node';
 import { CliError, helpText, parseCliArgs } from './cli/args';
 import { countParams, dryRunText, imagesOf, summarizeDryRun } from './cli/dry-run';
 import { checkPlan, resolvePlan, type StudyPlan } from './cli/plan';
+import { checkOutDir } from './cli/out-dir';
 import { formatDuration, StudyProgress, type ProgressSink } from './cli/progress';
 import { paperReference } from './paper/reference';
 import { prepareData, type DataDescription } from './run/data';
@@ -87,6 +88,8 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
       io.out.write(`${JSON.stringify({ plan, runs }, null, 2)}\n${dryRunText(summarizeDryRun(plan, runs, params, images), plan, images)}`);
       return 0;
     }
+    // Before the backend and the data: an unusable --out would otherwise fail only at the first run.
+    checkOutDir(plan.outDir);
     const progress = new StudyProgress(io.err, !args.quiet);
     let outcome: Outcome;
     if (args.reportOnly) {

@@ -59,7 +59,7 @@ describe('reproduce-paper CLI, end to end', () => {
   it('rejects a bad flag with exit code 2, naming the flag', async () => {
     const r = await runCli(['--epochs', 'zero']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--epochs: expected an integer >= 1, got "zero"');
+    expect(r.stderr).toContain('--epochs: expected a positive integer, got "zero"');
   });
 
   it('runs the grid, writes the report, and skips finished runs when run again', async () => {

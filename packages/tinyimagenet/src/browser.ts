@@ -11,6 +11,6 @@ export type { Rng } from './prng';
 export { TinyImageNetError } from './errors';
 export { IMAGE_SIZE, IMAGE_BYTES } from './layout';
 export type { ClassInfo } from './layout';
-export type { TinyImageNetSplit, SplitName, Progress } from './split';
+export type { TinyImageNetSplit, SplitName, Progress, SkippedImage, LoadWarning } from './split';
 export { CACHE_FORMAT, CACHE_VERSION, cacheName, parseManifest } from './cache-format';
 export type { CacheManifest } from './cache-format';

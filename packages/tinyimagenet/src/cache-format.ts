@@ -4,8 +4,11 @@ import type { SplitName, TinyImageNetSplit } from './split';
 
 /** Identifies a prepared-cache manifest. */
 export const CACHE_FORMAT = 'regstudy-tinyimagenet-cache';
-/** Bumped whenever the cache layout changes; an older cache is re-prepared. */
-export const CACHE_VERSION = 1;
+/**
+ * Bumped whenever the cache layout changes; an older cache is re-prepared. Version 2 added the
+ * manifest's `skippedImages` and `unannotatedVal` lists.
+ */
+export const CACHE_VERSION = 2;
 
 const manifestSchema = z.object({
   format: z.literal(CACHE_FORMAT),
@@ -17,6 +20,10 @@ const manifestSchema = z.object({
   layout: z.literal('NHWC'),
   count: z.number().int().min(0),
   skipped: z.number().int().min(0),
+  /** Every image left out as undecodable (`skipBadImages: true`), with the decoder's message. */
+  skippedImages: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** Every val image on disk without a line in val_annotations.txt (left out: no label). */
+  unannotatedVal: z.array(z.string()),
   classes: z.array(z.object({ wnid: z.string(), words: z.string() })),
   selection: z.object({ classes: z.union([z.number(), z.array(z.string()), z.null()]), perClass: z.number().nullable() }),
   source: z.object({ kind: z.enum(['folder', 'zip']), location: z.string(), fingerprint: z.string() }),
@@ -80,5 +87,15 @@ export function splitFromCache(m: CacheManifest, images: Uint8Array, labelBytes:
     const l = labels[i]!;
     if (l < 0 || l >= m.classes.length) throw new Error(`${where}: label ${l} of image ${i} is outside 0..${m.classes.length - 1}`);
   }
-  return { images, labels, classes: m.classes, count: m.count, split: m.split, imageSize: 64, skipped: m.skipped };
+  return {
+    images,
+    labels,
+    classes: m.classes,
+    count: m.count,
+    split: m.split,
+    imageSize: 64,
+    skipped: m.skipped,
+    skippedImages: m.skippedImages,
+    unannotatedVal: m.unannotatedVal,
+  };
 }

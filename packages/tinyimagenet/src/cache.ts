@@ -78,6 +78,8 @@ export async function writeCache(
       layout: 'NHWC',
       count: data.count,
       skipped: data.skipped,
+      skippedImages: data.skippedImages,
+      unannotatedVal: data.unannotatedVal,
       classes: data.classes,
       selection: meta.selection,
       source: { kind: meta.source.kind, location: meta.source.location, fingerprint: meta.fingerprint },

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { readManifest } from './cache';
 import type { CacheManifest } from './cache-format';
 import { download, OFFICIAL_URL } from './download';
+import { TinyImageNetError } from './errors';
 import { inspectTinyImageNet } from './inspect';
 import { cacheManifestPath, loadTinyImageNet } from './load';
 import { ProgressBar } from './progress-bar';
@@ -128,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
         if (split !== 'train' && split !== 'val') throw new Error(`--split: '${split}' is not train or val`);
         const t0 = Date.now();
         const b = bars();
+        const warnings: string[] = [];
         const data = await loadTinyImageNet({
           source: arg,
           split,
@@ -138,8 +140,17 @@ export async function main(argv: string[]): Promise<number> {
           force: values.force ?? false,
           signal,
           onProgress: b.onProgress,
+          onWarning: (w) => warnings.push(w.message),
+        }).catch((e: unknown) => {
+          // The API's advice names `skipBadImages: true`; here it is a flag.
+          if (e instanceof TinyImageNetError && e.code === 'ERR_BAD_IMAGE') {
+            const why = e.cause instanceof Error ? e.cause.message : String(e.cause);
+            throw new Error(`${e.file ?? 'an image'}: cannot decode image (${why}); pass --skip-bad-images to leave undecodable images out`, { cause: e });
+          }
+          throw e;
         });
         b.end();
+        for (const w of warnings.splice(0)) process.stderr.write(`warning: ${w}\n`);
         const s = (Date.now() - t0) / 1000;
         console.log(
           `${split}: ${data.count} images, ${data.classes.length} classes${data.skipped ? `, ${data.skipped} bad images skipped` : ''} in ${s.toFixed(1)} s -> ${cacheManifestPath(values.cache, split, classes, perClass)}`,

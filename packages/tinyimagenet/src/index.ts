@@ -8,7 +8,7 @@ export { IMAGE_SIZE, IMAGE_BYTES } from './layout';
 export type { ClassInfo } from './layout';
 export { loadTinyImageNet, cacheManifestPath } from './load';
 export type { LoadOptions } from './load';
-export type { TinyImageNetSplit, SplitName, Progress } from './split';
+export type { TinyImageNetSplit, SplitName, Progress, SkippedImage, LoadWarning } from './split';
 export { CACHE_FORMAT, CACHE_VERSION, cacheName, parseManifest } from './cache-format';
 export type { CacheManifest } from './cache-format';
 export { batches, computeChannelStats, toTfDataset, planBatches } from './batches';

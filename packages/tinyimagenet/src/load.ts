@@ -3,12 +3,13 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { cacheName, parseManifest, type CacheManifest } from './cache-format';
 import { loadCache, readManifest, writeCache } from './cache';
+import { dropWarnings } from './drop-warnings';
 import { TinyImageNetError } from './errors';
 import { compareCodeUnits } from './layout';
 import { expectedValue, parseOptions } from './options';
 import { readSplit } from './read-split';
 import { openSource, sourceFingerprint } from './source';
-import type { Progress, SplitName, TinyImageNetSplit } from './split';
+import type { LoadWarning, Progress, SplitName, TinyImageNetSplit } from './split';
 
 const schema = z.object({
   source: z.string().min(1),
@@ -21,6 +22,7 @@ const schema = z.object({
   concurrency: z.number().int().min(1).max(256).default(16),
   threads: z.number().int().min(0).max(64).optional(),
   onProgress: z.custom<(p: Progress) => void>((v) => typeof v === 'function').optional(),
+  onWarning: z.custom<(w: LoadWarning) => void>((v) => typeof v === 'function').optional(),
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal).optional(),
 });
 
@@ -44,7 +46,10 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Re-prepare even when the cache is up to date. */
   force?: boolean;
-  /** Leave undecodable images out (counted in `skipped`) instead of failing. Default false. */
+  /**
+   * Leave undecodable images out instead of failing (listed in `skippedImages`, in the cache
+   * manifest, and reported through `onWarning`). Default false.
+   */
   skipBadImages?: boolean;
   /** Images decoded concurrently (libvips runs them on libuv's thread pool). Default 16. */
   concurrency?: number;
@@ -55,6 +60,14 @@ export interface LoadOptions {
    */
   threads?: number;
   onProgress?: (p: Progress) => void;
+  /**
+   * Called once per kind of image left out, after the split is loaded (also when it comes from
+   * a cache): val images on disk without a line in val_annotations.txt, and undecodable images
+   * skipped under `skipBadImages`. Each warning gives the count, the first 5 paths and a one-line
+   * message; the full lists are the split's (and the cache manifest's) `unannotatedVal` and
+   * `skippedImages`. Default: none (the lists are still returned).
+   */
+  onWarning?: (w: LoadWarning) => void;
   signal?: AbortSignal;
 }
 
@@ -68,6 +81,12 @@ async function loadManifestFile(path: string): Promise<TinyImageNetSplit> {
   const m = parseManifest(json);
   if (typeof m === 'string') throw new TinyImageNetError(m, { file: path });
   return loadCache(dirname(path), m);
+}
+
+/** The `onWarning` calls for what `data` left out; returns `data`. */
+function reported(data: TinyImageNetSplit, source: string, manifest: string | undefined, onWarning: ((w: LoadWarning) => void) | undefined): TinyImageNetSplit {
+  if (onWarning) for (const w of dropWarnings(data, { source, listedIn: manifest })) onWarning(w);
+  return data;
 }
 
 function sameSelection(m: CacheManifest, classes: number | string[] | undefined, perClass: number | undefined): boolean {
@@ -93,21 +112,23 @@ export async function loadTinyImageNet(options: LoadOptions): Promise<TinyImageN
   const st = await stat(o.source).catch(() => undefined);
   if (!st) throw new TinyImageNetError('no such file or folder', { file: o.source });
   // A prepared cache given as the source.
-  if (st.isFile() && o.source.endsWith('.json')) return loadManifestFile(o.source);
+  if (st.isFile() && o.source.endsWith('.json')) return reported(await loadManifestFile(o.source), o.source, o.source, o.onWarning);
   if (st.isDirectory() && !o.cacheDir) {
     const m = await readManifest(o.source, name);
-    if (typeof m === 'object') return loadCache(o.source, m);
+    if (typeof m === 'object') return reported(await loadCache(o.source, m), m.source.location, join(o.source, `${name}.json`), o.onWarning);
   }
   // Check the cache before opening the source: opening a 120k-entry zip costs seconds.
   const fingerprint = await sourceFingerprint(o.source);
   if (o.cacheDir && !o.force) {
     const m = await readManifest(o.cacheDir, name);
     if (typeof m === 'object' && m.source.fingerprint === fingerprint && sameSelection(m, o.classes, o.perClass)) {
+      let cached: TinyImageNetSplit | undefined;
       try {
-        return await loadCache(o.cacheDir, m);
+        cached = await loadCache(o.cacheDir, m);
       } catch {
         // A damaged cache (e.g. a deleted .bin): fall through and prepare it again.
       }
+      if (cached) return reported(cached, o.source, join(o.cacheDir, `${name}.json`), o.onWarning);
     }
   }
   const src = await openSource(o.source);
@@ -123,7 +144,7 @@ export async function loadTinyImageNet(options: LoadOptions): Promise<TinyImageN
         o.signal,
       );
     }
-    return data;
+    return reported(data, o.source, o.cacheDir ? join(o.cacheDir, `${name}.json`) : undefined, o.onWarning);
   } finally {
     await src.close();
   }

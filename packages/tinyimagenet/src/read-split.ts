@@ -1,3 +1,4 @@
+import { OptionsError, describeValue } from '@regstudy/options';
 import { TinyImageNetError, throwIfAborted } from './errors';
 import { availableParallelism } from 'node:os';
 import { decodeInto } from './decode';
@@ -12,7 +13,7 @@ import {
   type ClassInfo,
 } from './layout';
 import type { DatasetSource } from './source';
-import type { Progress, SplitName, TinyImageNetSplit } from './split';
+import type { Progress, SkippedImage, SplitName, TinyImageNetSplit } from './split';
 
 /** Which part of the data set to read. */
 export interface Selection {
@@ -39,7 +40,11 @@ const JPEG_RE = /\.jpe?g$/i;
  * (code-unit order) wnid list, exactly like torchvision's ImageFolder over train/ (which sorts
  * folder names), so label k means the same class for train and val and for a PyTorch model.
  */
-export async function resolveClasses(src: DatasetSource, classes: number | string[] | undefined): Promise<{ all: string[]; selected: ClassInfo[] }> {
+export async function resolveClasses(
+  src: DatasetSource,
+  classes: number | string[] | undefined,
+  where = 'loadTinyImageNet()',
+): Promise<{ all: string[]; selected: ClassInfo[] }> {
   if (!(await src.exists('wnids.txt'))) throw new TinyImageNetError('missing wnids.txt', { file: src.describe('wnids.txt') });
   const all = parseWnids((await src.read('wnids.txt')).toString('utf8'), src.describe('wnids.txt'));
   const words = (await src.exists('words.txt')) ? parseWords((await src.read('words.txt')).toString('utf8'), src.describe('words.txt')) : new Map<string, string>();
@@ -47,14 +52,23 @@ export async function resolveClasses(src: DatasetSource, classes: number | strin
   let chosen: string[];
   if (classes === undefined) chosen = sorted;
   else if (typeof classes === 'number') {
-    if (classes > sorted.length) throw new TypeError(`option 'classes': asked for ${classes} classes, ${src.describe('wnids.txt')} lists ${sorted.length}`);
+    if (classes > sorted.length) {
+      throw new OptionsError(where, { option: 'classes', message: `expected at most ${sorted.length} (the classes ${src.describe('wnids.txt')} lists), got ${classes}` });
+    }
     chosen = sorted.slice(0, classes);
   } else {
     const known = new Set(all);
-    for (const w of classes) if (!known.has(w)) throw new TypeError(`option 'classes': wnid '${w}' is not listed in ${src.describe('wnids.txt')}`);
+    // Named as 'classes', not 'classes.<i>': loadTinyImageNet sorts the list before it gets here.
+    for (const w of classes) {
+      if (!known.has(w)) throw new OptionsError(where, { option: 'classes', message: `expected wnids listed in ${src.describe('wnids.txt')}, got ${describeValue(w)}` });
+    }
     chosen = [...new Set(classes)].sort(compareCodeUnits);
   }
   return { all, selected: chosen.map((wnid) => ({ wnid, words: words.get(wnid) ?? '' })) };
+}
+
+function reasonOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 interface Item {
@@ -83,7 +97,8 @@ async function listTrain(src: DatasetSource, all: string[], selected: ClassInfo[
   return items;
 }
 
-async function listVal(src: DatasetSource, all: string[], selected: ClassInfo[], perClass: number | undefined): Promise<Item[]> {
+/** The val items of the selection, and the val images on disk without an annotation line. */
+async function listVal(src: DatasetSource, all: string[], selected: ClassInfo[], perClass: number | undefined): Promise<{ items: Item[]; unannotated: string[] }> {
   const file = 'val/val_annotations.txt';
   if (!(await src.exists(file))) throw new TinyImageNetError('missing val annotations', { file: src.describe(file) });
   const ann = parseValAnnotations((await src.read(file)).toString('utf8'), new Set(all), src.describe(file));
@@ -97,30 +112,37 @@ async function listVal(src: DatasetSource, all: string[], selected: ClassInfo[],
     taken[label]!++;
     items.push({ path: `val/images/${a.file}`, label });
   }
-  return items;
+  const annotated = new Set(ann.map((a) => a.file));
+  const unannotated = (await src.list('val/images'))
+    .filter((n) => JPEG_RE.test(n) && !annotated.has(n))
+    .sort(compareImageNames)
+    .map((n) => `val/images/${n}`);
+  return { items, unannotated };
 }
 
 /**
  * Reads and decodes one split of a folder or zip source into memory (see TinyImageNetSplit).
  * A corrupt image is an error naming the file, unless `skipBadImages` (then it is left out
- * and counted in `skipped`).
+ * and listed in `skippedImages`). Val images without an annotation line are listed in `unannotatedVal`.
  */
 export async function readSplit(src: DatasetSource, o: ReadOptions): Promise<TinyImageNetSplit> {
   const { all, selected } = await resolveClasses(src, o.classes);
-  const items = o.split === 'train' ? await listTrain(src, all, selected, o.perClass) : await listVal(src, all, selected, o.perClass);
+  const listed = o.split === 'train' ? { items: await listTrain(src, all, selected, o.perClass), unannotated: [] } : await listVal(src, all, selected, o.perClass);
+  const items = listed.items;
   const n = items.length;
   o.onProgress?.({ phase: 'scan', done: n, total: n });
   const images = new Uint8Array(n * IMAGE_BYTES);
   const ok = new Uint8Array(n);
   let next = 0;
   let done = 0;
-  let skipped = 0;
+  const skippedAt: { index: number; reason: string }[] = [];
   let failure: unknown;
   const step = Math.max(1, Math.floor(n / 200));
   const decodeError = (item: Item, e: unknown): TinyImageNetError =>
-    new TinyImageNetError(`cannot decode image (${e instanceof Error ? e.message : String(e)}); pass skipBadImages: true to skip bad images`, {
+    new TinyImageNetError(`cannot decode image (${reasonOf(e)}); pass skipBadImages: true to skip bad images`, {
       file: src.describe(item.path),
       cause: e,
+      code: 'ERR_BAD_IMAGE',
     });
   const decodeHere = async (i: number): Promise<void> => {
     const item = items[i]!;
@@ -130,7 +152,7 @@ export async function readSplit(src: DatasetSource, o: ReadOptions): Promise<Tin
       ok[i] = 1;
     } catch (e) {
       if (!o.skipBadImages) throw decodeError(item, e);
-      skipped++;
+      skippedAt.push({ index: i, reason: reasonOf(e) });
     }
   };
   // libvips work runs on libuv's thread pool (UV_THREADPOOL_SIZE, default 4), shared by all workers:
@@ -154,7 +176,7 @@ export async function readSplit(src: DatasetSource, o: ReadOptions): Promise<Tin
         else {
           const e = new Error(s.error);
           if (!o.skipBadImages) throw decodeError(items[i]!, e);
-          skipped++;
+          skippedAt.push({ index: i, reason: s.error });
         }
       }
       done += r.status.length;
@@ -201,6 +223,8 @@ export async function readSplit(src: DatasetSource, o: ReadOptions): Promise<Tin
     await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 16) }, worker));
   }
   if (failure !== undefined) throw failure;
+  const skipped = skippedAt.length;
+  const skippedImages: SkippedImage[] = skippedAt.sort((a, b) => a.index - b.index).map((s) => ({ path: items[s.index]!.path, reason: s.reason }));
   let count = n;
   let out = images;
   const labels = new Int32Array(n);
@@ -215,5 +239,5 @@ export async function readSplit(src: DatasetSource, o: ReadOptions): Promise<Tin
     }
     out = images.subarray(0, count * IMAGE_BYTES);
   }
-  return { images: out, labels: skipped > 0 ? labels.slice(0, count) : labels, classes: selected, count, split: o.split, imageSize: 64, skipped };
+  return { images: out, labels: skipped > 0 ? labels.slice(0, count) : labels, classes: selected, count, split: o.split, imageSize: 64, skipped, skippedImages, unannotatedVal: listed.unannotated };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -36,5 +36,23 @@ describe('regstudy-tinyimagenet CLI (built dist/cli.js)', () => {
     });
     await expect(cli(['frobnicate'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/unknown command 'frobnicate'/) });
     expect((await cli(['--help'])).stdout).toMatch(/Commands:/);
+  });
+
+  it('prepare: a bad image names --skip-bad-images; with it, and with unannotated val images, warning lines', async () => {
+    const dir = tempDir();
+    await cli(['synth', dir, '--classes', '2', '--train-per-class', '3', '--val-per-class', '2', '--seed', '4']);
+    const root = join(dir, 'tiny-imagenet-200');
+    const w = readdirSync(join(root, 'train')).sort()[0]!;
+    const bad = join(root, 'train', w, 'images', `${w}_1.JPEG`);
+    truncateSync(bad, Math.floor(statSync(bad).size / 2));
+    const val = join(root, 'val', 'images');
+    copyFileSync(join(val, readdirSync(val).sort()[0]!), join(val, 'val_77.JPEG'));
+    const cache = join(dir, 'cache');
+    const failed = await cli(['prepare', root, '--cache', cache]).catch((e: { stderr: string }) => e);
+    expect(failed.stderr).toMatch(/_1\.JPEG: cannot decode image \(.+\); pass --skip-bad-images to leave undecodable images out/);
+    expect(failed.stderr).not.toContain('skipBadImages');
+    const ok = await cli(['prepare', root, '--cache', cache, '--skip-bad-images']);
+    expect(ok.stderr).toContain(`warning: ${root}: 1 train image could not be decoded and was left out: train/${w}/images/${w}_1.JPEG (`);
+    expect(ok.stderr).toContain(`warning: ${root}: 1 val image has no line in val/val_annotations.txt and was left out (no label): val/images/val_77.JPEG (listed in unannotatedVal of ${join(cache, 'val.json')})`);
   });
 });

@@ -85,8 +85,8 @@ describe('loadTinyImageNet from a folder and a zip', () => {
     expect(b.classes.map((c) => c.wnid)).toEqual([sorted[1], sorted[3]]);
     expect(b.count).toBe(4);
     expect([...b.labels].sort()).toEqual([0, 0, 1, 1]);
-    await expect(loadTinyImageNet({ source: ds.root!, split: 'val', classes: ['n00000001'] })).rejects.toThrow(/option 'classes': wnid 'n00000001' is not listed/);
-    await expect(loadTinyImageNet({ source: ds.root!, split: 'val', classes: 5 })).rejects.toThrow(/option 'classes': asked for 5 classes/);
+    await expect(loadTinyImageNet({ source: ds.root!, split: 'val', classes: ['n00000001'] })).rejects.toThrow(/option 'classes': expected wnids listed in .*wnids\.txt, got "n00000001"$/);
+    await expect(loadTinyImageNet({ source: ds.root!, split: 'val', classes: 5 })).rejects.toThrow(/option 'classes': expected at most 4 \(the classes .*wnids\.txt lists\), got 5$/);
     await expect(loadTinyImageNet({ source: ds.root!, split: 'test' as 'val' })).rejects.toThrow(`loadTinyImageNet(): option 'split': expected one of "train", "val", got "test"`);
   });
 });
@@ -99,7 +99,7 @@ describe('cache', () => {
     const first = await loadTinyImageNet({ source: ds.root!, split: 'train', cacheDir, onProgress });
     expect(phases).toContain('decode');
     const manifest = JSON.parse(readFileSync(cacheManifestPath(cacheDir, 'train'), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'regstudy-tinyimagenet-cache', version: 1, count: 24, split: 'train' });
+    expect(manifest).toMatchObject({ format: 'regstudy-tinyimagenet-cache', version: 2, count: 24, split: 'train' });
     expect(manifest.classes).toEqual(first.classes);
     expect(readdirSync(cacheDir).sort()).toEqual([manifest.files.images.name, manifest.files.labels.name, 'train.json'].sort());
 

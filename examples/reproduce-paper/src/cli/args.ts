@@ -46,6 +46,8 @@ export interface CliArgs {
   noReport: boolean;
   dryRun: boolean;
   quiet: boolean;
+  /** Leave undecodable images of `--data` out (`--skip-bad-images`), listed in the cache manifest. */
+  skipBadImages: boolean;
 }
 
 /** A command-line mistake; the message names the flag. The CLI prints it and exits with code 2. */
@@ -83,6 +85,8 @@ Data
   --classes N             use the first N classes (synthetic: write N classes)
   --per-class N           train images per class
   --val-per-class N       validation images per class
+  --skip-bad-images       leave undecodable images of --data out instead of stopping (each is
+                          named in a warning and listed in the cache manifest's skippedImages)
 Grid
   --models a,b            models: ${cliModelNames.join(', ')}
   --l1 x,y                L1 lambdas (comma list); the grid is every --l1 with every --l2
@@ -123,11 +127,16 @@ Examples
   reproduce-paper --data ./tiny-imagenet-200 --classes 10 --per-class 100 --epochs 5 --backend wasm
 `;
 
+/** A flag's value in a message: a number as written (`-1`), anything else quoted (`"x"`). */
+function shown(v: string): string {
+  return v.trim() !== '' && Number.isFinite(Number(v)) ? v.trim() : JSON.stringify(v);
+}
+
 function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new CliError(`--${flag}: expected an integer >= ${min}, got "${v}"`);
+    throw new CliError(`--${flag}: expected ${min === 1 ? 'a positive integer' : `an integer >= ${min}`}, got ${shown(v)}`);
   }
   return n;
 }
@@ -138,7 +147,7 @@ function nonNegativeList(flag: string, v: string | undefined): number[] | undefi
   if (parts.some((p) => p === '')) throw new CliError(`--${flag}: empty item in "${v}" (use a comma list like 0,0.0001)`);
   const values = parts.map((p) => {
     const n = Number(p);
-    if (!Number.isFinite(n) || n < 0) throw new CliError(`--${flag}: "${p}" is not a number >= 0`);
+    if (!Number.isFinite(n) || n < 0) throw new CliError(`--${flag}: expected numbers >= 0 (a comma list like 0,0.0001), got ${shown(p)}`);
     return n;
   });
   return [...new Set(values)];
@@ -169,8 +178,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed: ReturnType<typeof parseRaw>;
   // `pnpm reproduce -- --epochs 2` may hand the separator through.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
+  const prepared = withFlagValues(args);
   try {
-    parsed = parseRaw(args);
+    parsed = parseRaw(prepared);
   } catch (e) {
     throw new CliError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see --help)`);
   }
@@ -185,10 +195,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   let learningRate: number | undefined;
   if (v.lr !== undefined) {
     learningRate = Number(v.lr);
-    if (!Number.isFinite(learningRate) || learningRate <= 0) throw new CliError(`--lr: expected a number > 0, got "${v.lr}"`);
+    if (!Number.isFinite(learningRate) || learningRate <= 0) throw new CliError(`--lr: expected a number > 0, got ${shown(v.lr)}`);
   }
   if (v.out !== undefined && v.out.trim() === '') throw new CliError('--out: empty folder name');
   if (v.data !== undefined && v.data.trim() === '') throw new CliError('--data: empty path');
+  const scheme = v.data === undefined ? undefined : /^([a-z][a-z0-9+.-]*):\/\//i.exec(v.data.trim())?.[1];
+  if (scheme !== undefined && !/^https?$/i.test(scheme)) {
+    throw new CliError(`--data: unsupported URL scheme "${scheme}:" in ${JSON.stringify(v.data)}: only http:// and https:// URLs are downloaded; give a local folder or zip as a path`);
+  }
   return {
     help: v.help ?? false,
     preset: oneOf('preset', v.preset, presetNames) ?? 'quick',
@@ -216,7 +230,67 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     noReport: v['no-report'] ?? false,
     dryRun: v['dry-run'] ?? false,
     quiet: v.quiet ?? false,
+    skipBadImages: v['skip-bad-images'] ?? false,
   };
+}
+
+const flagTable = {
+  help: { type: 'boolean', short: 'h' },
+  preset: { type: 'string' },
+  data: { type: 'string' },
+  cache: { type: 'string' },
+  out: { type: 'string' },
+  'l2-mode': { type: 'string' },
+  models: { type: 'string' },
+  l1: { type: 'string' },
+  l2: { type: 'string' },
+  epochs: { type: 'string' },
+  seeds: { type: 'string' },
+  'batch-size': { type: 'string' },
+  classes: { type: 'string' },
+  'per-class': { type: 'string' },
+  'val-per-class': { type: 'string' },
+  lr: { type: 'string' },
+  backend: { type: 'string' },
+  shard: { type: 'string' },
+  jobs: { type: 'string' },
+  threads: { type: 'string' },
+  resume: { type: 'boolean' },
+  'no-resume': { type: 'boolean' },
+  'keep-checkpoints': { type: 'boolean' },
+  'report-only': { type: 'boolean' },
+  'no-report': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  'skip-bad-images': { type: 'boolean' },
+} as const;
+
+/** Flags that take a value (`--epochs 3`). */
+const valueFlags = new Set(Object.entries(flagTable).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`] : [])));
+
+/**
+ * Prepares the arguments for node's parseArgs, which reads a value starting with "-" as an option
+ * and answers in three lines: a negative number (`--epochs -1`) becomes `--epochs=-1`, so that
+ * the flag's own check names it in one line; a missing value is one line here.
+ */
+function withFlagValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    out.push(a);
+    if (!valueFlags.has(a)) continue;
+    const next = argv[i + 1];
+    if (next === undefined) throw new CliError(`${a}: missing value (see --help)`);
+    if (!next.startsWith('-')) continue;
+    if (!/^-(\d|\.\d)/.test(next)) throw new CliError(`${a}: missing value before ${JSON.stringify(next)} (write ${a}=VALUE for a value that starts with "-")`);
+    out[out.length - 1] = `${a}=${next}`;
+    i++;
+  }
+  return out;
 }
 
 function parseRaw(argv: readonly string[]) {
@@ -224,35 +298,7 @@ function parseRaw(argv: readonly string[]) {
     args: [...argv],
     strict: true,
     allowPositionals: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      preset: { type: 'string' },
-      data: { type: 'string' },
-      cache: { type: 'string' },
-      out: { type: 'string' },
-      'l2-mode': { type: 'string' },
-      models: { type: 'string' },
-      l1: { type: 'string' },
-      l2: { type: 'string' },
-      epochs: { type: 'string' },
-      seeds: { type: 'string' },
-      'batch-size': { type: 'string' },
-      classes: { type: 'string' },
-      'per-class': { type: 'string' },
-      'val-per-class': { type: 'string' },
-      lr: { type: 'string' },
-      backend: { type: 'string' },
-      shard: { type: 'string' },
-      jobs: { type: 'string' },
-      threads: { type: 'string' },
-      resume: { type: 'boolean' },
-      'no-resume': { type: 'boolean' },
-      'keep-checkpoints': { type: 'boolean' },
-      'report-only': { type: 'boolean' },
-      'no-report': { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      quiet: { type: 'boolean' },
-    },
+    options: flagTable,
   });
   if (parsed.values.resume && parsed.values['no-resume']) throw new Error('--resume and --no-resume contradict each other');
   if (parsed.values['report-only'] && parsed.values['no-report']) throw new Error('--report-only and --no-report contradict each other');

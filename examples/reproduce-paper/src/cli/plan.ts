@@ -21,8 +21,12 @@ export type DataPlan =
       /** A tiny-imagenet-200 folder, its zip, or a URL to the zip. */
       source: string;
       classes?: number;
+      /** Where `classes` came from: `--classes`, or the preset (for messages naming the flag to change). */
+      classesFrom?: 'flag' | 'preset';
       trainPerClass?: number;
       valPerClass?: number;
+      /** `--skip-bad-images`: leave undecodable images out (each named in a warning). */
+      skipBadImages: boolean;
     };
 
 /** Everything a run of the CLI does, resolved from the preset and the flags. */
@@ -84,8 +88,10 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
       kind: 'tiny-imagenet',
       source: isUrl ? source : abs(source),
       classes: args.classes ?? preset.subset?.classes,
+      ...(args.classes !== undefined ? { classesFrom: 'flag' as const } : preset.subset?.classes !== undefined ? { classesFrom: 'preset' as const } : {}),
       trainPerClass: args.perClass ?? preset.subset?.trainPerClass,
       valPerClass: args.valPerClass ?? preset.subset?.valPerClass,
+      skipBadImages: args.skipBadImages,
     };
   } else {
     const s = preset.synthetic!;

@@ -1,6 +1,17 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { download, loadTinyImageNet, writeSyntheticTinyImageNet, type Progress, type TinyImageNetSplit } from '@regstudy/tinyimagenet';
+import {
+  download,
+  inspectTinyImageNet,
+  loadTinyImageNet,
+  OptionsError,
+  TinyImageNetError,
+  writeSyntheticTinyImageNet,
+  type LoadWarning,
+  type Progress,
+  type TinyImageNetSplit,
+} from '@regstudy/tinyimagenet';
+import { CliError } from '../cli/args';
 import type { DataPlan, StudyPlan } from '../cli/plan';
 
 /** What the report says about the data. */
@@ -20,7 +31,7 @@ export interface PreparedData {
   description: DataDescription;
 }
 
-/** Progress messages of the data step (one line each) and phase progress. */
+/** Progress messages of the data step (one line each; warnings start with `warning: `) and phase progress. */
 export interface DataProgress {
   note(text: string): void;
   progress?(p: Progress): void;
@@ -62,6 +73,30 @@ async function downloadedSource(url: string, cacheDir: string, log: DataProgress
 }
 
 /**
+ * The loader's errors that name an API option, reworded with the flag to pass: too many classes
+ * for the data (saying whether `--classes` or the preset asked for them), and an undecodable image
+ * (`--skip-bad-images`). Other errors are returned as they are.
+ */
+async function inCliWords(e: unknown, data: DataPlan, source: string, preset: string): Promise<unknown> {
+  if (e instanceof OptionsError && e.option === 'classes' && data.kind === 'tiny-imagenet' && data.classes !== undefined) {
+    const has = await inspectTinyImageNet(source).then(
+      (info) => info.classes.length,
+      () => undefined,
+    );
+    const fix = has === undefined ? '' : `; the data has ${has}: pass --classes ${has} or less`;
+    const asked = data.classesFrom === 'preset' ? `--preset ${preset} sets --classes ${data.classes}` : `--classes ${data.classes}`;
+    return new CliError(`${asked}${has === undefined ? `: more classes than ${data.source} has` : fix}`);
+  }
+  if (e instanceof TinyImageNetError && e.code === 'ERR_BAD_IMAGE') {
+    const why = e.cause instanceof Error ? e.cause.message : String(e.cause);
+    return new Error(`${e.file ?? 'an image'}: cannot decode image (${why}); pass --skip-bad-images to leave undecodable images out (each is named in a warning)`, {
+      cause: e,
+    });
+  }
+  return e;
+}
+
+/**
  * Makes the data of a plan available and loads both splits: the synthetic twin (written once)
  * or the real Tiny-ImageNet (folder, zip, or URL downloaded once), decoded into the cache once
  * (`<cache>/prepared`) and read from there afterwards.
@@ -77,13 +112,21 @@ export async function prepareData(plan: StudyPlan, log: DataProgress, signal?: A
     source,
     cacheDir,
     ...(data.classes !== undefined ? { classes: data.classes } : {}),
+    skipBadImages: data.kind === 'tiny-imagenet' && data.skipBadImages,
     ...(log.progress ? { onProgress: log.progress } : {}),
+    onWarning: (w: LoadWarning) => log.note(`warning: ${w.message}`),
     ...(signal ? { signal } : {}),
   };
   const trainPer = data.trainPerClass;
   const valPer = data.valPerClass;
-  const train = await loadTinyImageNet({ ...common, split: 'train', ...(trainPer !== undefined ? { perClass: trainPer } : {}) });
-  const val = await loadTinyImageNet({ ...common, split: 'val', ...(valPer !== undefined ? { perClass: valPer } : {}) });
+  let train: TinyImageNetSplit;
+  let val: TinyImageNetSplit;
+  try {
+    train = await loadTinyImageNet({ ...common, split: 'train', ...(trainPer !== undefined ? { perClass: trainPer } : {}) });
+    val = await loadTinyImageNet({ ...common, split: 'val', ...(valPer !== undefined ? { perClass: valPer } : {}) });
+  } catch (e) {
+    throw await inCliWords(e, data, source, plan.preset);
+  }
   const description: DataDescription = {
     kind: data.kind,
     source: data.kind === 'synthetic' ? source : data.source,
