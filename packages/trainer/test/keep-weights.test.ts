@@ -72,7 +72,7 @@ describe('runStudy keepWeights', () => {
     const opts = {
       models: [conv], regularization: [{ l1: 0, l2: 0 }], seeds: [0], epochs: 1, batchSize: 20,
       data, weightStats: false,
-    } as const;
+    };
     const none = await runStudy({ ...opts, outDir: tmp(), keepWeights: false });
     expect(existsSync(join(none.runs[0]!.dir, 'model'))).toBe(false);
     const tfjs = await runStudy({ ...opts, outDir: tmp(), keepWeights: ['tfjs'] });
