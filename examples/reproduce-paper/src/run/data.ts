@@ -68,22 +68,11 @@ async function downloadedSource(url: string, cacheDir: string, log: DataProgress
  */
 export async function prepareData(plan: StudyPlan, log: DataProgress, signal?: AbortSignal): Promise<PreparedData> {
   const data = plan.data;
-  let source: string;
-  if (data.kind === 'synthetic') source = await syntheticSource(data, log, signal);
-  else if (/^https?:\/\//i.test(data.source)) source = await downloadedSource(data.source, plan.cacheDir, log, signal);
-  else source = data.source;
-  const cacheDir = join(plan.cacheDir, 'prepared');
-  const common = {
-    source,
-    cacheDir,
-    ...(data.classes !== undefined ? { classes: data.classes } : {}),
-    ...(log.progress ? { onProgress: log.progress } : {}),
-    ...(signal ? { signal } : {}),
-  };
+  const common = await loadCommon(plan, log, signal);
+  const source = common.source;
   const trainPer = data.trainPerClass;
-  const valPer = data.valPerClass;
   const train = await loadTinyImageNet({ ...common, split: 'train', ...(trainPer !== undefined ? { perClass: trainPer } : {}) });
-  const val = await loadTinyImageNet({ ...common, split: 'val', ...(valPer !== undefined ? { perClass: valPer } : {}) });
+  const val = await loadValSplit(plan, common);
   const description: DataDescription = {
     kind: data.kind,
     source: data.kind === 'synthetic' ? source : data.source,
@@ -94,4 +83,35 @@ export async function prepareData(plan: StudyPlan, log: DataProgress, signal?: A
   };
   log.note(`data: ${description.classes} classes, ${description.trainCount} train and ${description.valCount} val images of ${description.imageSize}x${description.imageSize}`);
   return { train, val, description };
+}
+
+/**
+ * Only the validation split of a plan's data, prepared as {@link prepareData} does (the same
+ * classes and images a run of that plan validated on).
+ */
+export async function prepareValSplit(plan: StudyPlan, log: DataProgress, signal?: AbortSignal): Promise<TinyImageNetSplit> {
+  return loadValSplit(plan, await loadCommon(plan, log, signal));
+}
+
+type LoadCommon = Omit<Parameters<typeof loadTinyImageNet>[0], 'split' | 'perClass'> & { source: string };
+
+/** The data source (written or downloaded once) and the loader options both splits share. */
+async function loadCommon(plan: StudyPlan, log: DataProgress, signal?: AbortSignal): Promise<LoadCommon> {
+  const data = plan.data;
+  let source: string;
+  if (data.kind === 'synthetic') source = await syntheticSource(data, log, signal);
+  else if (/^https?:\/\//i.test(data.source)) source = await downloadedSource(data.source, plan.cacheDir, log, signal);
+  else source = data.source;
+  return {
+    source,
+    cacheDir: join(plan.cacheDir, 'prepared'),
+    ...(data.classes !== undefined ? { classes: data.classes } : {}),
+    ...(log.progress ? { onProgress: log.progress } : {}),
+    ...(signal ? { signal } : {}),
+  };
+}
+
+function loadValSplit(plan: StudyPlan, common: LoadCommon): Promise<TinyImageNetSplit> {
+  const valPer = plan.data.valPerClass;
+  return loadTinyImageNet({ ...common, split: 'val', ...(valPer !== undefined ? { perClass: valPer } : {}) });
 }
