@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadTorchStateDict } from '@regstudy/architectures';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, runStudy, type EpochRecord, type RunStatus } from '../src/index';
+import { evaluate, memoryCheckpointStore, runStudy, train, type EpochRecord, type RunStatus } from '../src/index';
 import { fsCheckpointStore, loadKeptModel } from '../src/node';
 import { keptWeightsHook } from '../src/study/keep-run-weights';
 import { recoverKeptWeights } from '../src/study/kept-weights';
@@ -116,5 +116,25 @@ describe('keptWeightsHook', () => {
     expect(best.metadata?.epoch).toBe(1);
     await expect(loadKeptModel(join(modelDir, '..'), 'last')).rejects.toThrow(/model\/last\/model.json: not found/);
     [m, best.model].forEach((x) => x.dispose());
+  });
+});
+
+describe('train afterEpoch', () => {
+  it('is awaited after each epoch, before its checkpoint, with the model holding that epoch\'s weights', async () => {
+    const order: string[] = [];
+    const store = memoryCheckpointStore();
+    const model = tinyModel({ classes: 4 });
+    await train({
+      model, train: data.train, val: data.val, epochs: 2, batchSize: 20, weightStats: false,
+      checkpoint: { load: () => store.load(), save: async (s) => { order.push(`save ${s.epoch}`); await store.save(s); } },
+      afterEpoch: async ({ record, model: m }) => {
+        await new Promise((r) => setTimeout(r, 5));
+        const ev = await evaluate({ model: m, data: data.val, batchSize: 20 });
+        expect(ev.accuracy).toBe(record.valAccuracy);
+        order.push(`after ${record.epoch}`);
+      },
+    });
+    expect(order).toEqual(['after 1', 'save 1', 'after 2', 'save 2']);
+    model.dispose();
   });
 });
