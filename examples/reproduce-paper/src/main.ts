@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { useBackend } from '@regstudy/tfjs-training-kernels/node';
-import { CliError, helpText, parseCliArgs } from './cli/args';
+import { CliError, evaluateHelpText, helpText, parseCliArgs, parseEvaluateArgs } from './cli/args';
 import { countParams, dryRunText, imagesOf, summarizeDryRun } from './cli/dry-run';
 import { checkPlan, resolvePlan, type StudyPlan } from './cli/plan';
 import { checkOutDir } from './cli/out-dir';
@@ -8,6 +8,7 @@ import { formatDuration, StudyProgress, type ProgressSink } from './cli/progress
 import { paperReference } from './paper/reference';
 import { prepareData, type DataDescription } from './run/data';
 import { packageVersions, type RunDescription } from './run/description';
+import { evaluateRun, evaluationText } from './run/evaluate';
 import { existingResults } from './run/existing';
 import { writeReport } from './run/report';
 import { runJobs } from './run/jobs';
@@ -65,6 +66,20 @@ async function trainInJobs(plan: StudyPlan, argv: readonly string[], io: MainIo,
   };
 }
 
+/** `reproduce-paper evaluate ...`: prints the val accuracy and loss of a run's kept weights. */
+async function evaluateCommand(argv: readonly string[], io: MainIo): Promise<number> {
+  const args = parseEvaluateArgs(argv);
+  if (args.help) {
+    io.out.write(evaluateHelpText);
+    return 0;
+  }
+  const backend = await useBackend(args.cli.backend, args.cli.threads !== undefined ? { threads: args.cli.threads } : {});
+  io.err.write(`backend: ${backend.backend} (${backend.threads} thread${backend.threads === 1 ? '' : 's'})\n`);
+  const evaluation = await evaluateRun(args, io.cwd, { note: (t) => io.err.write(`${t}\n`) }, io.signal);
+  io.out.write(evaluationText(evaluation));
+  return 0;
+}
+
 /**
  * The CLI: parse, pick the backend, prepare data, run the grid with resume, write the report
  * (with `--report-only`: only the report, from the results already in `--out`).
@@ -74,6 +89,8 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   try {
+    const rest = argv[0] === '--' ? argv.slice(1) : argv;
+    if (rest[0] === 'evaluate') return await evaluateCommand(rest.slice(1), io);
     const args = parseCliArgs(argv);
     if (args.help) {
       io.out.write(helpText);

@@ -15,13 +15,13 @@ describe('parseCliArgs', () => {
       '--preset', 'paper', '--data', 'x.zip', '--l2-mode', 'penalty', '--models', 'new,resnet18',
       '--l1', '0,0.0001', '--l2', '1e-4', '--epochs', '7', '--seeds', '3', '--batch-size', '64',
       '--classes', '5', '--per-class', '30', '--val-per-class', '4', '--backend', 'wasm', '--shard', '2/8',
-      '--no-resume', '--out', 'r', '--cache', 'c', '--lr', '0.01', '--quiet', '--keep-checkpoints', '--report-only', '--dry-run',
+      '--no-resume', '--out', 'r', '--cache', 'c', '--lr', '0.01', '--quiet', '--keep-checkpoints', '--no-keep-weights', '--report-only', '--dry-run',
       '--threads', '3', '--skip-bad-images',
     ]);
     expect(a).toEqual({
       help: false, preset: 'paper', data: 'x.zip', cache: 'c', out: 'r', l2Mode: 'penalty', models: ['new', 'resnet18'],
       l1: [0, 1e-4], l2: [1e-4], epochs: 7, seeds: 3, batchSize: 64, classes: 5, perClass: 30, valPerClass: 4,
-      learningRate: 0.01, backend: 'wasm', shard: { index: 2, count: 8 }, resume: false, keepCheckpoints: true, reportOnly: true, dryRun: true, quiet: true,
+      learningRate: 0.01, backend: 'wasm', shard: { index: 2, count: 8 }, resume: false, keepCheckpoints: true, keepWeights: false, reportOnly: true, dryRun: true, quiet: true,
       threads: 3, jobs: 1, noReport: false, skipBadImages: true,
     });
     expect(parseCliArgs(['--jobs', '4', '--no-report'])).toMatchObject({ jobs: 4, noReport: true });

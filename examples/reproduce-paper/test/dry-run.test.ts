@@ -18,5 +18,9 @@ describe('--dry-run summary', () => {
     expect(s.seconds).toBeCloseTo((perModel(r.initial!) + perModel(r.new!)) / 2, 6);
     expect(s.diskKept).toBe(21 * 8040 + 21 * 800);
     expect(s.diskWhileTraining).toBe(2 * 8040);
+    // kept weights: (trainable + non-trainable) x 4 bytes x (best, last) x (tfjs, PyTorch), 21 runs each
+    expect(s.weightsKept).toBe(21 * 1010 * 16 + 21 * 100 * 16);
+    const off = resolvePlan(parseCliArgs(['--preset', 'sweep', '--data', '/x/t', '--no-keep-weights']), '/tmp');
+    expect(summarizeDryRun(off, runs, params, { train: 6000, val: 1000 }).weightsKept).toBe(0);
   });
 });

@@ -3,7 +3,9 @@ export { train } from './loop/train';
 export { trainStream } from './loop/train-stream';
 export { createEventStream } from './loop/event-stream';
 export type { EventStream } from './loop/event-stream';
-export type { TrainOptions } from './loop/train-options';
+export type { AfterEpochInfo, TrainOptions } from './loop/train-options';
+export { evaluate } from './loop/evaluate';
+export type { EvaluateOptions, EvaluateResult } from './loop/evaluate';
 export { OptionsError } from './loop/validate';
 export type {
   OptimizerSpec,
@@ -18,6 +20,7 @@ export type { Batch, BatchRequest, BatchSource, ImageSplit, SplitPipelineOptions
 export { memoryCheckpointStore } from './loop/checkpoint';
 export type { CheckpointState, CheckpointStore, SavedTensor } from './loop/checkpoint';
 export { runStudy } from './study/run-study';
+export type { KeptFormat, KeptModelMetadata, KeptWhich } from './study/kept-weights';
 export { mergeStudy } from './study/merge-study';
 export type { MergeResult } from './study/merge-study';
 export { paperRegularizationGrid } from './study/study-options';

@@ -2,3 +2,5 @@
 export { fsCheckpointStore } from './node/fs-checkpoint-store';
 export { train } from './node/train-in-dir';
 export type { NodeTrainOptions } from './node/train-in-dir';
+export { loadKeptModel } from './node/kept-model';
+export type { KeptModel } from './node/kept-model';

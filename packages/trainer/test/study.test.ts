@@ -37,7 +37,7 @@ describe('runStudy', () => {
       'mlp_l1-0.001_l2-0_seed-1', 'mlp_l1-0_l2-0.001_seed-0', 'mlp_l1-0_l2-0.001_seed-1',
     ]);
     for (const id of ids) {
-      expect(readdirSync(join(whole, id)).sort()).toEqual(['checkpoint', 'config.json', 'history.csv', 'history.json', 'status.json']);
+      expect(readdirSync(join(whole, id)).sort()).toEqual(['checkpoint', 'config.json', 'history.csv', 'history.json', 'model', 'status.json']);
       const status = JSON.parse(readFileSync(join(whole, id, 'status.json'), 'utf8'));
       expect(status).toMatchObject({ status: 'completed', epochsCompleted: 2 });
       const csv = readFileSync(join(whole, id, 'history.csv'), 'utf8').trim().split('\n');

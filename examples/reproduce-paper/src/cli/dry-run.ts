@@ -21,6 +21,9 @@ export const RECORDED_SECONDS_PER_1000: Record<string, { plain: number; l1: numb
 /** Bytes of one checkpoint: trainable parameters x 4 bytes x 2 (weights + SGD momentum), plus the non-trainable (batch-norm statistics) x 4. */
 export const checkpointBytes = (p: { trainable: number; nonTrainable: number }): number => p.trainable * 4 * 2 + p.nonTrainable * 4;
 
+/** Bytes of the weights a finished run keeps: all parameters x 4 bytes x 2 (best, last) x 2 (tfjs, PyTorch); model.json and headers not counted. */
+export const keptWeightsBytes = (p: { trainable: number; nonTrainable: number }): number => (p.trainable + p.nonTrainable) * 4 * 2 * 2;
+
 /** The dry run's numbers. */
 export interface DryRunSummary {
   runs: number;
@@ -33,6 +36,8 @@ export interface DryRunSummary {
   /** Checkpoints on disk at once while training (one per running job), and with --keep-checkpoints after all runs. */
   diskWhileTraining: number;
   diskKept: number;
+  /** Kept weights (model/best, model/last) of this invocation's runs after they finish; 0 with --no-keep-weights. */
+  weightsKept: number;
 }
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
@@ -78,6 +83,9 @@ export function summarizeDryRun(
     models,
     diskWhileTraining: biggest * Math.max(1, plan.jobs),
     diskKept: runIds.reduce((s, id) => s + perRun(id), 0),
+    weightsKept: plan.keepWeights
+      ? runIds.reduce((s, id) => s + keptWeightsBytes(models.find((x) => id.startsWith(`${x.name}_`))?.params ?? { trainable: 0, nonTrainable: 0 }), 0)
+      : 0,
   };
 }
 
@@ -91,6 +99,9 @@ export function dryRunText(s: DryRunSummary, plan: StudyPlan, images: { train: n
     `checkpoints: parameters x 4 bytes x (weights + momentum) = ${s.models.map((m) => `${m.name} ${m.params.trainable.toLocaleString('en-US')} params, ${mb(m.checkpointBytes)}`).join('; ')}`,
     `  on disk while training: up to ${mb(s.diskWhileTraining)} (one checkpoint per running job; deleted when a run finishes); ` +
       `with --keep-checkpoints: ${mb(s.diskKept)} for the ${s.shardRuns} runs`,
+    plan.keepWeights
+      ? `kept weights (model/best, model/last; tfjs + PyTorch): parameters x 4 bytes x 2 x 2 = ${mb(s.weightsKept)} for the ${s.shardRuns} runs (--no-keep-weights: none)`
+      : 'kept weights: none (--no-keep-weights)',
   ];
   return `${lines.join('\n')}\n`;
 }

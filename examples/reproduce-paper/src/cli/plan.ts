@@ -54,6 +54,8 @@ export interface StudyPlan {
   resume: boolean;
   /** Keep the checkpoint/ folder of finished runs (default: deleted, they only serve to resume). */
   keepCheckpoints: boolean;
+  /** Keep each run's best and last weights in `<run>/model/` (the trainer's `keepWeights`). */
+  keepWeights: boolean;
 }
 
 /** SGD as the original code ran it: `SGD(lr=0.001, momentum=0.9)`. */
@@ -126,6 +128,7 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
     shard: args.shard,
     resume: args.resume,
     keepCheckpoints: args.keepCheckpoints,
+    keepWeights: args.keepWeights,
   };
 }
 

@@ -103,27 +103,14 @@ async function inCliWords(e: unknown, data: DataPlan, source: string, preset: st
  */
 export async function prepareData(plan: StudyPlan, log: DataProgress, signal?: AbortSignal): Promise<PreparedData> {
   const data = plan.data;
-  let source: string;
-  if (data.kind === 'synthetic') source = await syntheticSource(data, log, signal);
-  else if (/^https?:\/\//i.test(data.source)) source = await downloadedSource(data.source, plan.cacheDir, log, signal);
-  else source = data.source;
-  const cacheDir = join(plan.cacheDir, 'prepared');
-  const common = {
-    source,
-    cacheDir,
-    ...(data.classes !== undefined ? { classes: data.classes } : {}),
-    skipBadImages: data.kind === 'tiny-imagenet' && data.skipBadImages,
-    ...(log.progress ? { onProgress: log.progress } : {}),
-    onWarning: (w: LoadWarning) => log.note(`warning: ${w.message}`),
-    ...(signal ? { signal } : {}),
-  };
+  const common = await loadCommon(plan, log, signal);
+  const source = common.source;
   const trainPer = data.trainPerClass;
-  const valPer = data.valPerClass;
   let train: TinyImageNetSplit;
   let val: TinyImageNetSplit;
   try {
     train = await loadTinyImageNet({ ...common, split: 'train', ...(trainPer !== undefined ? { perClass: trainPer } : {}) });
-    val = await loadTinyImageNet({ ...common, split: 'val', ...(valPer !== undefined ? { perClass: valPer } : {}) });
+    val = await loadValSplit(plan, common);
   } catch (e) {
     throw await inCliWords(e, data, source, plan.preset);
   }
@@ -137,4 +124,42 @@ export async function prepareData(plan: StudyPlan, log: DataProgress, signal?: A
   };
   log.note(`data: ${description.classes} classes, ${description.trainCount} train and ${description.valCount} val images of ${description.imageSize}x${description.imageSize}`);
   return { train, val, description };
+}
+
+/**
+ * Only the validation split of a plan's data, prepared as {@link prepareData} does (the same
+ * classes and images a run of that plan validated on).
+ */
+export async function prepareValSplit(plan: StudyPlan, log: DataProgress, signal?: AbortSignal): Promise<TinyImageNetSplit> {
+  const common = await loadCommon(plan, log, signal);
+  try {
+    return await loadValSplit(plan, common);
+  } catch (e) {
+    throw await inCliWords(e, plan.data, common.source, plan.preset);
+  }
+}
+
+type LoadCommon = Omit<Parameters<typeof loadTinyImageNet>[0], 'split' | 'perClass'> & { source: string };
+
+/** The data source (written or downloaded once) and the loader options both splits share. */
+async function loadCommon(plan: StudyPlan, log: DataProgress, signal?: AbortSignal): Promise<LoadCommon> {
+  const data = plan.data;
+  let source: string;
+  if (data.kind === 'synthetic') source = await syntheticSource(data, log, signal);
+  else if (/^https?:\/\//i.test(data.source)) source = await downloadedSource(data.source, plan.cacheDir, log, signal);
+  else source = data.source;
+  return {
+    source,
+    cacheDir: join(plan.cacheDir, 'prepared'),
+    ...(data.classes !== undefined ? { classes: data.classes } : {}),
+    skipBadImages: data.kind === 'tiny-imagenet' && data.skipBadImages,
+    ...(log.progress ? { onProgress: log.progress } : {}),
+    onWarning: (w: LoadWarning) => log.note(`warning: ${w.message}`),
+    ...(signal ? { signal } : {}),
+  };
+}
+
+function loadValSplit(plan: StudyPlan, common: LoadCommon): Promise<TinyImageNetSplit> {
+  const valPer = plan.data.valPerClass;
+  return loadTinyImageNet({ ...common, split: 'val', ...(valPer !== undefined ? { perClass: valPer } : {}) });
 }

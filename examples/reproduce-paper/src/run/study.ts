@@ -87,7 +87,8 @@ export async function pruneCheckpoints(result: StudyResult): Promise<string[]> {
  * Runs the plan's grid (or its shard) with the trainer's `runStudy` into `<out>/study`.
  * Finished runs there are skipped and interrupted ones resume from their last epoch checkpoint;
  * with `resume: false` this shard's run folders are deleted first. Finished runs' checkpoints are
- * deleted afterwards unless `keepCheckpoints`.
+ * deleted afterwards unless `keepCheckpoints`; their kept weights (`model/`, unless
+ * `keepWeights` is false) stay.
  */
 export async function runPlannedStudy(plan: StudyPlan, data: PreparedData, progress: StudyProgress, signal?: AbortSignal): Promise<StudyResult> {
   const studyDir = studyDirOf(plan);
@@ -106,6 +107,7 @@ export async function runPlannedStudy(plan: StudyPlan, data: PreparedData, progr
     data: { train: data.train, val: data.val },
     numClasses: data.description.classes,
     outDir: studyDir,
+    keepWeights: plan.keepWeights,
     ...(plan.shard ? { shard: plan.shard } : {}),
     ...(signal ? { signal } : {}),
     onEvent: progressListener(progress, (id) => epochs[modelOf(id)] ?? 0),

@@ -4,7 +4,7 @@ import { expectedValue } from './validate';
 import { isImageSplit, type BatchSource, type ImageSplit } from './batch-source';
 import { isCheckpointStore, type CheckpointStore } from './checkpoint';
 import { optimizerSpecSchema, regularizationSpecSchema } from './specs';
-import type { TrainEvent } from './types';
+import type { BestEpoch, EpochRecord, TrainEvent } from './types';
 
 const isModel = (v: unknown): v is tfl.LayersModel => {
   const m = v as Partial<tfl.LayersModel> | null;
@@ -46,7 +46,22 @@ export const trainOptionsSchema = z.strictObject({
     .optional(),
   signal: z.custom<AbortSignal>((v) => typeof v === 'object' && v !== null && 'aborted' in v).optional(),
   onEvent: z.custom<(event: TrainEvent) => void>((v) => typeof v === 'function').optional(),
+  /**
+   * Awaited after each completed epoch (after its 'epoch' event, before its checkpoint is saved),
+   * while the model holds that epoch's weights: e.g. to keep the best weights (`best.epoch ===
+   * record.epoch`). Nothing trains until it resolves; a rejection ends train() with that error.
+   */
+  afterEpoch: z.custom<(info: AfterEpochInfo) => Promise<void> | void>((v) => typeof v === 'function').optional(),
 });
+
+/** What {@link TrainOptions.afterEpoch} gets. */
+export interface AfterEpochInfo {
+  record: EpochRecord;
+  /** Best epoch so far, this one included. */
+  best: BestEpoch | null;
+  /** The model being trained, holding the weights at the end of `record.epoch` (do not dispose). */
+  model: tfl.LayersModel;
+}
 
 /** Options of {@link train}. See the README for the protocol (losses, L2 modes, resume). */
 export type TrainOptions = z.input<typeof trainOptionsSchema>;

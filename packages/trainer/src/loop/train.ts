@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   addCoupledWeightDecay,
   decoupledWeightDecay,
@@ -12,6 +11,7 @@ import {
 import { lazyConvGradients } from '@regstudy/tfjs-training-kernels';
 import { isImageSplit, toBatchSource, type BatchSource } from './batch-source';
 import { restoreCheckpoint, snapshot } from './checkpoint-io';
+import { evaluatePass, lossPenaltyTerms, numClassesOf } from './evaluate';
 import type { CheckpointStore } from './checkpoint';
 import { reseedDropout, seededLayers } from './dropout-seeds';
 import { createOptimizer, disposeOptimizer, optimizerDecay } from './optimizer';
@@ -52,13 +52,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 }
 
-function numClassesOf(model: tfl.LayersModel): number {
-  const shape = model.outputs[0]?.shape;
-  const n = shape?.[shape.length - 1];
-  if (typeof n !== 'number') throw new TypeError('train options.model: the output must have a fixed last dimension (classes)');
-  return n;
-}
-
 async function runLoop(
   opts: ResolvedTrainOptions,
   optimizer: tf.Optimizer,
@@ -82,7 +75,7 @@ async function runLoop(
 
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const selected = selectVariables(trainable, reg.select);
-  const penaltyTerms = { l1: reg.l1, l2: reg.l2Mode === 'penalty' ? reg.l2 : 0 };
+  const penaltyTerms = lossPenaltyTerms(reg);
   const hasPenalty = penaltyTerms.l1 > 0 || penaltyTerms.l2 > 0;
   const coupledDecay = reg.l2Mode === 'weight-decay' ? reg.l2 : 0;
   const hooks: StepHook[] = [];
@@ -191,27 +184,11 @@ async function runLoop(
     }
     const trainSeconds = (now() - epochStart) / 1000;
 
-    let valSeen = 0;
-    let valLossSum = 0;
-    let valCorrect = 0;
-    for await (const { xs, ys, size } of valSource.batches({ batchSize, shuffle: opts.shuffleVal, seed, epoch })) {
-      const stats = tf.tidy(() => {
-        const logits = model.apply(xs, { training: false }) as tf.Tensor2D;
-        const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(ys, numClasses), logits);
-        const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), ys), 'float32'));
-        return tf.stack([loss, correct]);
-      });
-      tf.dispose([xs, ys]);
-      const [loss, correct] = await stats.data();
-      stats.dispose();
-      valSeen += size;
-      valLossSum += loss! * size;
-      valCorrect += correct!;
-    }
+    const valPass = await evaluatePass(model, valSource, numClasses, { batchSize, shuffle: opts.shuffleVal, seed, epoch });
     const endPenaltyT = penaltyNow();
     const endPenalty = (await endPenaltyT.data())[0]!;
     endPenaltyT.dispose();
-    const valDataLoss = valSeen ? valLossSum / valSeen : Number.NaN;
+    const valDataLoss = valPass.dataLoss;
     if (!Number.isFinite(valDataLoss) || !Number.isFinite(endPenalty)) {
       return finish('diverged', { epoch, batch, reason: `non-finite validation loss (${valDataLoss})` });
     }
@@ -225,14 +202,17 @@ async function runLoop(
       trainAccuracy: seen ? correctSum / seen : 0,
       valLoss: valDataLoss + endPenalty,
       valDataLoss,
-      valAccuracy: valSeen ? valCorrect / valSeen : 0,
+      valAccuracy: valPass.accuracy,
       learningRate,
       epochSeconds: (now() - epochStart) / 1000,
       imagesPerSecond: trainSeconds > 0 ? seen / trainSeconds : 0,
       ...(opts.weightStats ? { weightStats: await weightStatsAsync(trainable) } : {}),
     };
     history.push(record);
-    emit({ type: 'epoch', record, best: bestOf(history) });
+    const best = bestOf(history);
+    emit({ type: 'epoch', record, best });
+    // Before the checkpoint: once epoch N is saved, whatever afterEpoch did for N is done too.
+    if (opts.afterEpoch) await opts.afterEpoch({ record, best, model });
     if (store) {
       await store.save(await snapshot(epoch, model, optimizer, opts.optimizer.kind, seed, history));
       emit({ type: 'checkpoint', epoch });

@@ -7,6 +7,7 @@ import { parseOptions } from '../loop/validate';
 import { fsCheckpointStore } from '../node/fs-checkpoint-store';
 import { expandGrid, shardRuns } from './grid';
 import { historyToCsv } from './history-csv';
+import { keptWeightsHook } from './keep-run-weights';
 import { studyOptionsSchema, type StudyData, type StudyOptions } from './study-options';
 import type { EpochRecord } from '../loop/types';
 import type { RunConfig, RunSpec, RunStatus, StudyEvent, StudyManifest, StudyResult } from './study-types';
@@ -32,11 +33,13 @@ function inputShapeOf(data: StudyData): [number, number, number] {
 
 /**
  * Runs the study grid (models x regularization x seeds), or one shard of it, one directory per run:
- * `<outDir>/<runId>/{config.json, history.json, history.csv, status.json, checkpoint/}`, plus
+ * `<outDir>/<runId>/{config.json, history.json, history.csv, status.json, checkpoint/, model/}`, plus
  * `<outDir>/study.json` (the whole grid and this shard). Runs whose status is 'completed' or
  * 'diverged' are skipped when the study is started again; others resume from their checkpoint.
  * A run that throws is recorded as 'failed' and the study goes on. Options are validated before
  * anything runs (unknown model, negative lambda, epochs 0, shard index out of range, ...).
+ * With `keepWeights` (default), `model/best/` and `model/last/` hold the weights of the best and the
+ * last completed epoch (see {@link StudyOptions}); they survive a resume.
  */
 export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const opts = parseOptions(studyOptionsSchema, options, 'runStudy()');
@@ -123,6 +126,7 @@ async function runOne(
       weightStats: opts.weightStats,
       ...(opts.checkpoint ? { checkpoint: fsCheckpointStore(path.join(dir, 'checkpoint')) } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(await keptWeightsHook(path.join(dir, 'model'), opts.keepWeights)),
       onEvent: (event) => {
         if (event.type === 'epoch') {
           // Keep history/status current while the run goes on (serialised writes), so a report of

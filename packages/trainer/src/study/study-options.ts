@@ -71,6 +71,14 @@ export const studyOptionsSchema = z
     /** Keep per-epoch checkpoints so that a killed run resumes (default true). */
     checkpoint: z.boolean().default(true),
     weightStats: z.boolean().default(true),
+    /**
+     * Keep the weights of each run's best epoch (highest val accuracy) and of its last completed epoch
+     * in `<run>/model/best/` and `<run>/model/last/` (float32, no optimizer state): true (default) for
+     * both formats, a list of formats (`'tfjs'`: model.json + weights.bin; `'pytorch'`:
+     * model.safetensors), or false for none. Best is written when an epoch becomes the best, last after
+     * every epoch, both before that epoch's checkpoint.
+     */
+    keepWeights: z.union([z.boolean(), z.array(z.enum(['tfjs', 'pytorch'])).min(1)]).default(true),
     signal: z.custom<AbortSignal>((v) => typeof v === 'object' && v !== null && 'aborted' in v).optional(),
     onEvent: z.custom<(event: StudyEvent) => void>((v) => typeof v === 'function').optional(),
   })
