@@ -18,6 +18,7 @@ export type { Batch, BatchRequest, BatchSource, ImageSplit, SplitPipelineOptions
 export { memoryCheckpointStore } from './loop/checkpoint';
 export type { CheckpointState, CheckpointStore, SavedTensor } from './loop/checkpoint';
 export { runStudy } from './study/run-study';
+export { DiskFullError } from '@regstudy/tinyimagenet';
 export { mergeStudy } from './study/merge-study';
 export type { MergeResult } from './study/merge-study';
 export { paperRegularizationGrid } from './study/study-options';

@@ -2,3 +2,4 @@
 export { fsCheckpointStore } from './node/fs-checkpoint-store';
 export { train } from './node/train-in-dir';
 export type { NodeTrainOptions } from './node/train-in-dir';
+export { DiskFullError } from '@regstudy/tinyimagenet';
