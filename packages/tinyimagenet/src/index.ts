@@ -17,8 +17,8 @@ export { batches, computeChannelStats, toTfDataset, planBatches } from './batche
 export type { Batch, BatchOptions, BatchSource, AugmentOptions, ChannelStats, TfDataGenerator } from './batches';
 export { mulberry32, mixSeed, epochPermutation, fmix32 } from './prng';
 export type { Rng } from './prng';
-export { download, OFFICIAL_URL } from './download';
-export type { DownloadOptions, DownloadResult } from './download';
+export { download, OFFICIAL_URL, OFFICIAL_HTTPS_URL } from './download';
+export type { DownloadOptions, DownloadResult, DownloadRetry } from './download';
 export { loadPreparedCache } from './browser-cache';
 export type { LoadPreparedCacheOptions } from './browser-cache';
 export { inspectTinyImageNet } from './inspect';
