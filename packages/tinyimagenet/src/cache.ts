@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, rename, rm, statfs } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CACHE_FORMAT, CACHE_VERSION, parseManifest, splitFromCache, type CacheManifest } from './cache-format';
+import { DiskFullError } from './disk-full';
 import type { DatasetSource } from './source';
 import type { Progress, TinyImageNetSplit } from './split';
 
@@ -22,10 +23,15 @@ export async function loadCache(dir: string, m: CacheManifest): Promise<TinyImag
   return splitFromCache(m, new Uint8Array(img.buffer, img.byteOffset, img.byteLength), lab, join(dir, `${m.name}.json`));
 }
 
+/**
+ * Writes `data` to `path` via `<path>.tmp-<pid>`, fsync and rename. On any error the temporary
+ * file is removed; a full disk is rethrown as a {@link DiskFullError} naming `path`.
+ */
 async function writeAtomic(path: string, data: Uint8Array, onChunk?: (bytes: number) => void, signal?: AbortSignal): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
+    fh = await open(tmp, 'w');
     const CH = 64 << 20;
     for (let o = 0; o < data.byteLength; o += CH) {
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
@@ -37,9 +43,9 @@ async function writeAtomic(path: string, data: Uint8Array, onChunk?: (bytes: num
     await fh.close();
     await rename(tmp, path);
   } catch (e) {
-    await fh.close().catch(() => undefined);
+    await fh?.close().catch(() => undefined);
     await rm(tmp, { force: true });
-    throw e;
+    throw DiskFullError.isDiskFull(e) ? await DiskFullError.measure(e, path, dirname(path), data.byteLength, statfs) : e;
   }
 }
 

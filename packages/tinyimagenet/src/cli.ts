@@ -186,10 +186,11 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.sha256 ? { sha256: values.sha256 } : {}),
         signal,
         onProgress: (p) => p.phase === 'download' && bar.update(p.done, p.total),
+        onRetry: (x) => process.stderr.write(`\n${x.error.message}; retry ${x.attempt}/${x.retries} in ${x.delayMs} ms\n`),
       });
       bar.end();
       console.log(`${r.path}: ${r.bytes} bytes, sha256 ${r.sha256}${r.resumedFrom ? ` (resumed from ${r.resumedFrom})` : ''}`);
-      if (!values.sha256) console.log('no --sha256 given: no official checksum is published; keep the one above to verify later downloads');
+      if (!values.sha256) console.log(`no --sha256 given (none is published): recorded in ${r.sha256File} and checked on later downloads`);
       return 0;
     }
     default:

@@ -2,6 +2,8 @@
 export { writeSyntheticTinyImageNet } from './synthetic';
 export type { SyntheticOptions, SyntheticDataset } from './synthetic';
 export { TinyImageNetError } from './errors';
+export { DiskFullError } from './disk-full';
+export type { StatFs } from './disk-full';
 export { OptionsError } from '@regstudy/options';
 export type { OptionIssue } from '@regstudy/options';
 export { IMAGE_SIZE, IMAGE_BYTES } from './layout';
@@ -15,8 +17,8 @@ export { batches, computeChannelStats, toTfDataset, planBatches } from './batche
 export type { Batch, BatchOptions, BatchSource, AugmentOptions, ChannelStats, TfDataGenerator } from './batches';
 export { mulberry32, mixSeed, epochPermutation, fmix32 } from './prng';
 export type { Rng } from './prng';
-export { download, OFFICIAL_URL } from './download';
-export type { DownloadOptions, DownloadResult } from './download';
+export { download, OFFICIAL_URL, OFFICIAL_HTTPS_URL } from './download';
+export type { DownloadOptions, DownloadResult, DownloadRetry } from './download';
 export { loadPreparedCache } from './browser-cache';
 export type { LoadPreparedCacheOptions } from './browser-cache';
 export { inspectTinyImageNet } from './inspect';

@@ -20,6 +20,8 @@ export interface CliArgs {
   help: boolean;
   preset: PresetName;
   data?: string;
+  /** `--sha256`: expected SHA-256 (lowercase hex) of the zip downloaded from a `--data` URL. */
+  sha256?: string;
   cache?: string;
   out: string;
   l2Mode?: L2Mode;
@@ -83,6 +85,9 @@ Presets
 Data
   --data <dir|zip|URL>    the real Tiny-ImageNet: a tiny-imagenet-200 folder, its zip, or a URL to
                           the zip (prepared into the cache once). Default: synthetic twin (quick).
+  --sha256 <hex>          expected SHA-256 of the zip downloaded from a --data URL. None is
+                          published for the official zip: without it, the first download's is
+                          recorded in <cache>/downloads/<zip>.sha256 and checked on later runs
   --cache <dir>           cache folder for prepared data (default .cache/regstudy)
   --classes N             use the first N classes (synthetic: write N classes)
   --per-class N           train images per class
@@ -215,10 +220,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (scheme !== undefined && !/^https?$/i.test(scheme)) {
     throw new CliError(`--data: unsupported URL scheme "${scheme}:" in ${JSON.stringify(v.data)}: only http:// and https:// URLs are downloaded; give a local folder or zip as a path`);
   }
+  if (v.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(v.sha256.trim())) throw new CliError(`--sha256: expected 64 hex digits, got "${v.sha256}"`);
   return {
     help: v.help ?? false,
     preset: oneOf('preset', v.preset, presetNames) ?? 'quick',
     data: v.data,
+    ...(v.sha256 !== undefined ? { sha256: v.sha256.trim().toLowerCase() } : {}),
     cache: v.cache,
     out: v.out ?? 'results',
     l2Mode: oneOf('l2-mode', v['l2-mode'], l2Modes),
@@ -251,6 +258,7 @@ const flagTable = {
   help: { type: 'boolean', short: 'h' },
   preset: { type: 'string' },
   data: { type: 'string' },
+  sha256: { type: 'string' },
   cache: { type: 'string' },
   out: { type: 'string' },
   'l2-mode': { type: 'string' },

@@ -20,6 +20,8 @@ export type DataPlan =
       kind: 'tiny-imagenet';
       /** A tiny-imagenet-200 folder, its zip, or a URL to the zip. */
       source: string;
+      /** Expected SHA-256 of the zip downloaded from a URL `source` (`--sha256`). */
+      sha256?: string;
       classes?: number;
       /** Where `classes` came from: `--classes`, or the preset (for messages naming the flag to change). */
       classesFrom?: 'flag' | 'preset';
@@ -86,9 +88,11 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
   let data: DataPlan;
   if (source !== undefined) {
     const isUrl = /^https?:\/\//i.test(source);
+    if (args.sha256 !== undefined && !isUrl) throw new CliError(`--sha256: checks a download, but --data "${source}" is not an http(s) URL`);
     data = {
       kind: 'tiny-imagenet',
       source: isUrl ? source : abs(source),
+      ...(args.sha256 !== undefined ? { sha256: args.sha256 } : {}),
       classes: args.classes ?? preset.subset?.classes,
       ...(args.classes !== undefined ? { classesFrom: 'flag' as const } : preset.subset?.classes !== undefined ? { classesFrom: 'preset' as const } : {}),
       trainPerClass: args.perClass ?? preset.subset?.trainPerClass,
@@ -96,6 +100,7 @@ export function resolvePlan(args: CliArgs, cwd: string): StudyPlan {
       skipBadImages: args.skipBadImages,
     };
   } else {
+    if (args.sha256 !== undefined) throw new CliError('--sha256: checks a download, but no --data URL is given (the preset uses synthetic data)');
     const s = preset.synthetic!;
     const classes = args.classes ?? s.classes;
     const trainPerClass = args.perClass ?? s.trainPerClass;

@@ -59,16 +59,24 @@ async function syntheticSource(data: Extract<DataPlan, { kind: 'synthetic' }>, l
   return root;
 }
 
-/** Downloads a URL into `<cache>/downloads/` once (the download resumes a `.part` file). */
-async function downloadedSource(url: string, cacheDir: string, log: DataProgress, signal?: AbortSignal): Promise<string> {
+/**
+ * Downloads a URL into `<cache>/downloads/` once (the download resumes a `.part` file, retries a
+ * stalled attempt and restarts when the file changed on the server). The zip is checked against
+ * `sha256` when given, else against the SHA-256 recorded next to it at the first download.
+ */
+async function downloadedSource(url: string, sha256: string | undefined, cacheDir: string, log: DataProgress, signal?: AbortSignal): Promise<string> {
   const name = basename(new URL(url).pathname) || 'tiny-imagenet-200.zip';
   const dest = join(cacheDir, 'downloads', name);
-  if (existsSync(dest)) {
-    log.note(`data: ${url} already downloaded to ${dest}`);
-    return dest;
-  }
-  log.note(`data: downloading ${url} to ${dest}`);
-  await download(dest, { url, ...(log.progress ? { onProgress: log.progress } : {}), ...(signal ? { signal } : {}) });
+  const had = existsSync(dest);
+  log.note(had ? `data: ${url} already downloaded to ${dest} (checking its sha256)` : `data: downloading ${url} to ${dest}`);
+  const r = await download(dest, {
+    url,
+    ...(sha256 !== undefined ? { sha256 } : {}),
+    ...(log.progress ? { onProgress: log.progress } : {}),
+    onRetry: (x) => log.note(`data: ${x.error.message}; retry ${x.attempt}/${x.retries} in ${(x.delayMs / 1000).toFixed(1)} s`),
+    ...(signal ? { signal } : {}),
+  });
+  if (!had && sha256 === undefined) log.note(`data: sha256 ${r.sha256} recorded in ${r.sha256File} (no checksum is published; later runs check this one)`);
   return dest;
 }
 
@@ -146,7 +154,7 @@ async function loadCommon(plan: StudyPlan, log: DataProgress, signal?: AbortSign
   const data = plan.data;
   let source: string;
   if (data.kind === 'synthetic') source = await syntheticSource(data, log, signal);
-  else if (/^https?:\/\//i.test(data.source)) source = await downloadedSource(data.source, plan.cacheDir, log, signal);
+  else if (/^https?:\/\//i.test(data.source)) source = await downloadedSource(data.source, data.sha256, plan.cacheDir, log, signal);
   else source = data.source;
   return {
     source,

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildReport, htmlTable, readStudyResults, type ReportResult } from '@regstudy/trainer/report';
 import { claimRunsFromOriginals, claimRunsFromResults, differencesFromRuns, differencesFromTables } from '../claims/claim-runs';
@@ -9,6 +9,7 @@ import { bestEpoch } from '../paper/original-log';
 import type { PaperReference } from '../paper/reference';
 import { paperModelTitles, type PaperModel } from '../paper/tables';
 import { describeRunMarkdown, type RunDescription } from './description';
+import { writeFileAtomic } from './write-file';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const fmtLambda = (x: number): string => (x === 0 ? '0' : x.toExponential().replace('e+', 'e'));
@@ -132,20 +133,20 @@ export async function writeReport(outDir: string, studyDir: string, ref: PaperRe
     if (!svg) continue;
     const file = join(outDir, 'figures', `original-${model}.svg`);
     await mkdir(join(outDir, 'figures'), { recursive: true });
-    await writeFile(file, svg);
+    await writeFileAtomic(file, svg);
     originals.push(svg);
     originalFiles.push(file);
   }
   const claims = await checkClaimsOn(studyDir, result, ref);
   const d = describe();
-  await writeFile(join(outDir, 'run.json'), JSON.stringify(d, null, 2) + '\n');
-  await writeFile(join(outDir, 'reproduction.md'), reproductionMarkdown(d, ref, claims));
-  await writeFile(join(outDir, 'claims.json'), JSON.stringify(claims, null, 2) + '\n');
-  await writeFile(join(outDir, 'disagreements.json'), JSON.stringify(ref.disagreements, null, 2) + '\n');
+  await writeFileAtomic(join(outDir, 'run.json'), JSON.stringify(d, null, 2) + '\n');
+  await writeFileAtomic(join(outDir, 'reproduction.md'), reproductionMarkdown(d, ref, claims));
+  await writeFileAtomic(join(outDir, 'claims.json'), JSON.stringify(claims, null, 2) + '\n');
+  await writeFileAtomic(join(outDir, 'disagreements.json'), JSON.stringify(ref.disagreements, null, 2) + '\n');
   const htmlPath = join(outDir, 'report.html');
   const html = await readFile(htmlPath, 'utf8');
   const section = reproductionHtml(d, ref, originals, claims);
   const at = html.indexOf('</h1>');
-  await writeFile(htmlPath, at >= 0 ? html.slice(0, at + 5) + '\n' + section + html.slice(at + 5) : html.replace('</body>', section + '</body>'));
+  await writeFileAtomic(htmlPath, at >= 0 ? html.slice(0, at + 5) + '\n' + section + html.slice(at + 5) : html.replace('</body>', section + '</body>'));
   return { ...result, files: [...result.files, ...originalFiles, join(outDir, 'run.json'), join(outDir, 'reproduction.md'), join(outDir, 'claims.json'), join(outDir, 'disagreements.json')] };
 }

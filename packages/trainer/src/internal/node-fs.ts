@@ -1,3 +1,5 @@
+import { DiskFullError } from '@regstudy/tinyimagenet';
+
 // Lazy access to Node built-ins, so browser-safe entries can reference modules that only touch
 // the file system when they are called.
 export async function nodeModules() {
@@ -6,22 +8,37 @@ export async function nodeModules() {
 }
 
 type Fs = typeof import('node:fs/promises');
+/** The part of `node:fs/promises` the atomic writer uses (tests pass one that fails). */
+export type WriteFs = Pick<Fs, 'open' | 'rename' | 'rm' | 'statfs'>;
 
-/** Writes `chunks` to `file` via a temporary file, fsync and rename (atomic on POSIX). */
-export async function writeAtomic(fs: Fs, file: string, chunks: readonly (Uint8Array | string)[]): Promise<void> {
+/**
+ * Writes `chunks` to `file` via a temporary file, fsync and rename (atomic on POSIX). On any
+ * error the temporary file is removed and `file` keeps its previous content; a full disk is
+ * rethrown as a {@link DiskFullError} naming `file`, the bytes needed and the bytes free.
+ */
+export async function writeAtomic(fs: WriteFs, file: string, chunks: readonly (Uint8Array | string)[]): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const handle = await fs.open(tmp, 'w');
+  const bytes = chunks.map((c) => (typeof c === 'string' ? new TextEncoder().encode(c) : c));
+  let handle: Awaited<ReturnType<WriteFs['open']>> | undefined;
   try {
-    for (const chunk of chunks) await handle.write(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+    handle = await fs.open(tmp, 'w');
+    for (const chunk of bytes) await handle.write(chunk);
     await handle.sync();
-  } finally {
     await handle.close();
+    handle = undefined;
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    if (!DiskFullError.isDiskFull(error)) throw error;
+    const needed = bytes.reduce((n, c) => n + c.byteLength, 0);
+    const dir = file.slice(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'))) || '.';
+    throw await DiskFullError.measure(error, file, dir, needed, (d) => fs.statfs(d));
   }
-  await fs.rename(tmp, file);
 }
 
 /** Writes pretty JSON atomically. */
-export async function writeJsonAtomic(fs: Fs, file: string, value: unknown): Promise<void> {
+export async function writeJsonAtomic(fs: WriteFs, file: string, value: unknown): Promise<void> {
   await writeAtomic(fs, file, [`${JSON.stringify(value, null, 2)}\n`]);
 }
 

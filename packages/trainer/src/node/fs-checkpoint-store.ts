@@ -31,7 +31,8 @@ const MANIFEST = 'manifest.json';
  * then `ckpt-<epoch>.json` (history, RNG, tensor index), each to a temporary file that is fsynced
  * and renamed into place, and only then `manifest.json` (same way) naming that epoch; older
  * checkpoint files are removed afterwards. A crash at any moment leaves the manifest pointing at
- * the previous complete checkpoint.
+ * the previous complete checkpoint. A failed save (a full disk: `DiskFullError`) removes
+ * this epoch's files and temporary files and rethrows; the previous checkpoint still loads.
  */
 export function fsCheckpointStore(dir: string): CheckpointStore & { readonly dir: string } {
   return {
@@ -76,10 +77,21 @@ export function fsCheckpointStore(dir: string): CheckpointStore & { readonly dir
       state.optimizer.forEach((t) => add('optimizer', t));
       const { weights: _w, optimizer: _o, ...rest } = state;
       const file: CheckpointFile = { ...rest, tensors, binBytes: offset };
-      await writeAtomic(fs, path.join(dir, `${stem}.bin`), chunks);
-      await writeAtomic(fs, path.join(dir, `${stem}.json`), [new TextEncoder().encode(JSON.stringify(file))]);
       const manifest: Manifest = { version: 1, epoch: state.epoch, json: `${stem}.json`, bin: `${stem}.bin` };
-      await writeAtomic(fs, path.join(dir, MANIFEST), [new TextEncoder().encode(JSON.stringify(manifest, null, 2))]);
+      try {
+        await writeAtomic(fs, path.join(dir, manifest.bin), chunks);
+        await writeAtomic(fs, path.join(dir, manifest.json), [new TextEncoder().encode(JSON.stringify(file))]);
+        await writeAtomic(fs, path.join(dir, MANIFEST), [new TextEncoder().encode(JSON.stringify(manifest, null, 2))]);
+      } catch (error) {
+        // The manifest still names the previous checkpoint: drop this epoch's files (unless the
+        // manifest already names them, i.e. the same epoch was saved before).
+        const current = await fs.readFile(path.join(dir, MANIFEST), 'utf8').catch(() => '');
+        if (!current.includes(`"${manifest.bin}"`)) {
+          await fs.rm(path.join(dir, manifest.bin), { force: true });
+          await fs.rm(path.join(dir, manifest.json), { force: true });
+        }
+        throw error;
+      }
       for (const name of await fs.readdir(dir)) {
         if (/^ckpt-\d+\.(bin|json)$/.test(name) && !name.startsWith(stem)) await fs.rm(path.join(dir, name), { force: true });
         if (name.includes('.tmp-')) await fs.rm(path.join(dir, name), { force: true });

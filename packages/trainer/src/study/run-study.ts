@@ -1,3 +1,4 @@
+import { DiskFullError } from '@regstudy/tinyimagenet';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRegistryModel } from '../internal/architectures';
 import { nodeModules, readJsonIfExists, writeAtomic, writeJsonAtomic } from '../internal/node-fs';
@@ -36,7 +37,9 @@ function inputShapeOf(data: StudyData): [number, number, number] {
  * `<outDir>/<runId>/{config.json, history.json, history.csv, status.json, checkpoint/, model/}`, plus
  * `<outDir>/study.json` (the whole grid and this shard). Runs whose status is 'completed' or
  * 'diverged' are skipped when the study is started again; others resume from their checkpoint.
- * A run that throws is recorded as 'failed' and the study goes on. Options are validated before
+ * A run that throws is recorded as 'failed' and the study goes on, except on a full disk: then
+ * the study stops and rejects with the {@link DiskFullError} (which names the file and the space
+ * needed); files written before stay intact. Options are validated before
  * anything runs (unknown model, negative lambda, epochs 0, shard index out of range, ...).
  * With `keepWeights` (default), `model/best/` and `model/last/` hold the weights of the best and the
  * last completed epoch (see {@link StudyOptions}); they survive a resume.
@@ -108,7 +111,12 @@ async function runOne(
     await writeAtomic(fs, path.join(dir, 'history.csv'), [historyToCsv(history)]);
   };
   let liveHistory: EpochRecord[] = (await readJsonIfExists<EpochRecord[]>(fs, path.join(dir, 'history.json'))) ?? [];
+  // Writes chained from the epoch event: the first failure stops training (through `stop`) and
+  // is rethrown below, so it reaches the caller instead of escaping as an unhandled rejection.
   let pending: Promise<void> = Promise.resolve();
+  let writeError: { error: unknown } | undefined;
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
   let model: tfl.LayersModel | null = null;
   try {
     const ctx = { seed: run.seed, numClasses, inputShape: inputShapeOf(data) };
@@ -125,7 +133,7 @@ async function runOne(
       seed: run.seed,
       weightStats: opts.weightStats,
       ...(opts.checkpoint ? { checkpoint: fsCheckpointStore(path.join(dir, 'checkpoint')) } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal,
       ...(await keptWeightsHook(path.join(dir, 'model'), opts.keepWeights)),
       onEvent: (event) => {
         if (event.type === 'epoch') {
@@ -133,14 +141,22 @@ async function runOne(
           // a study in progress sees finished epochs. Epochs from before a resume come from disk.
           const live = [...liveHistory.filter((r) => r.epoch < event.record.epoch), event.record];
           liveHistory = live;
-          pending = pending.then(() => writeHistory(live)).then(() =>
-            writeStatus({ status: 'running', epochsCompleted: event.record.epoch, best: event.best }),
-          );
+          pending = pending
+            .then(async () => {
+              if (writeError) return;
+              await writeHistory(live);
+              await writeStatus({ status: 'running', epochsCompleted: event.record.epoch, best: event.best });
+            })
+            .catch((error: unknown) => {
+              writeError ??= { error };
+              stop.abort(error);
+            });
         }
         emit({ type: 'train', runId: run.runId, event });
       },
     });
     await pending;
+    if (writeError) throw writeError.error;
     await writeHistory(result.history);
     const status = {
       status: result.status,
@@ -151,8 +167,13 @@ async function runOne(
     await writeStatus(status);
     return { runId: run.runId, ...status, updatedAt: new Date().toISOString() };
   } catch (error) {
-    await pending.catch(() => undefined);
+    await pending;
     const status = { status: 'failed' as const, epochsCompleted: 0, best: null, error: (error as Error).message };
+    if (DiskFullError.isDiskFull(error)) {
+      // Nothing more can be written: record the failure if the disk allows, then stop the study.
+      await writeStatus(status).catch(() => undefined);
+      throw error;
+    }
     await writeStatus(status);
     return { runId: run.runId, ...status, updatedAt: new Date().toISOString() };
   } finally {
