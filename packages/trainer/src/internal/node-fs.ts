@@ -7,9 +7,20 @@ export async function nodeModules() {
 
 type Fs = typeof import('node:fs/promises');
 
+let tempSeq = 0;
+
+/**
+ * A temporary file name beside `file`: `<file>.tmp-<pid>-<ms>-<n>`, unique within this process
+ * (`n` counts up) and across processes (`pid`), so two writers of one file never share a temp file.
+ */
+export function tempNameFor(file: string): string {
+  tempSeq += 1;
+  return `${file}.tmp-${process.pid}-${Date.now()}-${tempSeq}`;
+}
+
 /** Writes `chunks` to `file` via a temporary file, fsync and rename (atomic on POSIX). */
 export async function writeAtomic(fs: Fs, file: string, chunks: readonly (Uint8Array | string)[]): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempNameFor(file);
   const handle = await fs.open(tmp, 'w');
   try {
     for (const chunk of chunks) await handle.write(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);

@@ -12,9 +12,9 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** The pid that `writeAtomic` puts into a temporary file's name (`<file>.tmp-<pid>-<ms>`), or null. */
+/** The pid that `writeAtomic` puts into a temporary file's name (`<file>.tmp-<pid>-<ms>[-<n>]`), or null. */
 export function tempFilePid(name: string): number | null {
-  const m = /\.tmp-(\d+)-\d+$/.exec(name);
+  const m = /\.tmp-(\d+)-\d+(?:-\d+)?$/.exec(name);
   return m ? Number(m[1]) : null;
 }
 

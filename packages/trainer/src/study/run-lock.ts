@@ -1,4 +1,4 @@
-import { nodeModules } from '../internal/node-fs';
+import { nodeModules, tempNameFor } from '../internal/node-fs';
 import { pidAlive } from '../internal/pid-alive';
 
 /** Who holds a run's lock: the content of `<runDir>/lock`. */
@@ -35,7 +35,7 @@ async function readHolder(file: string): Promise<RunLockHolder | null> {
 /** Creates `file` with `content` only if it does not exist; the content is complete once visible (write a temp file, then link). */
 async function createExclusive(file: string, content: string): Promise<boolean> {
   const { fs } = await nodeModules();
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempNameFor(file);
   await fs.writeFile(tmp, content, { flag: 'wx' });
   try {
     await fs.link(tmp, file);
