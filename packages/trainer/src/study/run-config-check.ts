@@ -82,6 +82,8 @@ const show = (v: unknown): string => (v === undefined ? '(not recorded)' : typeo
  */
 export class RunConfigMismatchError extends Error {
   override readonly name = 'RunConfigMismatchError';
+  /** The message without its `runStudy(): ` prefix and advice: `<dir> holds a run trained with other settings: a 1 -> 2`. */
+  readonly summary: string;
   constructor(
     /** The run folder whose config.json differs (the first one found). */
     readonly runDir: string,
@@ -89,12 +91,12 @@ export class RunConfigMismatchError extends Error {
     /** How many other run folders of this study differ too. */
     readonly otherRuns: number,
   ) {
-    super(
-      `runStudy(): ${runDir} holds a run trained with other settings: ` +
-        differences.map((d) => `${d.field} ${show(d.stored)} -> ${show(d.requested)}`).join(', ') +
-        (otherRuns > 0 ? ` (and ${otherRuns} other run folder${otherRuns === 1 ? '' : 's'} of this study)` : '') +
-        '; use another outDir, or delete those run folders to train them again',
-    );
+    const summary =
+      `${runDir} holds a run trained with other settings: ` +
+      differences.map((d) => `${d.field} ${show(d.stored)} -> ${show(d.requested)}`).join(', ') +
+      (otherRuns > 0 ? ` (and ${otherRuns} other run folder${otherRuns === 1 ? '' : 's'} of this study)` : '');
+    super(`runStudy(): ${summary}; use another outDir, or delete those run folders to train them again`);
+    this.summary = summary;
   }
 }
 
