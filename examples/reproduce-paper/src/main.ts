@@ -39,7 +39,7 @@ interface Outcome {
 async function trainInJobs(plan: StudyPlan, argv: readonly string[], io: MainIo, progress: StudyProgress): Promise<Outcome> {
   const threads = plan.threads ?? Math.max(1, Math.floor(cpus().length / plan.jobs));
   const data = await prepareData(plan, { note: (t) => progress.note(t), progress: (p) => progress.phase(p.phase, p.done, p.total) }, io.signal);
-  const before = existingResults(plan);
+  const before = existingResults(plan, plan.resume);
   progress.note(`jobs: ${plan.jobs} processes at once, ${threads} wasm thread${threads === 1 ? '' : 's'} each (--shard 0/${plan.jobs} .. ${plan.jobs - 1}/${plan.jobs})`);
   const jobs = await runJobs({
     cliPath: io.cliPath ?? process.argv[1] ?? '',
@@ -49,7 +49,7 @@ async function trainInJobs(plan: StudyPlan, argv: readonly string[], io: MainIo,
     err: io.err,
     ...(io.signal ? { signal: io.signal } : {}),
   });
-  const after = existingResults(plan);
+  const after = existingResults(plan, false);
   const skipped = plan.resume ? before.finished : 0;
   const crashed = jobs.exitCodes.filter((c) => c !== 0 && c !== 1).length;
   if (crashed > 0) progress.note(`jobs: ${crashed} of ${plan.jobs} processes crashed (exit codes ${jobs.exitCodes.join(', ')}); rerun to resume`);
@@ -112,6 +112,12 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     if (args.reportOnly) {
       const found = existingResults(plan);
       if (!found.data) throw new CliError(`--report-only: no run of this grid has results in ${studyDirOf(plan)}`);
+      if (found.otherEpochs.length > 0) {
+        throw new CliError(
+          `--report-only: ${studyDirOf(plan)}/study.json lists other epochs than asked (${found.otherEpochs.slice(0, 3).join('; ')}${found.otherEpochs.length > 3 ? '; ...' : ''}); ` +
+            'pass the --epochs the study was trained with, or train with these first',
+        );
+      }
       progress.note(`report only: ${found.finished} finished, ${found.failed} failed, ${found.unfinished} unfinished or missing runs in ${studyDirOf(plan)}`);
       outcome = {
         data: found.data,

@@ -28,6 +28,9 @@ export { paperRegularizationGrid } from './study/study-options';
 export type { CustomModel, StudyData, StudyOptions } from './study/study-options';
 export { expandGrid, shardRuns } from './study/grid';
 export { runIdOf } from './study/run-id';
+export { compareRunConfigs, RunConfigMismatchError } from './study/run-config-check';
+export type { ConfigDifference } from './study/run-config-check';
+export type { RunLockHolder } from './study/run-lock';
 export { historyCsvColumns, historyToCsv } from './study/history-csv';
 export type {
   RunConfig,

@@ -1,9 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expandGrid, runStudy, shardRuns, type ResolvedRegularizationSpec, type StudyEvent, type StudyResult } from '@regstudy/trainer';
+import { expandGrid, RunConfigMismatchError, runStudy, shardRuns, type ResolvedRegularizationSpec, type RunSpec, type StudyEvent, type StudyResult } from '@regstudy/trainer';
+import { CliError } from '../cli/args';
 import type { StudyPlan } from '../cli/plan';
 import type { StudyProgress } from '../cli/progress';
 import type { PreparedData } from './data';
+import { dataFingerprintOf } from './data-fingerprint';
 
 /** The plan's regularization settings as the trainer's resolved specs. */
 export function regularizationSpecs(plan: Pick<StudyPlan, 'regularization' | 'l2Mode'>): ResolvedRegularizationSpec[] {
@@ -15,15 +17,20 @@ export function epochsByModel(plan: Pick<StudyPlan, 'models'>): Record<string, n
   return Object.fromEntries(plan.models.map((m) => [m.name, m.epochs]));
 }
 
-/** Run ids this invocation is responsible for (its shard of the grid), in grid order. */
-export function plannedRunIds(plan: StudyPlan): string[] {
+/** Runs this invocation is responsible for (its shard of the grid), in grid order. */
+export function plannedRuns(plan: StudyPlan): RunSpec[] {
   const grid = expandGrid({
     models: plan.models.map((m) => m.name),
     regularization: regularizationSpecs(plan),
     seeds: seedList(plan.seeds),
     epochs: epochsByModel(plan),
   });
-  return shardRuns(grid, plan.shard).map((r) => r.runId);
+  return shardRuns(grid, plan.shard);
+}
+
+/** Run ids this invocation is responsible for (its shard of the grid), in grid order. */
+export function plannedRunIds(plan: StudyPlan): string[] {
+  return plannedRuns(plan).map((r) => r.runId);
 }
 
 const seedList = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -44,6 +51,14 @@ export function progressListener(progress: StudyProgress, epochsOf: (runId: stri
       case 'run-skip':
         index += 1;
         progress.skipRun(e.runId, index, of);
+        break;
+      case 'run-locked':
+        index += 1;
+        progress.note(`[${index}/${of}] ${e.message}`);
+        break;
+      case 'lock-takeover':
+      case 'run-extend':
+        progress.note(e.message);
         break;
       case 'run-start':
         index += 1;
@@ -83,12 +98,23 @@ export async function pruneCheckpoints(result: StudyResult): Promise<string[]> {
   return done;
 }
 
+/** The one-line CLI error for runs in `--out` that were trained with other settings. */
+export function mismatchCliError(e: RunConfigMismatchError): CliError {
+  return new CliError(
+    `--out: ${e.summary}; use another --out, or --no-resume to delete this grid's runs there and train them again`,
+  );
+}
+
 /**
  * Runs the plan's grid (or its shard) with the trainer's `runStudy` into `<out>/study`.
  * Finished runs there are skipped and interrupted ones resume from their last epoch checkpoint;
  * with `resume: false` this shard's run folders are deleted first. Finished runs' checkpoints are
  * deleted afterwards unless `keepCheckpoints`; their kept weights (`model/`, unless
- * `keepWeights` is false) stay.
+ * `keepWeights` is false) stay. Each run's config.json records the data
+ * ({@link dataFingerprintOf}, counts), batch size and optimiser; a run found with other ones is
+ * not reused.
+ * @throws CliError (one line, naming the run folder and the fields) when runs in `--out` were
+ *   trained with other settings (epochs aside)
  */
 export async function runPlannedStudy(plan: StudyPlan, data: PreparedData, progress: StudyProgress, signal?: AbortSignal): Promise<StudyResult> {
   const studyDir = studyDirOf(plan);
@@ -98,6 +124,7 @@ export async function runPlannedStudy(plan: StudyPlan, data: PreparedData, progr
   const epochs = epochsByModel(plan);
   const modelOf = (runId: string): string => plan.models.map((m) => m.name).find((n) => runId.startsWith(`${n}_`)) ?? '';
   const result = await runStudy({
+    dataFingerprint: dataFingerprintOf(plan.data),
     models: plan.models.map((m) => m.name),
     regularization: regularizationSpecs(plan),
     seeds: seedList(plan.seeds),
@@ -111,6 +138,8 @@ export async function runPlannedStudy(plan: StudyPlan, data: PreparedData, progr
     ...(plan.shard ? { shard: plan.shard } : {}),
     ...(signal ? { signal } : {}),
     onEvent: progressListener(progress, (id) => epochs[modelOf(id)] ?? 0),
+  }).catch((e: unknown) => {
+    throw e instanceof RunConfigMismatchError ? mismatchCliError(e) : e;
   });
   if (!plan.keepCheckpoints) await pruneCheckpoints(result);
   return result;

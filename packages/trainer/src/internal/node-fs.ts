@@ -11,13 +11,24 @@ type Fs = typeof import('node:fs/promises');
 /** The part of `node:fs/promises` the atomic writer uses (tests pass one that fails). */
 export type WriteFs = Pick<Fs, 'open' | 'rename' | 'rm' | 'statfs'>;
 
+let tempSeq = 0;
+
+/**
+ * A temporary file name beside `file`: `<file>.tmp-<pid>-<ms>-<n>`, unique within this process
+ * (`n` counts up) and across processes (`pid`), so two writers of one file never share a temp file.
+ */
+export function tempNameFor(file: string): string {
+  tempSeq += 1;
+  return `${file}.tmp-${process.pid}-${Date.now()}-${tempSeq}`;
+}
+
 /**
  * Writes `chunks` to `file` via a temporary file, fsync and rename (atomic on POSIX). On any
  * error the temporary file is removed and `file` keeps its previous content; a full disk is
  * rethrown as a {@link DiskFullError} naming `file`, the bytes needed and the bytes free.
  */
 export async function writeAtomic(fs: WriteFs, file: string, chunks: readonly (Uint8Array | string)[]): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempNameFor(file);
   const bytes = chunks.map((c) => (typeof c === 'string' ? new TextEncoder().encode(c) : c));
   let handle: Awaited<ReturnType<WriteFs['open']>> | undefined;
   try {

@@ -1,4 +1,5 @@
 import { nodeModules, writeAtomic } from '../internal/node-fs';
+import { isRemovableTempFile } from '../internal/pid-alive';
 import type { CheckpointState, CheckpointStore, SavedTensor } from '../loop/checkpoint';
 
 interface TensorEntry {
@@ -30,7 +31,8 @@ const MANIFEST = 'manifest.json';
  * A {@link CheckpointStore} in a directory. Each save writes `ckpt-<epoch>.bin` (all tensor bytes),
  * then `ckpt-<epoch>.json` (history, RNG, tensor index), each to a temporary file that is fsynced
  * and renamed into place, and only then `manifest.json` (same way) naming that epoch; older
- * checkpoint files are removed afterwards. A crash at any moment leaves the manifest pointing at
+ * checkpoint files are removed afterwards, and so are temporary files of this process or of a
+ * writer that is no longer alive (never another live process's). A crash at any moment leaves the manifest pointing at
  * the previous complete checkpoint. A failed save (a full disk: `DiskFullError`) removes
  * this epoch's files and temporary files and rethrows; the previous checkpoint still loads.
  */
@@ -94,7 +96,8 @@ export function fsCheckpointStore(dir: string): CheckpointStore & { readonly dir
       }
       for (const name of await fs.readdir(dir)) {
         if (/^ckpt-\d+\.(bin|json)$/.test(name) && !name.startsWith(stem)) await fs.rm(path.join(dir, name), { force: true });
-        if (name.includes('.tmp-')) await fs.rm(path.join(dir, name), { force: true });
+        // Only this process's leftovers and those of dead writers: never another live process's in-flight file.
+        if (isRemovableTempFile(name)) await fs.rm(path.join(dir, name), { force: true });
       }
     },
   };

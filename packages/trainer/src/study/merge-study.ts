@@ -46,7 +46,7 @@ export async function mergeStudy(dirs: readonly string[], outDir: string): Promi
       continue;
     }
     await fs.rm(to, { recursive: true, force: true });
-    await fs.cp(from, to, { recursive: true, filter: (src) => path.basename(src) !== 'checkpoint' });
+    await fs.cp(from, to, { recursive: true, filter: (src) => path.basename(src) !== 'checkpoint' && path.basename(src) !== 'lock' });
     runs.push(runId);
   }
   const all = [...grid.values()].sort((a, b) => a.gridIndex - b.gridIndex);

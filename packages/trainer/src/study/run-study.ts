@@ -2,35 +2,21 @@ import { DiskFullError } from '@regstudy/tinyimagenet';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRegistryModel } from '../internal/architectures';
 import { nodeModules, readJsonIfExists, writeAtomic, writeJsonAtomic } from '../internal/node-fs';
-import { isImageSplit } from '../loop/batch-source';
 import { train } from '../loop/train';
 import { parseOptions } from '../loop/validate';
 import { fsCheckpointStore } from '../node/fs-checkpoint-store';
 import { expandGrid, shardRuns } from './grid';
+import { checkStoredRunConfigs, classesOf, imageSizeOf, runConfigOf } from './run-config-check';
+import { acquireRunLock, describeHolder } from './run-lock';
 import { historyToCsv } from './history-csv';
 import { keptWeightsHook } from './keep-run-weights';
 import { studyOptionsSchema, type StudyData, type StudyOptions } from './study-options';
 import type { EpochRecord } from '../loop/types';
-import type { RunConfig, RunSpec, RunStatus, StudyEvent, StudyManifest, StudyResult } from './study-types';
+import type { RunSpec, RunStatus, StudyEvent, StudyManifest, StudyResult } from './study-types';
 
 /** A run is not started again once it completed all its epochs or diverged (it would again). */
 const isFinished = (s: RunStatus | null, epochs: number) =>
   s !== null && ((s.status === 'completed' && s.epochsCompleted >= epochs) || s.status === 'diverged');
-
-function classesOf(data: StudyData, given: number | undefined): number {
-  if (given !== undefined) return given;
-  const t = data.train;
-  if (isImageSplit(t)) {
-    if (t.classes && t.classes.length > 0) return t.classes.length;
-    return t.labels.reduce((m, l) => Math.max(m, l), 0) + 1;
-  }
-  throw new Error('study options.numClasses: required when data.train is a BatchSource');
-}
-
-function inputShapeOf(data: StudyData): [number, number, number] {
-  const size = isImageSplit(data.train) ? data.train.imageSize : 64;
-  return [size, size, 3];
-}
 
 /**
  * Runs the study grid (models x regularization x seeds), or one shard of it, one directory per run:
@@ -43,6 +29,18 @@ function inputShapeOf(data: StudyData): [number, number, number] {
  * anything runs (unknown model, negative lambda, epochs 0, shard index out of range, ...).
  * With `keepWeights` (default), `model/best/` and `model/last/` hold the weights of the best and the
  * last completed epoch (see {@link StudyOptions}); they survive a resume.
+ *
+ * config.json holds the run's whole effective config (model, regularization, seed, batch size,
+ * optimizer, classes, train/val counts, image size, `dataFingerprint`). Before anything trains,
+ * the stored config of every run of this shard is compared with the one asked for: any difference
+ * other than `epochs` throws a {@link RunConfigMismatchError} (one line naming the folder and each
+ * field as `old -> new`). A completed run asked for more epochs continues from its checkpoint,
+ * or starts over when none is left ('run-extend' event); one asked for fewer is finished (the
+ * report reads its first `epochs` epochs, see readStudyResults).
+ *
+ * Each run is trained under `<runDir>/lock` (pid, hostname, start time): a run whose lock a live
+ * process holds is left to it ('run-locked' event, status 'locked'); a lock of a dead process on
+ * this host is taken over ('lock-takeover' event).
  */
 export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const opts = parseOptions(studyOptionsSchema, options, 'runStudy()');
@@ -56,10 +54,14 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   emit({ type: 'study-start', total: grid.length, mine: mine.length, ...(opts.shard ? { shard: opts.shard } : {}) });
 
   let data: StudyData | null = null;
+  const loadData = async (): Promise<StudyData> => (data ??= typeof opts.data === 'function' ? await opts.data() : opts.data);
+  const dirOf = (run: RunSpec) => path.join(opts.outDir, run.runId);
+  await checkStoredRunConfigs(mine, dirOf, async (run) => runConfigOf(run, await loadData(), opts));
   const result: StudyResult = { runs: [], aborted: false };
   for (const [i, run] of mine.entries()) {
-    const dir = path.join(opts.outDir, run.runId);
-    const previous = await readJsonIfExists<RunStatus>(fs, path.join(dir, 'status.json'));
+    const dir = dirOf(run);
+    const statusFile = path.join(dir, 'status.json');
+    const previous = await readJsonIfExists<RunStatus>(fs, statusFile);
     if (previous && isFinished(previous, run.epochs)) {
       emit({ type: 'run-skip', runId: run.runId, status: previous.status });
       result.runs.push({ runId: run.runId, dir, status: 'skipped', best: previous.best });
@@ -69,14 +71,44 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       result.aborted = true;
       break;
     }
-    data ??= typeof opts.data === 'function' ? await opts.data() : opts.data;
-    emit({ type: 'run-start', runId: run.runId, index: i + 1, of: mine.length });
-    const status = await runOne(run, dir, data, opts, emit);
-    result.runs.push({ runId: run.runId, dir, status: status.status, best: status.best });
-    emit({ type: 'run-end', runId: run.runId, status: status.status, best: status.best, ...(status.error ? { error: status.error } : {}) });
-    if (status.status === 'aborted') {
-      result.aborted = true;
-      break;
+    await fs.mkdir(dir, { recursive: true });
+    const lock = await acquireRunLock(dir);
+    if (!lock.acquired) {
+      const message = `${run.runId}: locked by ${describeHolder(lock.holder)} (${path.join(dir, 'lock')}); left to it`;
+      emit({ type: 'run-locked', runId: run.runId, holder: lock.holder, message });
+      result.runs.push({ runId: run.runId, dir, status: 'locked', best: null });
+      continue;
+    }
+    try {
+      if (lock.tookOver) {
+        const message = `${run.runId}: took over the lock of ${describeHolder(lock.tookOver)}, which is no longer running`;
+        emit({ type: 'lock-takeover', runId: run.runId, previous: lock.tookOver, message });
+      }
+      // Another process may have finished it between the first look and the lock.
+      const current = await readJsonIfExists<RunStatus>(fs, statusFile);
+      if (current && isFinished(current, run.epochs)) {
+        emit({ type: 'run-skip', runId: run.runId, status: current.status });
+        result.runs.push({ runId: run.runId, dir, status: 'skipped', best: current.best });
+        continue;
+      }
+      if (current?.status === 'completed' && current.epochsCompleted < run.epochs) {
+        const fromCheckpoint = opts.checkpoint && (await fs.stat(path.join(dir, 'checkpoint', 'manifest.json')).then(() => true, () => false));
+        const message = fromCheckpoint
+          ? `${run.runId}: finished ${current.epochsCompleted} epochs; continuing from its checkpoint to ${run.epochs}`
+          : `${run.runId}: finished ${current.epochsCompleted} epochs but has no checkpoint to continue from; starting it over for ${run.epochs} epochs`;
+        emit({ type: 'run-extend', runId: run.runId, epochsCompleted: current.epochsCompleted, epochs: run.epochs, fromCheckpoint, message });
+      }
+      const runData = await loadData();
+      emit({ type: 'run-start', runId: run.runId, index: i + 1, of: mine.length });
+      const status = await runOne(run, dir, runData, opts, emit);
+      result.runs.push({ runId: run.runId, dir, status: status.status, best: status.best });
+      emit({ type: 'run-end', runId: run.runId, status: status.status, best: status.best, ...(status.error ? { error: status.error } : {}) });
+      if (status.status === 'aborted') {
+        result.aborted = true;
+        break;
+      }
+    } finally {
+      await lock.release();
     }
   }
   emit({ type: 'study-end', aborted: result.aborted });
@@ -93,14 +125,7 @@ async function runOne(
   const { fs, path } = await nodeModules();
   await fs.mkdir(dir, { recursive: true });
   const numClasses = classesOf(data, opts.numClasses);
-  const config: RunConfig = {
-    ...run,
-    batchSize: opts.batchSize,
-    optimizer: opts.optimizer,
-    numClasses,
-    trainCount: data.train.count,
-    valCount: data.val.count,
-  };
+  const config = runConfigOf(run, data, opts);
   await writeJsonAtomic(fs, path.join(dir, 'config.json'), config);
   const writeStatus = (s: Omit<RunStatus, 'runId' | 'updatedAt'>) =>
     writeJsonAtomic(fs, path.join(dir, 'status.json'), { runId: run.runId, ...s, updatedAt: new Date().toISOString() });
@@ -119,7 +144,8 @@ async function runOne(
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
   let model: tfl.LayersModel | null = null;
   try {
-    const ctx = { seed: run.seed, numClasses, inputShape: inputShapeOf(data) };
+    const size = imageSizeOf(data);
+    const ctx = { seed: run.seed, numClasses, inputShape: [size, size, 3] as [number, number, number] };
     const custom = opts.models.find((m) => typeof m !== 'string' && m.name === run.model);
     model = custom && typeof custom !== 'string' ? await custom.create(ctx) : createRegistryModel(run.model, ctx);
     const result = await train({

@@ -60,6 +60,11 @@ export const studyOptionsSchema = z
     ], { error: expectedValue('{ train, val } (TinyImageNetSplits or BatchSources) or an async loader function') }),
     /** Classes of the data; default: `train.classes.length`, else 1 + the largest train label. */
     numClasses: z.number().int().min(2).optional(),
+    /**
+     * What identifies the data beyond its counts, e.g. its source and subset (`"A.zip classes=20
+     * per-class=30"`); stored in each run's config.json and compared on restart (default: none).
+     */
+    dataFingerprint: z.string().min(1).optional(),
     outDir: z.string().min(1),
     shard: z
       .strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) })
