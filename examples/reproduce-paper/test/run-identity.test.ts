@@ -29,7 +29,7 @@ function split(count: number, name: 'train' | 'val'): TinyImageNetSplit {
   const images = new Uint8Array(count * size * size * 3).map((_, i) => (i * 37 + count) % 251);
   const labels = Int32Array.from({ length: count }, (_, i) => i % 2);
   const classes = [{ wnid: 'n00000000', words: 'a' }, { wnid: 'n00000001', words: 'b' }];
-  return { images, labels, classes, count, split: name, imageSize: size as 64, skipped: 0 };
+  return { images, labels, classes, count, split: name, imageSize: size as 64, skipped: 0, skippedImages: [], unannotatedVal: [] };
 }
 const prepared = () => ({
   train: split(8, 'train'),
