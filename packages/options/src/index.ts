@@ -5,3 +5,5 @@ export { parseOptions } from './parse-options';
 export { optionsErrorMap } from './describe-issue';
 export { expectedValue } from './expected-value';
 export { describeValue } from './describe-value';
+export { DiskFullError } from './disk-full';
+export type { StatFs } from './disk-full';

@@ -9,8 +9,8 @@ export type { Batch, BatchOptions, BatchSource, AugmentOptions, ChannelStats, Tf
 export { mulberry32, mixSeed, epochPermutation, fmix32 } from './prng';
 export type { Rng } from './prng';
 export { TinyImageNetError } from './errors';
-export { DiskFullError } from './disk-full';
-export type { StatFs } from './disk-full';
+export { DiskFullError } from '@regstudy/options';
+export type { StatFs } from '@regstudy/options';
 export { IMAGE_SIZE, IMAGE_BYTES } from './layout';
 export type { ClassInfo } from './layout';
 export type { TinyImageNetSplit, SplitName, Progress, SkippedImage, LoadWarning } from './split';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CACHE_FORMAT, CACHE_VERSION, parseManifest, splitFromCache, type CacheManifest } from './cache-format';
-import { DiskFullError } from './disk-full';
+import { DiskFullError } from '@regstudy/options';
 import type { DatasetSource } from './source';
 import type { Progress, TinyImageNetSplit } from './split';
 

@@ -8,7 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { DiskFullError } from './disk-full';
+import { DiskFullError } from '@regstudy/options';
 import { TinyImageNetError } from './errors';
 import { expectedValue, parseOptions } from './options';
 import type { Progress } from './split';

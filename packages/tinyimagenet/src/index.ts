@@ -2,8 +2,8 @@
 export { writeSyntheticTinyImageNet } from './synthetic';
 export type { SyntheticOptions, SyntheticDataset } from './synthetic';
 export { TinyImageNetError } from './errors';
-export { DiskFullError } from './disk-full';
-export type { StatFs } from './disk-full';
+export { DiskFullError } from '@regstudy/options';
+export type { StatFs } from '@regstudy/options';
 export { OptionsError } from '@regstudy/options';
 export type { OptionIssue } from '@regstudy/options';
 export { IMAGE_SIZE, IMAGE_BYTES } from './layout';

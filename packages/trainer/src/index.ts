@@ -21,7 +21,7 @@ export { memoryCheckpointStore } from './loop/checkpoint';
 export type { CheckpointState, CheckpointStore, SavedTensor } from './loop/checkpoint';
 export { runStudy } from './study/run-study';
 export type { KeptFormat, KeptModelMetadata, KeptWhich } from './study/kept-weights';
-export { DiskFullError } from '@regstudy/tinyimagenet';
+export { DiskFullError } from '@regstudy/options';
 export { mergeStudy } from './study/merge-study';
 export type { MergeResult } from './study/merge-study';
 export { paperRegularizationGrid } from './study/study-options';

@@ -4,4 +4,4 @@ export { train } from './node/train-in-dir';
 export type { NodeTrainOptions } from './node/train-in-dir';
 export { loadKeptModel } from './node/kept-model';
 export type { KeptModel } from './node/kept-model';
-export { DiskFullError } from '@regstudy/tinyimagenet';
+export { DiskFullError } from '@regstudy/options';

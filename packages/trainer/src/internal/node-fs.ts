@@ -1,4 +1,4 @@
-import { DiskFullError } from '@regstudy/tinyimagenet';
+import { DiskFullError } from '@regstudy/options';
 
 // Lazy access to Node built-ins, so browser-safe entries can reference modules that only touch
 // the file system when they are called.

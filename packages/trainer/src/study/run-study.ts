@@ -1,4 +1,4 @@
-import { DiskFullError } from '@regstudy/tinyimagenet';
+import { DiskFullError } from '@regstudy/options';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRegistryModel } from '../internal/architectures';
 import { nodeModules, readJsonIfExists, writeAtomic, writeJsonAtomic } from '../internal/node-fs';
