@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, statfs } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CACHE_FORMAT, CACHE_VERSION, parseManifest, splitFromCache, type CacheManifest } from './cache-format';
-import { DiskFullError } from '@regstudy/options';
 import type { DatasetSource } from './source';
 import type { Progress, TinyImageNetSplit } from './split';
+import { writeAtomic } from './write-atomic';
 
 /** Reads `<dir>/<name>.json`; undefined when absent, else the manifest or why it is unusable. */
 export async function readManifest(dir: string, name: string): Promise<CacheManifest | string | undefined> {
@@ -21,32 +21,6 @@ export async function readManifest(dir: string, name: string): Promise<CacheMani
 export async function loadCache(dir: string, m: CacheManifest): Promise<TinyImageNetSplit> {
   const [img, lab] = await Promise.all([readFile(join(dir, m.files.images.name)), readFile(join(dir, m.files.labels.name))]);
   return splitFromCache(m, new Uint8Array(img.buffer, img.byteOffset, img.byteLength), lab, join(dir, `${m.name}.json`));
-}
-
-/**
- * Writes `data` to `path` via `<path>.tmp-<pid>`, fsync and rename. On any error the temporary
- * file is removed; a full disk is rethrown as a {@link DiskFullError} naming `path`.
- */
-async function writeAtomic(path: string, data: Uint8Array, onChunk?: (bytes: number) => void, signal?: AbortSignal): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  let fh: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    fh = await open(tmp, 'w');
-    const CH = 64 << 20;
-    for (let o = 0; o < data.byteLength; o += CH) {
-      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-      const end = Math.min(data.byteLength, o + CH);
-      await fh.write(data, o, end - o, o);
-      onChunk?.(end);
-    }
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, path);
-  } catch (e) {
-    await fh?.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw DiskFullError.isDiskFull(e) ? await DiskFullError.measure(e, path, dirname(path), data.byteLength, statfs) : e;
-  }
 }
 
 /**

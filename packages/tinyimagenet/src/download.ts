@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { basename, dirname } from 'node:path';
@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { DiskFullError } from '@regstudy/options';
 import { TinyImageNetError } from './errors';
+import { writeAtomic } from './write-atomic';
 import { expectedValue, parseOptions } from './options';
 import type { Progress } from './split';
 
@@ -120,17 +121,6 @@ async function readRecorded(file: string): Promise<string | undefined> {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
-async function writeSmallAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw DiskFullError.isDiskFull(e) ? await DiskFullError.measure(e, file, dirname(file), Buffer.byteLength(text), statfs) : e;
-  }
-}
-
 /** Sends a GET; no response headers within `idleMs` rejects with a RetryableError. */
 function request(url: string, headers: Record<string, string>, idleMs: number, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -204,7 +194,7 @@ async function attempt(o: Options, part: string, state: PartState): Promise<numb
     const len = res.headers['content-length'];
     if (len !== undefined) total = Number(len);
   }
-  await writeSmallAtomic(`${part}.json`, `${JSON.stringify({ url: o.url, validator: state.validator ?? null })}\n`);
+  await writeAtomic(`${part}.json`, new TextEncoder().encode(`${JSON.stringify({ url: o.url, validator: state.validator ?? null })}\n`));
 
   const out = createWriteStream(part, { flags: state.have > 0 ? 'r+' : 'w', start: state.have });
   let timer: NodeJS.Timeout | undefined;
@@ -259,7 +249,7 @@ export async function download(dest: string, options: DownloadOptions = {}): Pro
   if (existing?.isFile()) {
     const h = await hashFile(dest, existing.size);
     if (want && h !== want) throw new TinyImageNetError(`sha256 ${h}, ${wantFrom} ${want}; delete it to download again`, { file: dest });
-    if (recorded !== h) await writeSmallAtomic(sha256File, `${h}  ${basename(dest)}\n`);
+    if (recorded !== h) await writeAtomic(sha256File, new TextEncoder().encode(`${h}  ${basename(dest)}\n`));
     return { path: dest, bytes: existing.size, sha256: h, resumedFrom: existing.size, sha256File };
   }
   await mkdir(dirname(dest), { recursive: true });
@@ -306,6 +296,6 @@ export async function download(dest: string, options: DownloadOptions = {}): Pro
   o.onProgress?.({ phase: 'verify', done: size, total: size });
   await rename(part, dest);
   await rm(`${part}.json`, { force: true });
-  await writeSmallAtomic(sha256File, `${digest}  ${basename(dest)}\n`);
+  await writeAtomic(sha256File, new TextEncoder().encode(`${digest}  ${basename(dest)}\n`));
   return { path: dest, bytes: size, sha256: digest, resumedFrom, sha256File };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAtomic } from '../src/internal/node-fs';
-import { DiskFullError, fsCheckpointStore } from '../src/node';
+import { DiskFullError, fsCheckpointStore, writeFileAtomic } from '../src/node';
 import { runStudy, type CheckpointState, type StudyOptions } from '../src/index';
 import { tinyModel, tinySplit, useCpu } from './tiny-fixtures';
 
@@ -68,6 +68,20 @@ describe('a full disk', () => {
     expect(e.freeBytes).toBeGreaterThan(0);
     expect(tmpFilesIn(dir)).toEqual([]);
     expect(readFileSync(file, 'utf8')).toBe('old\n');
+  });
+
+  // reproduce-paper writes its report files (reproduction.md, claims.json, figures) with this.
+  it('writeFileAtomic names the file and the space, removes the temp file and keeps the previous file', async () => {
+    const dir = tmp();
+    const file = join(dir, 'reproduction.md');
+    await writeFileAtomic(file, 'earlier report\n');
+    disk.match = /reproduction\.md\.tmp-/;
+    disk.bytesLeft = 1_500_000;
+    const error = await writeFileAtomic(file, 'x'.repeat(3_000_000)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiskFullError);
+    expect((error as Error).message).toMatch(new RegExp(`^no space left on device writing ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: needed 3\\.0 MB, [\\d.]+ MB free$`));
+    expect(readdirSync(dir)).toEqual(['reproduction.md']);
+    expect(readFileSync(file, 'utf8')).toBe('earlier report\n');
   });
 
   it('a failed checkpoint save leaves no temp or orphan files and the previous checkpoint loads', async () => {

@@ -9,7 +9,7 @@ import { bestEpoch } from '../paper/original-log';
 import type { PaperReference } from '../paper/reference';
 import { paperModelTitles, type PaperModel } from '../paper/tables';
 import { describeRunMarkdown, type RunDescription } from './description';
-import { writeFileAtomic } from './write-file';
+import { writeFileAtomic } from '@regstudy/trainer/node';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const fmtLambda = (x: number): string => (x === 0 ? '0' : x.toExponential().replace('e+', 'e'));
